@@ -1,0 +1,4 @@
+export { Emulator, startEmulator, type EmulatorOptions, type Fault, type LogEntry } from './server';
+export { signWebhook } from './signing';
+export { generatedBlock, generatedStream } from './store';
+export { CATALOG } from './models/catalog';

@@ -1,0 +1,37 @@
+// What a built-in model is made of: its schema, its metadata and what it does when it runs.
+
+export type JsonObject = Record<string, unknown>;
+
+/** A generated file: either bytes, or a size and a byte generator (never held in memory). */
+export type FileBody = Buffer | { size: number; seed: number };
+
+export interface RunContext {
+	input: JsonObject;
+	/** Waits `ms` of model time (scaled by the emulator's speed); rejects when the prediction is canceled. */
+	sleep(ms: number): Promise<void>;
+	log(line: string): void;
+	/** Appends an item to an iterator output (streamed over SSE and webhooks). */
+	appendOutput(item: unknown): void;
+	/** Publishes a file on the delivery host and returns its URL. */
+	file(name: string, contentType: string, body: FileBody): string;
+	/** Reads a file input: data: URI, Files API URL or delivery URL. */
+	fetchInput(url: string): Promise<{ data: Buffer; contentType: string }>;
+}
+
+export class ModelError extends Error {}
+
+export interface ModelDef {
+	owner: string;
+	name: string;
+	description: string;
+	official?: boolean;
+	streaming?: boolean;
+	hardware: string;
+	tags: string[];
+	/** Number of versions a community model has (official models have none). */
+	versions: number;
+	openapi: JsonObject;
+	exampleInput: JsonObject;
+	readme: string;
+	run(ctx: RunContext): Promise<unknown>;
+}
