@@ -301,6 +301,8 @@ export class Emulator {
 		this.log.push(entry);
 
 		let reply: Reply;
+		const matched = this.router.match(method, url.pathname);
+		if (matched && matched !== 'method') entry.operationId = matched.route.operationId;
 		const before = this.matchFaults(method, url.pathname, 'before');
 		if (before) {
 			entry.fault = describeFault(before);
@@ -314,14 +316,12 @@ export class Emulator {
 		if (before?.status) {
 			reply = faultReply(before);
 		} else {
-			const matched = this.router.match(method, url.pathname);
 			if (matched === undefined || (matched !== 'method' && (matched.route.operationId.startsWith('cdn.') !== (server === 'cdn')))) {
 				reply = problem(404, 'Not found.');
 			} else if (matched === 'method') {
 				reply = problem(405, `Method "${method}" not allowed.`);
 			} else {
 				const { route, params } = matched;
-				entry.operationId = route.operationId;
 				req.params = params;
 				entry.authorized = !route.auth || this.checkAuth(raw);
 				if (!entry.authorized) {
