@@ -1,0 +1,171 @@
+// In-process n8n: runs our nodes through n8n-core's WorkflowExecute with a real execution context,
+// real parameter resolution, credentials applied through the credential's `authenticate`, binary
+// data in filesystem mode (streamed to disk, as in a default n8n 2.x), and errors as n8n makes them.
+import { Container } from '@n8n/di';
+import { mock } from 'jest-mock-extended';
+import { BinaryDataService, ExecutionLifecycleHooks, WorkflowExecute } from 'n8n-core';
+import {
+	createRunExecutionData,
+	ICredentialsHelper,
+	Workflow,
+	type ICredentialDataDecryptedObject,
+	type ICredentials,
+	type ICredentialType,
+	type IHttpRequestOptions,
+	type INode,
+	type INodeExecutionData,
+	type INodeType,
+	type INodeTypes,
+	type IRun,
+	type IWorkflowExecuteAdditionalData,
+	type IBinaryData,
+	type IDataObject,
+	type INodeProperties,
+	type IWorkflowSettings,
+} from 'n8n-workflow';
+
+import { ReplicateApi } from '../../credentials/ReplicateApi.credentials';
+import { Replicate } from '../../nodes/Replicate/Replicate.node';
+
+const PACKAGE = 'n8n-nodes-replicate';
+const NODE_TYPES: Record<string, INodeType> = { [`${PACKAGE}.replicate`]: new Replicate() };
+const CREDENTIAL_TYPES: Record<string, ICredentialType> = { replicateApi: new ReplicateApi() };
+
+export function registerNodeType(name: string, type: INodeType) {
+	NODE_TYPES[`${PACKAGE}.${name}`] = type;
+}
+
+const nodeTypes: INodeTypes = {
+	getByName: (type) => NODE_TYPES[type],
+	getByNameAndVersion: (type) => NODE_TYPES[type],
+	getKnownTypes: () => ({}),
+};
+
+/** Applies a credential's authenticate block: the generic form ({{$credentials.x}}) and the function form. */
+class TestCredentialsHelper extends ICredentialsHelper {
+	constructor(private readonly data: Record<string, ICredentialDataDecryptedObject>) {
+		super();
+	}
+	getParentTypes() {
+		return [];
+	}
+	async authenticate(credentials: ICredentialDataDecryptedObject, typeName: string, requestOptions: IHttpRequestOptions): Promise<IHttpRequestOptions> {
+		const type = CREDENTIAL_TYPES[typeName];
+		const auth = type?.authenticate;
+		if (!auth) return requestOptions;
+		if (typeof auth === 'function') return await auth(credentials, requestOptions);
+		const resolve = (v: string) =>
+			v.replace(/^=/, '').replace(/\{\{\s*\$credentials\.(\w+)\s*\}\}/g, (_m, k: string) => String(credentials[k] ?? ''));
+		const headers = { ...(requestOptions.headers ?? {}) } as IDataObject;
+		for (const [k, v] of Object.entries((auth.properties.headers ?? {}) as Record<string, string>)) headers[k] = resolve(v);
+		return { ...requestOptions, headers };
+	}
+	async preAuthentication() {
+		return undefined;
+	}
+	async getCredentials(): Promise<ICredentials> {
+		throw new Error('not used in tests');
+	}
+	async getDecrypted(_a: unknown, nodeCredentials: { name: string | null }, type: string): Promise<ICredentialDataDecryptedObject> {
+		const found = this.data[type];
+		if (!found) throw new Error(`No test credentials of type ${type}`);
+		const defaults = Object.fromEntries((CREDENTIAL_TYPES[type]?.properties ?? []).map((p: INodeProperties) => [p.name, p.default]));
+		return { ...defaults, ...found } as ICredentialDataDecryptedObject;
+	}
+	async updateCredentials() {}
+	async updateCredentialsOauthTokenData() {}
+	getCredentialsProperties(type: string) {
+		return CREDENTIAL_TYPES[type]?.properties ?? [];
+	}
+}
+
+let binaryReady: Promise<void> | undefined;
+/** Filesystem binary mode, like a default n8n 2.x instance (N8N_DEFAULT_BINARY_DATA_MODE from the env). */
+export function initBinaryData(): Promise<void> {
+	return (binaryReady ??= Container.get(BinaryDataService).init());
+}
+
+export async function readBinary(binary: IBinaryData): Promise<Buffer> {
+	return await Container.get(BinaryDataService).getAsBuffer(binary);
+}
+
+export interface RunOptions {
+	parameters: IDataObject;
+	credentials?: Record<string, ICredentialDataDecryptedObject>;
+	input?: INodeExecutionData[];
+	continueOnFail?: boolean;
+	nodeName?: string;
+	type?: string;
+	settings?: IWorkflowSettings;
+	/** Called with the cancelable run, e.g. to stop the execution part-way. */
+	onStart?: (run: { cancel(): void }) => void;
+	additionalData?: Partial<IWorkflowExecuteAdditionalData>;
+	runExecutionData?: ReturnType<typeof createRunExecutionData>;
+	workflowId?: string;
+}
+
+export interface RunResult {
+	run: IRun;
+	items: INodeExecutionData[];
+	/** The node's error message when the execution failed. */
+	error?: Error & { description?: string; context?: IDataObject; httpCode?: string };
+	node: INode;
+}
+
+export async function runNode(opts: RunOptions): Promise<RunResult> {
+	await initBinaryData();
+	const node: INode = {
+		id: 'a1b2c3d4-0000-4000-8000-000000000001',
+		name: opts.nodeName ?? 'Replicate',
+		type: opts.type ?? `${PACKAGE}.replicate`,
+		typeVersion: 1,
+		position: [0, 0],
+		parameters: opts.parameters as INode['parameters'],
+		credentials: { replicateApi: { id: 'cred1', name: 'Replicate test' } },
+		...(opts.continueOnFail ? { onError: 'continueRegularOutput' as const } : {}),
+	};
+	const workflow = new Workflow({
+		id: opts.workflowId ?? 'wfTestReplicate01',
+		name: 'test',
+		nodes: [node],
+		connections: {},
+		active: false,
+		nodeTypes,
+		settings: opts.settings,
+	});
+	const done = new Promise<IRun>((resolve) => {
+		const hooks = new ExecutionLifecycleHooks('manual', '1', mock());
+		hooks.addHandler('workflowExecuteAfter', (fullRun) => resolve(fullRun));
+		const additionalData = mock<IWorkflowExecuteAdditionalData>({ hooks, currentNodeParameters: undefined });
+		additionalData.credentialsHelper = new TestCredentialsHelper(opts.credentials ?? {});
+		additionalData.executionId = '1';
+		additionalData.restApiUrl = 'http://127.0.0.1:5678/rest';
+		additionalData.instanceBaseUrl = 'http://127.0.0.1:5678/';
+		additionalData.webhookBaseUrl = 'http://127.0.0.1:5678/webhook';
+		additionalData.webhookWaitingBaseUrl = 'http://127.0.0.1:5678/webhook-waiting';
+		additionalData.webhookTestBaseUrl = 'http://127.0.0.1:5678/webhook-test';
+		additionalData.formWaitingBaseUrl = 'http://127.0.0.1:5678/form-waiting';
+		additionalData.variables = {};
+		Object.assign(additionalData, opts.additionalData ?? {});
+		const runExecutionData =
+			opts.runExecutionData ??
+			createRunExecutionData({
+				executionData: {
+					nodeExecutionStack: [{ node, data: { main: [opts.input ?? [{ json: {} }]] }, source: null }],
+				},
+			});
+		const exec = new WorkflowExecute(additionalData, 'manual', runExecutionData);
+		const cancelable = exec.processRunExecutionData(workflow);
+		opts.onStart?.({ cancel: () => cancelable.cancel() });
+		cancelable.catch(() => undefined);
+	});
+	const run = await done;
+	const taskData = run.data.resultData.runData[node.name]?.[0];
+	const items = taskData?.data?.main?.[0] ?? [];
+	const error = (taskData?.error ?? run.data.resultData.error) as RunResult['error'];
+	return { run, items, error, node };
+}
+
+export function replicateCredentials(baseUrl: string, token: string, extra: IDataObject = {}) {
+	return { replicateApi: { apiToken: token, baseUrl, ...extra } as ICredentialDataDecryptedObject };
+}
