@@ -116,7 +116,7 @@ describe('official client against the emulator', () => {
 	test('stream(): server-sent events from the streaming model', async () => {
 		const r = client();
 		const events: Array<{ event: string; data: string }> = [];
-		for await (const e of r.stream('emulator/llm-stream:' + ctx.emu.store.models.get('emulator/llm-stream')!.versions[0].id, { input: { prompt: 'go', max_tokens: 6 } })) {
+		for await (const e of r.stream(`emulator/llm-stream:${ctx.emu.store.models.get('emulator/llm-stream')!.versions[0].id}`, { input: { prompt: 'go', max_tokens: 6 } })) {
 			events.push({ event: e.event, data: e.data });
 		}
 		expect(events.filter((e) => e.event === 'output').map((e) => e.data).join('')).toBe('Once upon a time, a');

@@ -136,7 +136,9 @@ export async function runNode(opts: RunOptions): Promise<RunResult> {
 	const done = new Promise<IRun>((resolve) => {
 		const hooks = new ExecutionLifecycleHooks('manual', '1', mock());
 		hooks.addHandler('workflowExecuteAfter', (fullRun) => resolve(fullRun));
-		const additionalData = mock<IWorkflowExecuteAdditionalData>({ hooks, currentNodeParameters: undefined });
+		const additionalData = mock<IWorkflowExecuteAdditionalData>() as IWorkflowExecuteAdditionalData;
+		additionalData.hooks = hooks;
+		additionalData.currentNodeParameters = undefined;
 		additionalData.credentialsHelper = new TestCredentialsHelper(opts.credentials ?? {});
 		additionalData.executionId = '1';
 		additionalData.restApiUrl = 'http://127.0.0.1:5678/rest';
