@@ -2,6 +2,7 @@ import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescrip
 import { NodeConnectionTypes } from 'n8n-workflow';
 
 import { properties } from './actions/properties';
+import { listSearch, resourceMapping } from './methods';
 import { router } from './actions/router';
 
 export class Replicate implements INodeType {
@@ -20,6 +21,8 @@ export class Replicate implements INodeType {
 		credentials: [{ name: 'replicateApi', required: true }],
 		properties,
 	};
+
+	methods = { listSearch, resourceMapping };
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		return await router.call(this);

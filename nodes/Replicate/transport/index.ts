@@ -31,7 +31,8 @@ export interface ApiRequest {
 	/** Path below the base URL (`/predictions`) or an absolute URL on the API's origin (`next`, `urls.get`). */
 	path: string;
 	qs?: IDataObject;
-	body?: unknown;
+	/** A value, or a factory called for each attempt (streamed bodies cannot be sent twice). */
+	body?: unknown | (() => Promise<unknown>);
 	headers?: Record<string, string>;
 	itemIndex?: number;
 	retry?: RetryPolicy;
@@ -127,6 +128,12 @@ function networkError(ctx: ReplicateContext, error: unknown, req: ApiRequest, ma
 	});
 }
 
+/** n8n errors pass through; anything else becomes a NodeOperationError (message only, no request data). */
+export function asNodeError(ctx: ReplicateContext, error: unknown, itemIndex?: number): NodeApiError | NodeOperationError {
+	if (error instanceof NodeApiError || error instanceof NodeOperationError) return error;
+	return new NodeOperationError(ctx.getNode(), (error as Error)?.message ?? String(error), { itemIndex });
+}
+
 export async function apiRequest<T = IDataObject>(this: ReplicateContext, req: ApiRequest): Promise<ApiResponse<T>> {
 	const base = await getBaseUrl.call(this);
 	const url = /^https?:\/\//.test(req.path) ? req.path : `${base}${req.path.startsWith('/') ? '' : '/'}${req.path}`;
@@ -140,10 +147,9 @@ export async function apiRequest<T = IDataObject>(this: ReplicateContext, req: A
 		headers: { Accept: req.text ? 'text/plain' : 'application/json', ...(req.headers ?? {}) },
 		returnFullResponse: true,
 		ignoreHttpStatusErrors: true,
-		json: !req.text && !(typeof FormData !== 'undefined' && req.body instanceof FormData),
+		json: !req.text && typeof req.body !== 'function',
 		timeout: req.timeoutMs ?? 90_000,
 	};
-	if (req.body !== undefined) options.body = req.body as IHttpRequestOptions['body'];
 	if (req.text) options.encoding = 'text';
 	const signal = req.ignoreExecutionCancel ? undefined : cancelSignal(this);
 	const caller = req.ignoreExecutionCancel ? detached(this) : this;
@@ -154,8 +160,12 @@ export async function apiRequest<T = IDataObject>(this: ReplicateContext, req: A
 	for (;;) {
 		if (signal?.aborted) throw new NodeOperationError(this.getNode(), 'The execution was stopped', { itemIndex: req.itemIndex });
 		let res: { body: unknown; headers: unknown; statusCode: number };
+		const attempt = { ...options };
+		if (req.body !== undefined) {
+			attempt.body = (typeof req.body === 'function' ? await (req.body as () => Promise<unknown>)() : req.body) as IHttpRequestOptions['body'];
+		}
 		try {
-			res = await this.helpers.httpRequestWithAuthentication.call(caller as IExecuteFunctions, CREDENTIAL, { ...options });
+			res = await this.helpers.httpRequestWithAuthentication.call(caller as IExecuteFunctions, CREDENTIAL, attempt);
 		} catch (error) {
 			if (signal?.aborted) throw new NodeOperationError(this.getNode(), 'The execution was stopped', { itemIndex: req.itemIndex });
 			if (retry === 'idempotent' && transient < MAX_TRANSIENT_RETRIES) {
@@ -200,4 +210,51 @@ export async function apiRequestAllItems<T = IDataObject>(
 		qs = undefined; // the cursor URL carries the query
 	}
 	return limit === undefined ? results : results.slice(0, limit);
+}
+
+export interface Download {
+	body: AsyncIterable<Uint8Array> & { destroy?(): void };
+	headers: Record<string, string>;
+	statusCode: number;
+}
+
+/** Output files on other hosts (replicate.delivery) are fetched without the API token. */
+async function plainDownload(ctx: IExecuteFunctions, options: IHttpRequestOptions): Promise<Download> {
+	const res = (await ctx.helpers.httpRequest({ ...options, abortSignal: ctx.getExecutionCancelSignal() })) as Download;
+	return { ...res, headers: headerMap(res.headers) };
+}
+
+/** Opens a file download as a stream; the token is sent only when the file is on the API's origin. */
+export async function openDownload(this: IExecuteFunctions, url: string, itemIndex: number): Promise<Download> {
+	const base = await getBaseUrl.call(this);
+	const options: IHttpRequestOptions = {
+		method: 'GET',
+		url,
+		encoding: 'stream',
+		returnFullResponse: true,
+		ignoreHttpStatusErrors: true,
+		timeout: 30 * 60_000,
+	};
+	let transient = 0;
+	for (;;) {
+		try {
+			const res =
+				new URL(url).origin === new URL(base).origin
+					? ((await this.helpers.httpRequestWithAuthentication.call(this, CREDENTIAL, options)) as Download)
+					: await plainDownload(this, options);
+			const headers = headerMap(res.headers);
+			if ((res.statusCode >= 500 || res.statusCode === 429) && transient < MAX_TRANSIENT_RETRIES) {
+				res.body.destroy?.();
+				await sleepWithAbort(res.statusCode === 429 ? retryAfterMs(headers, undefined) : 500 * 2 ** transient++, cancelSignal(this)).catch(() => undefined);
+				if (cancelSignal(this)?.aborted) throw new NodeOperationError(this.getNode(), 'The execution was stopped', { itemIndex });
+				continue;
+			}
+			return { ...res, headers };
+		} catch (error) {
+			if (cancelSignal(this)?.aborted || transient >= MAX_TRANSIENT_RETRIES || error instanceof NodeOperationError) {
+				throw error instanceof NodeOperationError ? asNodeError(this, error, itemIndex) : networkError(this, error, { method: 'GET', path: url, itemIndex }, false);
+			}
+			await sleepWithAbort(500 * 2 ** transient++, cancelSignal(this)).catch(() => undefined);
+		}
+	}
 }

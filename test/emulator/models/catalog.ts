@@ -38,7 +38,9 @@ const officialImage: ModelDef = {
 	official: true,
 	hardware: 'gpu-h100',
 	tags: ['text-to-image', 'image', 'official'],
-	versions: 0,
+	// Official models run without a version (POST /models/{o}/{n}/predictions, version "hidden"), yet
+	// their model object still carries a latest_version with the input schema.
+	versions: 1,
 	openapi: cogSchema({
 		properties: {
 			prompt: { type: 'string', title: 'Prompt', description: 'Prompt for generated image', 'x-order': 0 },

@@ -28,7 +28,7 @@ export interface ModelDef {
 	streaming?: boolean;
 	hardware: string;
 	tags: string[];
-	/** Number of versions a community model has (official models have none). */
+	/** Number of versions the model has (official models have one, used for its schema). */
 	versions: number;
 	openapi: JsonObject;
 	exampleInput: JsonObject;

@@ -1,0 +1,15 @@
+import type { IDataObject, INodeProperties } from 'n8n-workflow';
+
+import { readPredictionId } from '../../helpers/modelRef';
+import { cancelPrediction } from '../../helpers/predictions';
+import type { Operation } from '../types';
+import { predictionIdField } from './fields';
+
+const description: INodeProperties[] = [{ ...predictionIdField, displayOptions: { show: { resource: ['prediction'], operation: ['cancel'] } } }];
+
+export const cancel: Operation = {
+	description,
+	async execute(i) {
+		return (await cancelPrediction(this, readPredictionId(this, i), i)) as IDataObject;
+	},
+};

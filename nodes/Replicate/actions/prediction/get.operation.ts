@@ -1,0 +1,15 @@
+import type { IDataObject, INodeProperties } from 'n8n-workflow';
+
+import { readPredictionId } from '../../helpers/modelRef';
+import { getPrediction } from '../../helpers/predictions';
+import type { Operation } from '../types';
+import { predictionIdField } from './fields';
+
+const description: INodeProperties[] = [{ ...predictionIdField, displayOptions: { show: { resource: ['prediction'], operation: ['get'] } } }];
+
+export const get: Operation = {
+	description,
+	async execute(i) {
+		return (await getPrediction(this, readPredictionId(this, i), i)) as IDataObject;
+	},
+};

@@ -1,0 +1,217 @@
+// The logic Run, Create and Wait share: reading and checking inputs (before anything is sent),
+// reading options, waiting with remote cancel, and turning a finished prediction into items.
+import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
+
+import { assertUploadable, binaryInfo, dataUri, DATA_URI_MAX_BYTES, uploadBinary, type BinaryInfo } from '../../helpers/files';
+import { readDeploymentRef, readModelRef } from '../../helpers/modelRef';
+import { predictionItems, type OutputOptions } from '../../helpers/output';
+import { cancelPrediction, isTerminal, pollPrediction, type Prediction } from '../../helpers/predictions';
+import { inputSchema, prepareInput } from '../../helpers/schema';
+import { resolveDeployment, resolveModel, versionSchema, getModel, type Target } from '../../helpers/targets';
+import type { Batch } from '../types';
+
+export const MAX_TIMEOUT_SECONDS = 7 * 24 * 3600;
+
+export function memo<T>(batch: Batch, key: string, fn: () => Promise<T>): Promise<T> {
+	let p = batch.memo.get(key) as Promise<T> | undefined;
+	if (!p) {
+		p = fn();
+		batch.memo.set(key, p);
+		p.catch(() => batch.memo.delete(key));
+	}
+	return p;
+}
+
+export function option<T>(ctx: IExecuteFunctions, i: number, name: string, fallback: T): T {
+	return (ctx.getNodeParameter(`options.${name}`, i, fallback) as T) ?? fallback;
+}
+
+function fail(ctx: IExecuteFunctions, i: number, message: string, description?: string): never {
+	throw new NodeOperationError(ctx.getNode(), `${message} [item ${i}]`, { itemIndex: i, description });
+}
+
+/** The model, version or deployment of this item, resolved once per execution. */
+export async function readTarget(ctx: IExecuteFunctions, i: number, batch: Batch): Promise<Target> {
+	const kind = ctx.getNodeParameter('runTarget', i, 'model') as string;
+	if (kind === 'deployment') {
+		const d = readDeploymentRef(ctx, i);
+		return await memo(batch, `deployment:${d.owner}/${d.name}`, () => resolveDeployment(ctx, d.owner, d.name, i));
+	}
+	const ref = readModelRef(ctx, i);
+	return await memo(batch, `model:${ref.owner}/${ref.name}:${ref.version ?? ''}`, () => resolveModel(ctx, ref, i));
+}
+
+function parseJsonInput(ctx: IExecuteFunctions, i: number): IDataObject {
+	const raw = ctx.getNodeParameter('inputJson', i, '{}') as string | IDataObject;
+	let value: unknown = raw;
+	if (typeof raw === 'string') {
+		try {
+			value = JSON.parse(raw || '{}');
+		} catch (e) {
+			fail(ctx, i, `The "Input (JSON)" parameter is not valid JSON: ${(e as Error).message}`);
+		}
+	}
+	if (!value || typeof value !== 'object' || Array.isArray(value)) fail(ctx, i, 'The "Input (JSON)" parameter must be a JSON object, like {"prompt": "a cat"}');
+	return value as IDataObject;
+}
+
+/**
+ * The model input of item `i`: fields or JSON, plus binary inputs, checked against the schema.
+ * Everything that can be checked locally is checked before any upload or prediction.
+ */
+export async function readInput(ctx: IExecuteFunctions, i: number, target: Target): Promise<IDataObject> {
+	const mode = ctx.getNodeParameter('inputMode', i, 'fields') as string;
+	const raw: IDataObject =
+		mode === 'json' ? parseJsonInput(ctx, i) : { ...((ctx.getNodeParameter('inputFields.value', i, {}) as IDataObject | null) ?? {}) };
+	const schema = inputSchema(target.openapi);
+	const files = ((ctx.getNodeParameter('binaryInputs.files', i, []) as IDataObject[]) ?? []).map((f) => ({
+		input: String(f.input ?? '').trim(),
+		property: String(f.binaryProperty ?? '').trim(),
+	}));
+	const infos: Array<{ input: string; property: string; info: BinaryInfo }> = [];
+	for (const f of files) {
+		if (!f.input) fail(ctx, i, 'A Binary Inputs entry has an empty "Input Name"');
+		if (schema && !schema.properties[f.input]) {
+			fail(ctx, i, `Binary Inputs: the model has no input "${f.input}"`, `Valid inputs: ${schema.order.join(', ')}`);
+		}
+		const info = await binaryInfo(ctx, i, f.property, 'Input Binary Field');
+		assertUploadable(ctx, info, i, f.property);
+		infos.push({ ...f, info });
+	}
+	const fileFields = [...new Set(infos.map((f) => f.input))];
+	for (const field of fileFields) raw[field] = schema?.properties[field]?.type === 'array' ? ['data:,placeholder'] : 'data:,placeholder';
+	const input = prepareInput(ctx.getNode(), schema, raw, i, fileFields);
+
+	const encoding = option<string>(ctx, i, 'binaryEncoding', 'auto');
+	const values = new Map<string, string[]>();
+	for (const f of infos) {
+		const useUpload = encoding === 'upload' || (encoding === 'auto' && f.info.size > DATA_URI_MAX_BYTES);
+		const value = useUpload ? String(((await uploadBinary(ctx, i, f.property, f.info)).urls as IDataObject).get) : await dataUri(ctx, i, f.property, f.info);
+		values.set(f.input, [...(values.get(f.input) ?? []), value]);
+	}
+	for (const [field, list] of values) {
+		input[field] = schema?.properties[field]?.type === 'array' ? list : list.length === 1 ? list[0] : list;
+	}
+	return input;
+}
+
+export interface WaitSettings {
+	timeoutMs: number;
+	onTimeout: 'fail' | 'return';
+	cancelOnTimeout: boolean;
+	maxPollMs: number;
+	output: OutputOptions;
+}
+
+export function readWaitSettings(ctx: IExecuteFunctions, i: number): WaitSettings {
+	const timeout = Number(option(ctx, i, 'timeout', 600));
+	if (!Number.isFinite(timeout) || timeout <= 0 || timeout > MAX_TIMEOUT_SECONDS) {
+		fail(ctx, i, `The "Timeout (Seconds)" option must be between 1 and ${MAX_TIMEOUT_SECONDS} (got ${timeout})`);
+	}
+	const maxPoll = Number(option(ctx, i, 'maxPollInterval', 5));
+	if (!Number.isFinite(maxPoll) || maxPoll < 1 || maxPoll > 60) fail(ctx, i, `The "Max Poll Interval (Seconds)" option must be between 1 and 60 (got ${maxPoll})`);
+	const tool = ctx.isToolExecution?.() ?? false;
+	const binaryProperty = String(option(ctx, i, 'binaryProperty', 'data')).trim();
+	if (!/^[A-Za-z_][\w-]*$/.test(binaryProperty)) fail(ctx, i, `The "Put Output File in Field" option "${binaryProperty}" is not a valid property name`);
+	return {
+		timeoutMs: timeout * 1000,
+		onTimeout: option(ctx, i, 'onTimeout', 'fail'),
+		cancelOnTimeout: option(ctx, i, 'cancelOnTimeout', true),
+		maxPollMs: maxPoll * 1000,
+		output: {
+			// An AI agent cannot take binary data: in tool mode the files stay URLs.
+			download: !tool && option(ctx, i, 'download', true),
+			binaryProperty,
+			splitFiles: option(ctx, i, 'splitFiles', false),
+			simplify: option(ctx, i, 'simplify', false),
+			includeLogs: option(ctx, i, 'includeLogs', false),
+		},
+	};
+}
+
+export function readCancelAfter(ctx: IExecuteFunctions, i: number): string | undefined {
+	const v = String(option(ctx, i, 'cancelAfter', '')).trim();
+	if (!v) return undefined;
+	const seconds = /^\d+$/.test(v)
+		? Number(v)
+		: /^(\d+h)?(\d+m)?(\d+s)?$/.test(v)
+			? [...v.matchAll(/(\d+)([hms])/g)].reduce((t, m) => t + Number(m[1]) * (m[2] === 'h' ? 3600 : m[2] === 'm' ? 60 : 1), 0)
+			: NaN;
+	if (!Number.isFinite(seconds) || seconds < 5) {
+		fail(ctx, i, `The "Server-Side Deadline" option "${v}" is not a duration of at least 5 seconds`, 'Use a number of seconds or units like 30s, 5m, 1h30m.');
+	}
+	return v;
+}
+
+/** Polls until done; on a stop (execution stopped, another item failed) cancels the prediction. */
+export async function waitFor(ctx: IExecuteFunctions, p: Prediction, i: number, batch: Batch, deadline: number, firstDelayMs: number, maxDelayMs: number) {
+	const r = await pollPrediction(ctx, p, { itemIndex: i, deadline, signal: batch.signal, firstDelayMs, maxDelayMs });
+	if (r.stopped) await stopped(ctx, r.prediction, i);
+	return r;
+}
+
+/** The execution stopped while a prediction ran: cancel it on Replicate, then fail. */
+export async function stopped(ctx: IExecuteFunctions, p: Prediction, i: number): Promise<never> {
+	if (!isTerminal(p)) await cancelPrediction(ctx, p.id, i).catch(() => undefined);
+	throw new NodeOperationError(ctx.getNode(), `Stopped; prediction ${p.id} was canceled on Replicate`, { itemIndex: i });
+}
+
+function logTail(logs: unknown, lines = 15): string | undefined {
+	if (typeof logs !== 'string' || !logs.trim()) return undefined;
+	return logs.trimEnd().split('\n').slice(-lines).join('\n');
+}
+
+/** A finished (or timed-out) prediction as items, or the error it deserves. */
+export async function finish(
+	ctx: IExecuteFunctions,
+	prediction: Prediction,
+	openapi: IDataObject | null | undefined,
+	s: WaitSettings,
+	i: number,
+	timedOut: boolean,
+): Promise<INodeExecutionData[]> {
+	let p = prediction;
+	if (timedOut) {
+		if (s.cancelOnTimeout) p = await cancelPrediction(ctx, p.id, i).catch(() => p);
+		const what = `Prediction ${p.id} did not finish within ${s.timeoutMs / 1000} s${s.cancelOnTimeout ? ' and was canceled' : ' (it is still running on Replicate)'}`;
+		if (s.onTimeout === 'return') return [{ json: { ...p, timedOut: true } }];
+		throw new NodeOperationError(ctx.getNode(), `${what} [item ${i}]`, {
+			itemIndex: i,
+			description: 'Raise "Timeout (Seconds)", or set "On Timeout" to return the prediction as it is.',
+		});
+	}
+	const tail = logTail(p.logs);
+	switch (p.status) {
+		case 'succeeded':
+			return await predictionItems(ctx, p, openapi, s.output, i);
+		case 'failed':
+			throw new NodeOperationError(ctx.getNode(), `Prediction ${p.id} failed: ${p.error ?? 'no error text'} [item ${i}]`, {
+				itemIndex: i,
+				description: tail ? `Last lines of the model's logs:\n${tail}` : undefined,
+			});
+		case 'canceled':
+		case 'aborted':
+			throw new NodeOperationError(ctx.getNode(), `Prediction ${p.id} was ${p.status} [item ${i}]`, {
+				itemIndex: i,
+				description: p.status === 'aborted' ? 'Its deadline (Cancel-After) passed before it started.' : 'It was canceled on Replicate before it finished.',
+			});
+		default:
+			return [{ json: p }];
+	}
+}
+
+/** The schema of an existing prediction's version (for file detection and text joining); best effort. */
+export async function schemaOfPrediction(ctx: IExecuteFunctions, p: Prediction, i: number, batch: Batch): Promise<IDataObject | null> {
+	const model = String(p.model ?? '');
+	const version = String(p.version ?? '');
+	if (!/^[^/]+\/[^/]+$/.test(model)) return null;
+	try {
+		if (version && version !== 'hidden') return await memo(batch, `schema:${model}:${version}`, () => versionSchema(ctx, model, version, i));
+		const [owner, name] = model.split('/');
+		const m = await memo(batch, `modelobj:${model}`, () => getModel(ctx, owner, name, i));
+		return ((m.latest_version as IDataObject | null)?.openapi_schema as IDataObject | undefined) ?? null;
+	} catch {
+		return null;
+	}
+}

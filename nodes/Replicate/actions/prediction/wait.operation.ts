@@ -1,0 +1,39 @@
+import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+
+import { readPredictionId } from '../../helpers/modelRef';
+import { getPrediction } from '../../helpers/predictions';
+import type { Operation } from '../types';
+import { concurrencyOption, predictionIdField, waitAndOutputOptions } from './fields';
+import { finish, readWaitSettings, schemaOfPrediction, waitFor } from './shared';
+
+const show = { show: { resource: ['prediction'], operation: ['wait'] } };
+
+const description: INodeProperties[] = [
+	{ ...predictionIdField, displayOptions: show },
+	{
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add Option',
+		default: {},
+		displayOptions: show,
+		options: [...waitAndOutputOptions, concurrencyOption(50)],
+	},
+];
+
+/** Prediction → Wait: wait for an existing prediction, with the same output handling as Run. */
+export const wait: Operation = {
+	description,
+	concurrency(this: IExecuteFunctions) {
+		return Math.max(1, Number(this.getNodeParameter('options.maxConcurrency', 0, 50)) || 50);
+	},
+	async execute(i, batch) {
+		const settings = readWaitSettings(this, i);
+		const id = readPredictionId(this, i);
+		const deadline = Date.now() + settings.timeoutMs;
+		const first = await getPrediction(this, id, i);
+		const { prediction, timedOut } = await waitFor(this, first, i, batch, deadline, 250, settings.maxPollMs);
+		const openapi = settings.output.download || settings.output.simplify ? await schemaOfPrediction(this, prediction, i, batch) : null;
+		return await finish(this, prediction, openapi, settings, i, timedOut);
+	},
+};

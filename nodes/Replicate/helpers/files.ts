@@ -1,0 +1,107 @@
+// Files API uploads from n8n binary data (streamed), shared by File → Upload and by model file inputs.
+import type { IBinaryData, IDataObject, IExecuteFunctions } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
+
+import { apiRequest, type ApiRequest, type ApiResponse } from '../transport';
+import { StreamedFile, StreamingForm } from './multipart';
+
+export const FILES_API_MAX_BYTES = 100 * 1024 * 1024;
+/** Replicate's guidance: data URLs for files up to 256 KB, HTTP (Files API) URLs above. */
+export const DATA_URI_MAX_BYTES = 256 * 1024;
+/** Beyond this a data URI bloats the request too much; use the Files API. */
+export const DATA_URI_HARD_LIMIT = 10 * 1000 * 1000;
+
+export interface BinaryInfo {
+	binary: IBinaryData;
+	size: number;
+	mimeType: string;
+	fileName: string;
+}
+
+const human = (n: number) => (n >= 1024 * 1024 ? `${(n / 1024 / 1024).toFixed(1)} MB` : `${Math.ceil(n / 1024)} KB`);
+
+/** Finds the binary property on the item, with its size, or fails naming the property and item. */
+export async function binaryInfo(ctx: IExecuteFunctions, itemIndex: number, property: string, parameter: string): Promise<BinaryInfo> {
+	const item = ctx.getInputData()[itemIndex];
+	if (!property.trim()) throw new NodeOperationError(ctx.getNode(), `The "${parameter}" parameter is empty [item ${itemIndex}]`, { itemIndex });
+	if (!item?.binary?.[property] && !(item?.json?._files as IDataObject | undefined)?.[property]) {
+		const available = Object.keys(item?.binary ?? {});
+		throw new NodeOperationError(ctx.getNode(), `Item ${itemIndex} has no binary property "${property}" (${parameter})`, {
+			itemIndex,
+			description: available.length ? `Binary properties on this item: ${available.join(', ')}` : 'This item has no binary data. Add a node that reads or downloads a file before this one.',
+		});
+	}
+	const binary = ctx.helpers.assertBinaryData(itemIndex, property);
+	let size = typeof binary.bytes === 'number' ? binary.bytes : undefined;
+	if (size === undefined && binary.id) size = (await ctx.helpers.getBinaryMetadata(binary.id)).fileSize;
+	if (size === undefined) size = Math.floor((binary.data.length * 3) / 4) - (binary.data.endsWith('==') ? 2 : binary.data.endsWith('=') ? 1 : 0);
+	return {
+		binary,
+		size,
+		mimeType: binary.mimeType || 'application/octet-stream',
+		fileName: binary.fileName || `${property}${binary.fileExtension ? `.${binary.fileExtension}` : ''}`,
+	};
+}
+
+export function assertUploadable(ctx: IExecuteFunctions, info: BinaryInfo, itemIndex: number, property: string) {
+	if (info.size > FILES_API_MAX_BYTES) {
+		throw new NodeOperationError(ctx.getNode(), `Binary property "${property}" is ${human(info.size)}; Replicate accepts files up to 100 MB [item ${itemIndex}]`, {
+			itemIndex,
+			description: 'Host the file elsewhere and pass its URL as the input instead.',
+		});
+	}
+}
+
+export async function dataUri(ctx: IExecuteFunctions, itemIndex: number, property: string, info: BinaryInfo): Promise<string> {
+	if (info.size > DATA_URI_HARD_LIMIT) {
+		throw new NodeOperationError(ctx.getNode(), `Binary property "${property}" is ${human(info.size)}, too large for a data URI [item ${itemIndex}]`, {
+			itemIndex,
+			description: 'Set Binary Input Encoding to "Auto" or "Upload to Replicate Files" for files above 10 MB.',
+		});
+	}
+	const buffer = await ctx.helpers.getBinaryDataBuffer(itemIndex, property);
+	return `data:${info.mimeType};base64,${buffer.toString('base64')}`;
+}
+
+export interface UploadOptions {
+	fileName?: string;
+	contentType?: string;
+	metadata?: IDataObject;
+}
+
+/**
+ * Uploads the binary property to the Files API, streaming from n8n's binary store, and checks the
+ * md5 and size Replicate reports against the bytes sent.
+ */
+export async function uploadBinary(ctx: IExecuteFunctions, itemIndex: number, property: string, info: BinaryInfo, options: UploadOptions = {}): Promise<IDataObject> {
+	assertUploadable(ctx, info, itemIndex, property);
+	const fileName = options.fileName || info.fileName;
+	const contentType = options.contentType || info.mimeType;
+	let last: StreamedFile | undefined;
+	const body = async () => {
+		const source = info.binary.id
+			? ((await ctx.helpers.getBinaryStream(info.binary.id, 256 * 1024)) as AsyncIterable<Uint8Array>)
+			: await ctx.helpers.getBinaryDataBuffer(itemIndex, property);
+		last = new StreamedFile(source, info.size, contentType, fileName);
+		const form = new StreamingForm();
+		form.append('content', last);
+		form.append('filename', fileName);
+		form.append('type', contentType);
+		form.append('metadata', JSON.stringify(options.metadata ?? {}));
+		return form;
+	};
+	const res = await apiRequest.call<IExecuteFunctions, [ApiRequest], Promise<ApiResponse<IDataObject>>>(ctx, { method: 'POST', path: '/files', body, itemIndex, retry: 'create', timeoutMs: 15 * 60_000 });
+	const file = res.body;
+	const sent = last as StreamedFile;
+	const md5 = sent.md5.digest('hex');
+	const reported = (file.checksums as IDataObject | undefined)?.md5 ?? file.etag;
+	if (sent.sent !== info.size || (reported !== undefined && reported !== md5) || (typeof file.size === 'number' && file.size !== sent.sent)) {
+		// Leave nothing half-right behind: remove the upload, then fail.
+		await apiRequest.call(ctx, { method: 'DELETE', path: `/files/${file.id}`, itemIndex, retry: 'idempotent' }).catch(() => undefined);
+		throw new NodeOperationError(ctx.getNode(), `The upload of "${property}" did not arrive intact [item ${itemIndex}]`, {
+			itemIndex,
+			description: `Sent ${sent.sent} bytes with md5 ${md5}; Replicate reported ${file.size} bytes with md5 ${reported}. The uploaded file was deleted.`,
+		});
+	}
+	return file;
+}

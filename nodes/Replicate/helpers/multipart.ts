@@ -1,0 +1,53 @@
+// A multipart form that streams its file part. Community nodes may not import `stream` or
+// `form-data`; axios (under n8n's HTTP helper) serialises any spec-shaped FormData whose file parts
+// are blob-like objects with a `stream()`, reading them chunk by chunk. So a file of any size is sent
+// while holding one chunk at a time.
+import { createHash, type Hash } from 'crypto';
+
+export type ChunkSource = AsyncIterable<Uint8Array> | Uint8Array;
+
+/** A blob-like file part: size and type up front, bytes on demand; hashes what it sends. */
+export class StreamedFile {
+	readonly md5: Hash = createHash('md5');
+	sent = 0;
+
+	constructor(
+		private readonly source: ChunkSource,
+		readonly size: number,
+		readonly type: string,
+		readonly name: string,
+	) {}
+
+	get [Symbol.toStringTag]() {
+		return 'Blob';
+	}
+
+	async *stream(): AsyncGenerator<Uint8Array> {
+		const chunks = this.source instanceof Uint8Array ? [this.source] : this.source;
+		for await (const chunk of chunks) {
+			this.md5.update(chunk);
+			this.sent += chunk.length;
+			yield chunk;
+		}
+	}
+}
+
+export class StreamingForm {
+	private readonly parts: Array<[string, string | StreamedFile]> = [];
+
+	append(name: string, value: string | StreamedFile) {
+		this.parts.push([name, value]);
+	}
+
+	entries() {
+		return this.parts[Symbol.iterator]();
+	}
+
+	[Symbol.iterator]() {
+		return this.entries();
+	}
+
+	get [Symbol.toStringTag]() {
+		return 'FormData';
+	}
+}

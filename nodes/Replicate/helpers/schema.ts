@@ -1,0 +1,210 @@
+// A model version's OpenAPI schema (Cog's `components.schemas.Input`) as n8n fields, and the local
+// checks that run before any paid request: types coerced, required fields, enums, ranges.
+import type { FieldType, IDataObject, INode, ResourceMapperField } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
+
+export interface JsonSchema extends IDataObject {
+	type?: string;
+	format?: string;
+	enum?: unknown[];
+	items?: JsonSchema;
+	default?: IDataObject[string];
+	description?: string;
+	title?: string;
+	minimum?: number;
+	maximum?: number;
+}
+
+export interface InputSchema {
+	properties: Record<string, JsonSchema>;
+	required: string[];
+	/** Field names in x-order order. */
+	order: string[];
+}
+
+function schemas(openapi: IDataObject | null | undefined): IDataObject | undefined {
+	return ((openapi?.components as IDataObject | undefined)?.schemas as IDataObject | undefined) ?? undefined;
+}
+
+/** Resolves Cog's `allOf: [{$ref}]` (how enums are declared) into one flat schema. */
+function resolve(all: IDataObject, field: JsonSchema): JsonSchema {
+	const allOf = field.allOf as JsonSchema[] | undefined;
+	const ref = (allOf?.find((s) => s.$ref)?.$ref ?? field.$ref) as string | undefined;
+	if (!ref || !ref.startsWith('#/components/schemas/')) return field;
+	const target = all[ref.slice('#/components/schemas/'.length)] as JsonSchema | undefined;
+	const merged: JsonSchema = { ...(target ?? {}), ...field };
+	delete merged.allOf;
+	delete merged.$ref;
+	return merged;
+}
+
+export function inputSchema(openapi: IDataObject | null | undefined): InputSchema | undefined {
+	const all = schemas(openapi);
+	const input = all?.Input as JsonSchema | undefined;
+	if (!all || !input?.properties) return undefined;
+	const properties: Record<string, JsonSchema> = {};
+	for (const [k, v] of Object.entries(input.properties as Record<string, JsonSchema>)) properties[k] = resolve(all, v);
+	const order = Object.keys(properties).sort(
+		(a, b) => Number(properties[a]['x-order'] ?? 1e9) - Number(properties[b]['x-order'] ?? 1e9) || a.localeCompare(b),
+	);
+	return { properties, required: (input.required as string[] | undefined) ?? [], order };
+}
+
+export function outputSchema(openapi: IDataObject | null | undefined): JsonSchema | undefined {
+	return schemas(openapi)?.Output as JsonSchema | undefined;
+}
+
+/** Whether the output is a token iterator meant to be joined into text. */
+export function isConcatenateOutput(openapi: IDataObject | null | undefined): boolean {
+	return outputSchema(openapi)?.['x-cog-array-display'] === 'concatenate';
+}
+
+/** Whether the output schema declares file (uri) values anywhere; undefined when there is no schema. */
+export function declaresFiles(openapi: IDataObject | null | undefined): boolean | undefined {
+	const out = outputSchema(openapi);
+	if (!out) return undefined;
+	return JSON.stringify(out).includes('"format":"uri"');
+}
+
+function fieldType(s: JsonSchema): FieldType {
+	if (s.enum) return 'options';
+	switch (s.type) {
+		case 'integer':
+		case 'number':
+			return 'number';
+		case 'boolean':
+			return 'boolean';
+		case 'array':
+			return 'array';
+		case 'object':
+			return 'object';
+		default:
+			return 'string';
+	}
+}
+
+export function describeField(name: string, s: JsonSchema): string {
+	const parts = [s.description ?? ''];
+	if (s.format === 'uri') parts.push('(a URL, a data: URI, or map an n8n binary property under Binary Inputs)');
+	if (s.minimum !== undefined || s.maximum !== undefined) parts.push(`[${s.minimum ?? '…'} to ${s.maximum ?? '…'}]`);
+	if (s.type === 'array') parts.push('(JSON array)');
+	return parts.filter(Boolean).join(' ').trim() || name;
+}
+
+export function toResourceMapperFields(schema: InputSchema): ResourceMapperField[] {
+	return schema.order.map((id) => {
+		const s = schema.properties[id];
+		const field: ResourceMapperField = {
+			id,
+			displayName: `${s.title ?? id}${s.description ? ` — ${describeField(id, s)}` : ''}`.slice(0, 200),
+			required: schema.required.includes(id),
+			defaultMatch: false,
+			canBeUsedToMatch: false,
+			display: true,
+			type: fieldType(s),
+		};
+		if (s.enum) field.options = s.enum.map((v) => ({ name: String(v), value: v as string | number }));
+		if (s.default !== undefined && (typeof s.default !== 'object' || s.default === null)) field.defaultValue = s.default as string | number | boolean;
+		return field;
+	});
+}
+
+type Coerced = { ok: true; value: unknown } | { ok: false; problem: string };
+const ok = (value: unknown): Coerced => ({ ok: true, value });
+const bad = (problem: string): Coerced => ({ ok: false, problem });
+
+function coerceValue(name: string, s: JsonSchema, value: unknown): Coerced {
+	const type = s.type ?? (s.enum ? typeof s.enum[0] : undefined);
+	const got = () => (typeof value === 'string' ? `"${value}"` : JSON.stringify(value));
+	switch (type) {
+		case 'integer':
+		case 'number': {
+			const n = typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' ? Number(value) : NaN;
+			if (!Number.isFinite(n)) return bad(`must be a number (got ${got()})`);
+			if (type === 'integer' && !Number.isInteger(n)) return bad(`must be a whole number (got ${got()})`);
+			if (s.minimum !== undefined && n < s.minimum) return bad(`must be at least ${s.minimum} (got ${n})`);
+			if (s.maximum !== undefined && n > s.maximum) return bad(`must be at most ${s.maximum} (got ${n})`);
+			return ok(n);
+		}
+		case 'boolean':
+			if (typeof value === 'boolean') return ok(value);
+			if (value === 'true' || value === 'false') return ok(value === 'true');
+			return bad(`must be true or false (got ${got()})`);
+		case 'array': {
+			let arr = value;
+			if (typeof value === 'string') {
+				const t = value.trim();
+				if (t.startsWith('[')) {
+					try {
+						arr = JSON.parse(t);
+					} catch {
+						return bad(`must be a JSON array (got ${got()})`);
+					}
+				} else {
+					arr = [value];
+				}
+			}
+			if (!Array.isArray(arr)) return bad(`must be an array (got ${got()})`);
+			if (!s.items) return ok(arr);
+			const items: unknown[] = [];
+			for (let i = 0; i < arr.length; i++) {
+				const c = coerceValue(`${name}[${i}]`, s.items, arr[i]);
+				if (!c.ok) return bad(`item ${i} ${c.problem}`);
+				items.push(c.value);
+			}
+			return ok(items);
+		}
+		case 'object': {
+			let obj = value;
+			if (typeof value === 'string') {
+				try {
+					obj = JSON.parse(value);
+				} catch {
+					return bad(`must be a JSON object (got ${got()})`);
+				}
+			}
+			if (!obj || typeof obj !== 'object' || Array.isArray(obj)) return bad(`must be an object (got ${got()})`);
+			return ok(obj);
+		}
+		case 'string':
+			if (typeof value === 'string') return ok(value);
+			if (typeof value === 'number' || typeof value === 'boolean') return ok(String(value));
+			return bad(`must be text (got ${got()})`);
+		default:
+			return ok(value);
+	}
+}
+
+const isEmpty = (v: unknown) => v === undefined || v === null || v === '';
+
+/**
+ * Coerces every value to its schema type and checks required fields, enums and ranges. Empty values
+ * are dropped so the model's defaults apply. Throws a NodeOperationError naming the field and item.
+ */
+export function prepareInput(node: INode, schema: InputSchema | undefined, raw: IDataObject, itemIndex: number, fileFields: string[] = []): IDataObject {
+	const out: IDataObject = {};
+	const fail = (field: string, text: string) =>
+		new NodeOperationError(node, `Invalid model input "${field}": ${text} [item ${itemIndex}]`, {
+			itemIndex,
+			description: schema ? `Valid inputs: ${schema.order.join(', ')}` : undefined,
+		});
+	for (const [key, value] of Object.entries(raw)) {
+		if (isEmpty(value)) continue;
+		if (!schema) {
+			out[key] = value as IDataObject[string];
+			continue;
+		}
+		const s = schema.properties[key];
+		if (!s) throw fail(key, 'this model has no such input');
+		const c = fileFields.includes(key) ? ok(value) : coerceValue(key, s, value);
+		if (!c.ok) throw fail(key, c.problem);
+		if (s.enum && !s.enum.some((e) => e === c.value)) {
+			throw fail(key, `must be one of ${s.enum.map((e) => JSON.stringify(e)).join(', ')} (got ${JSON.stringify(c.value)})`);
+		}
+		out[key] = c.value as IDataObject[string];
+}
+	for (const req of schema?.required ?? []) {
+		if (isEmpty(out[req])) throw fail(req, 'is required by this model');
+	}
+	return out;
+}
