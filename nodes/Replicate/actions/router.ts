@@ -63,7 +63,8 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 				results[i] = [errorItem(error as Error, i)];
 				return;
 			}
-			if (!firstError || i < firstError.index) firstError = { error: error as Error, index: i };
+			// The first failure is the cause; the others may only be its consequence (they were stopped).
+			firstError ??= { error: error as Error, index: i };
 			controller.abort(); // the other items stop waiting and cancel what they started
 		}
 	});

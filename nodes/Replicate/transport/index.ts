@@ -114,17 +114,19 @@ export function apiError(ctx: ReplicateContext, statusCode: number, body: unknow
 	});
 }
 
-function networkError(ctx: ReplicateContext, error: unknown, req: ApiRequest, mayHaveReached: boolean) {
-	// Only the message and code travel on: the original error can carry request headers.
+function networkError(ctx: ReplicateContext, error: unknown, req: ApiRequest, mayHaveReached: boolean, message?: string) {
+	// Only the message and code travel on: the original error can carry request headers. The code
+	// stays out of the message, which n8n would otherwise replace with a generic sentence.
 	const e = error as { message?: string; code?: string; cause?: { code?: string; message?: string } };
 	const code = e.code ?? e.cause?.code;
 	const what = `${req.method} ${req.path.replace(/^https?:\/\/[^/]+/, '')}`;
 	const note = mayHaveReached
 		? ' The request may have reached Replicate: check your predictions before running it again, so nothing is paid twice.'
 		: '';
-	return new NodeOperationError(ctx.getNode(), `Could not reach Replicate (${what}): ${code ?? e.message ?? 'network error'}`, {
+	const detail = [code, e.cause?.message ?? e.message].filter(Boolean).join(': ');
+	return new NodeOperationError(ctx.getNode(), message ?? `Could not reach Replicate (${what})`, {
 		itemIndex: req.itemIndex,
-		description: `${e.cause?.message ?? e.message ?? ''}${note}`.trim() || undefined,
+		description: `${detail}.${note}`.trim(),
 	});
 }
 
@@ -252,7 +254,9 @@ export async function openDownload(this: IExecuteFunctions, url: string, itemInd
 			return { ...res, headers };
 		} catch (error) {
 			if (cancelSignal(this)?.aborted || transient >= MAX_TRANSIENT_RETRIES || error instanceof NodeOperationError) {
-				throw error instanceof NodeOperationError ? asNodeError(this, error, itemIndex) : networkError(this, error, { method: 'GET', path: url, itemIndex }, false);
+				throw error instanceof NodeOperationError
+					? asNodeError(this, error, itemIndex)
+					: networkError(this, error, { method: 'GET', path: url, itemIndex }, false, `The download of ${url} broke off [item ${itemIndex}]`);
 			}
 			await sleepWithAbort(500 * 2 ** transient++, cancelSignal(this)).catch(() => undefined);
 		}
