@@ -3,7 +3,7 @@
 // execute them, and start/stop n8n for webhook workflows. Used by the e2e tests and `npm run demo`.
 // shared/n8n-harness.md has the recipe and its pitfalls.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync, readdirSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -34,17 +34,24 @@ export interface Host {
 }
 
 /** A fresh n8n user folder with our package installed the way n8n installs community packages. */
-export function createHost(workDir: string, opts: { port?: number; brokerPort?: number; binaryMode?: string } = {}): Host {
+export function createHost(workDir: string, opts: { port?: number; brokerPort?: number; binaryMode?: string; link?: boolean; fileAccess?: string } = {}): Host {
 	rmSync(workDir, { recursive: true, force: true });
 	const userFolder = join(workDir, 'home');
 	const nodesDir = join(userFolder, '.n8n', 'nodes', 'node_modules', 'n8n-nodes-replicate');
 	mkdirSync(nodesDir, { recursive: true });
-	const packDir = join(workDir, 'pack');
-	mkdirSync(packDir, { recursive: true });
-	execFileSync('npm', ['pack', PACKAGE_ROOT, '--pack-destination', packDir, '--loglevel=error'], { stdio: ['ignore', 'ignore', 'inherit'] });
-	const tgz = readdirSync(packDir).find((f) => f.endsWith('.tgz'));
-	if (!tgz) throw new Error('npm pack produced no tarball');
-	execFileSync('tar', ['xzf', join(packDir, tgz), '-C', nodesDir, '--strip-components=1']);
+	if (opts.link) {
+		// Development: n8n loads the working tree's dist/ directly.
+		rmSync(nodesDir, { recursive: true, force: true });
+		symlinkSync(PACKAGE_ROOT, nodesDir, 'dir');
+	} else {
+		// As n8n installs a community package: the packed tarball, unpacked.
+		const packDir = join(workDir, 'pack');
+		mkdirSync(packDir, { recursive: true });
+		execFileSync('npm', ['pack', PACKAGE_ROOT, '--pack-destination', packDir, '--loglevel=error'], { stdio: ['ignore', 'ignore', 'inherit'] });
+		const tgz = readdirSync(packDir).find((f) => f.endsWith('.tgz'));
+		if (!tgz) throw new Error('npm pack produced no tarball');
+		execFileSync('tar', ['xzf', join(packDir, tgz), '-C', nodesDir, '--strip-components=1']);
+	}
 	const port = opts.port ?? 5688;
 	const env: NodeJS.ProcessEnv = {
 		...process.env,
@@ -67,6 +74,7 @@ export function createHost(workDir: string, opts: { port?: number; brokerPort?: 
 		N8N_DEFAULT_BINARY_DATA_MODE: opts.binaryMode ?? 'filesystem',
 		N8N_BLOCK_ENV_ACCESS_IN_NODE: 'false',
 		N8N_COMMUNITY_PACKAGES_ALLOW_TOOL_USAGE: 'true',
+		...(opts.fileAccess ? { N8N_RESTRICT_FILE_ACCESS_TO: opts.fileAccess } : {}),
 	};
 	return { userFolder, env, port };
 }
@@ -74,7 +82,7 @@ export function createHost(workDir: string, opts: { port?: number; brokerPort?: 
 /** Runs an n8n CLI command without blocking this process (the emulator may live in it). */
 export function n8n(host: Host, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
 	return new Promise((resolveRun) => {
-		const proc = spawn(N8N_BIN, args, { env: host.env, stdio: ['ignore', 'pipe', 'pipe'] });
+		const proc = spawn(N8N_BIN, args, { env: host.env, cwd: PACKAGE_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
 		const out: Buffer[] = [];
 		const err: Buffer[] = [];
 		proc.stdout?.on('data', (b: Buffer) => out.push(b));
@@ -139,7 +147,7 @@ export interface Started {
 /** `n8n start` in the background; resolves once active workflows are registered. */
 export async function start(host: Host, logFile: string): Promise<Started> {
 	const out: string[] = [];
-	const proc = spawn(N8N_BIN, ['start'], { env: { ...host.env, N8N_LOG_FORMAT: 'text' }, stdio: ['ignore', 'pipe', 'pipe'] });
+	const proc = spawn(N8N_BIN, ['start'], { env: { ...host.env, N8N_LOG_FORMAT: 'text' }, cwd: PACKAGE_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
 	const onData = (b: Buffer) => {
 		out.push(b.toString());
 		writeFileSync(logFile, out.join(''));

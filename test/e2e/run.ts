@@ -9,7 +9,7 @@ import { createHost, ensureN8n, execute, importCredentials, importWorkflow, n8n,
 const WORK = join(PACKAGE_ROOT, '.e2e');
 const results: Array<{ name: string; ok: boolean; error?: string; ms: number }> = [];
 
-function check(cond: unknown, message: string): asserts cond {
+export function check(cond: unknown, message: string): asserts cond {
 	if (!cond) throw new Error(message);
 }
 
