@@ -2,7 +2,6 @@
 // real parameter resolution, credentials applied through the credential's `authenticate`, binary
 // data in filesystem mode (streamed to disk, as in a default n8n 2.x), and errors as n8n makes them.
 import { Container } from '@n8n/di';
-import { mock } from 'jest-mock-extended';
 import { BinaryDataService, ExecutionLifecycleHooks, WorkflowExecute } from 'n8n-core';
 import {
 	createRunExecutionData,
@@ -26,6 +25,21 @@ import {
 
 import { ReplicateApi } from '../../credentials/ReplicateApi.credentials';
 import { Replicate } from '../../nodes/Replicate/Replicate.node';
+
+/**
+ * What jest-mock-extended's mock() gives, without Jest (so benchmarks can use this harness too):
+ * every property not assigned is a function returning undefined; `then` stays undefined.
+ */
+function stub<T>(): T {
+	const assigned: Record<string | symbol, unknown> = {};
+	return new Proxy(assigned, {
+		get: (target, key) => (key in target ? target[key] : key === 'then' ? undefined : (target[key] = () => undefined)),
+		set: (target, key, value) => {
+			target[key] = value;
+			return true;
+		},
+	}) as T;
+}
 
 const PACKAGE = 'n8n-nodes-replicate';
 const NODE_TYPES: Record<string, INodeType> = { [`${PACKAGE}.replicate`]: new Replicate() };
@@ -134,9 +148,9 @@ export async function runNode(opts: RunOptions): Promise<RunResult> {
 		settings: opts.settings,
 	});
 	const done = new Promise<IRun>((resolve) => {
-		const hooks = new ExecutionLifecycleHooks('manual', '1', mock());
+		const hooks = new ExecutionLifecycleHooks('manual', '1', stub());
 		hooks.addHandler('workflowExecuteAfter', (fullRun) => resolve(fullRun));
-		const additionalData = mock<IWorkflowExecuteAdditionalData>() as IWorkflowExecuteAdditionalData;
+		const additionalData = stub<IWorkflowExecuteAdditionalData>();
 		additionalData.hooks = hooks;
 		additionalData.currentNodeParameters = undefined;
 		additionalData.credentialsHelper = new TestCredentialsHelper(opts.credentials ?? {});
