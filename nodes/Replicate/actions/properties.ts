@@ -1,8 +1,6 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import * as account from './account/Account.resource';
-import * as hardware from './hardware/Hardware.resource';
-import * as prediction from './prediction/Prediction.resource';
+import { resources } from './resources';
 
 /** The node's parameters: the resource selector, then each resource's operations and fields. */
 export const properties: INodeProperties[] = [
@@ -13,12 +11,17 @@ export const properties: INodeProperties[] = [
 		noDataExpression: true,
 		options: [
 			{ name: 'Account', value: 'account' },
+			{ name: 'Collection', value: 'collection' },
+			{ name: 'Deployment', value: 'deployment' },
+			{ name: 'File', value: 'file' },
 			{ name: 'Hardware', value: 'hardware' },
+			{ name: 'Model', value: 'model' },
+			{ name: 'Model Version', value: 'modelVersion' },
 			{ name: 'Prediction', value: 'prediction' },
+			{ name: 'Training', value: 'training' },
+			{ name: 'Webhook', value: 'webhook' },
 		],
 		default: 'prediction',
 	},
-	...account.description,
-	...hardware.description,
-	...prediction.description,
+	...Object.values(resources).flatMap((r) => r.description),
 ];

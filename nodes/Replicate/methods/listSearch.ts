@@ -47,3 +47,19 @@ export async function searchDeployments(this: ILoadOptionsFunctions, filter?: st
 		.filter((d) => !filter || d.name.toLowerCase().includes(filter.toLowerCase()));
 	return { results, paginationToken: res.body.next ?? undefined };
 }
+
+export async function searchCollections(this: ILoadOptionsFunctions, filter?: string, paginationToken?: string): Promise<INodeListSearchResult> {
+	const res = await page(this, paginationToken ?? '/collections');
+	const results = (res.body.results ?? [])
+		.map((c) => ({ name: String(c.name), value: String(c.slug), description: String(c.description ?? '') }))
+		.filter((c) => !filter || `${c.name} ${c.value}`.toLowerCase().includes(filter.toLowerCase()));
+	return { results, paginationToken: res.body.next ?? undefined };
+}
+
+export async function searchFiles(this: ILoadOptionsFunctions, filter?: string, paginationToken?: string): Promise<INodeListSearchResult> {
+	const res = await page(this, paginationToken ?? '/files');
+	const results = (res.body.results ?? [])
+		.map((f) => ({ name: `${f.name ?? f.id} (${f.content_type}, ${f.size} bytes)`, value: String(f.id), url: String((f.urls as IDataObject | undefined)?.get ?? '') || undefined }))
+		.filter((f) => !filter || f.name.toLowerCase().includes(filter.toLowerCase()));
+	return { results, paginationToken: res.body.next ?? undefined };
+}

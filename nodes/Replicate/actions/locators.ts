@@ -1,0 +1,99 @@
+// Resource locators for files and collections, and readers for locator and text parameters.
+import type { IExecuteFunctions, INodeParameterResourceLocator, INodeProperties } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
+
+import { parseModelRef } from '../helpers/modelRef';
+
+export const fileLocator: INodeProperties = {
+	displayName: 'File',
+	name: 'fileId',
+	type: 'resourceLocator',
+	default: { mode: 'list', value: '' },
+	required: true,
+	modes: [
+		{ displayName: 'From List', name: 'list', type: 'list', placeholder: 'Select a file…', typeOptions: { searchListMethod: 'searchFiles', searchable: true } },
+		{
+			displayName: 'By URL',
+			name: 'url',
+			type: 'string',
+			placeholder: 'e.g. https://api.replicate.com/v1/files/cneqzikepnug6xezperrr4z55o',
+			extractValue: { type: 'regex', regex: '/files/([^/?#]+)' },
+		},
+		{ displayName: 'By ID', name: 'id', type: 'string', placeholder: 'e.g. cneqzikepnug6xezperrr4z55o' },
+	],
+};
+
+export const collectionLocator: INodeProperties = {
+	displayName: 'Collection',
+	name: 'collection',
+	type: 'resourceLocator',
+	default: { mode: 'list', value: '' },
+	required: true,
+	modes: [
+		{ displayName: 'From List', name: 'list', type: 'list', placeholder: 'Select a collection…', typeOptions: { searchListMethod: 'searchCollections', searchable: true } },
+		{ displayName: 'By Slug', name: 'id', type: 'string', placeholder: 'e.g. text-to-image' },
+	],
+};
+
+function raw(ctx: IExecuteFunctions, name: string, i: number): string {
+	const v = ctx.getNodeParameter(name, i, '', { extractValue: true }) as string | INodeParameterResourceLocator;
+	return String(typeof v === 'object' && v ? v.value : (v ?? '')).trim();
+}
+
+/** A path segment read from a parameter; fails naming the parameter and item when empty or malformed. */
+export function segment(ctx: IExecuteFunctions, name: string, label: string, i: number, pattern = /^[\w.-]+$/): string {
+	const v = raw(ctx, name, i);
+	if (!v || !pattern.test(v)) {
+		throw new NodeOperationError(ctx.getNode(), v ? `The "${label}" parameter "${v}" is not valid [item ${i}]` : `The "${label}" parameter is empty [item ${i}]`, { itemIndex: i });
+	}
+	return encodeURIComponent(v);
+}
+
+/** `owner/name` of a model parameter (versions in the reference are ignored here). */
+export function modelPath(ctx: IExecuteFunctions, i: number, name = 'model', label = 'Model'): string {
+	const v = raw(ctx, name, i);
+	const ref = parseModelRef(v);
+	if (!ref) {
+		throw new NodeOperationError(ctx.getNode(), v ? `The "${label}" parameter "${v}" is not a model reference [item ${i}]` : `The "${label}" parameter is empty [item ${i}]`, {
+			itemIndex: i,
+			description: 'Use owner/name or a replicate.com model URL.',
+		});
+	}
+	return `${encodeURIComponent(ref.owner)}/${encodeURIComponent(ref.name)}`;
+}
+
+/** `owner/name` of a deployment parameter. */
+export function ownerName(ctx: IExecuteFunctions, name: string, label: string, i: number): string {
+	const v = raw(ctx, name, i);
+	const m = /^([\w.-]+)\/([\w.-]+)$/.exec(v);
+	if (!m) throw new NodeOperationError(ctx.getNode(), v ? `The "${label}" parameter "${v}" is not owner/name [item ${i}]` : `The "${label}" parameter is empty [item ${i}]`, { itemIndex: i });
+	return `${m[1]}/${m[2]}`;
+}
+
+export function httpUrl(ctx: IExecuteFunctions, label: string, value: unknown, i: number): string | undefined {
+	const v = String(value ?? '').trim();
+	if (!v) return undefined;
+	let ok = false;
+	try {
+		ok = /^https?:$/.test(new URL(v).protocol);
+	} catch {
+		ok = false;
+	}
+	if (!ok) throw new NodeOperationError(ctx.getNode(), `The "${label}" parameter "${v}" is not an http(s) URL [item ${i}]`, { itemIndex: i });
+	return v;
+}
+
+export function jsonObject(ctx: IExecuteFunctions, label: string, value: unknown, i: number): Record<string, unknown> {
+	if (value && typeof value === 'object' && !Array.isArray(value)) return value as Record<string, unknown>;
+	const text = String(value ?? '').trim() || '{}';
+	let parsed: unknown;
+	try {
+		parsed = JSON.parse(text);
+	} catch (e) {
+		throw new NodeOperationError(ctx.getNode(), `The "${label}" parameter is not valid JSON: ${(e as Error).message} [item ${i}]`, { itemIndex: i });
+	}
+	if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) {
+		throw new NodeOperationError(ctx.getNode(), `The "${label}" parameter must be a JSON object [item ${i}]`, { itemIndex: i });
+	}
+	return parsed as Record<string, unknown>;
+}
