@@ -60,6 +60,8 @@ export interface Fault {
 	/** Send the headers and only this many body bytes, then cut the connection. */
 	truncateAt?: number;
 	latencyMs?: number;
+	/** Rewrite the JSON body of the real answer (after phase), e.g. to corrupt a checksum. */
+	transform?: (body: unknown) => unknown;
 }
 
 interface FaultState extends Fault {
@@ -357,6 +359,7 @@ export class Emulator {
 				reply.stream?.destroy();
 				reply = faultReply(after);
 			}
+			if (after.transform && reply.json !== undefined) reply = { ...reply, json: after.transform(JSON.parse(JSON.stringify(reply.json))) };
 		}
 		finish(reply.status);
 		if (this.validator && server === 'api' && reply.json !== undefined && url.pathname.startsWith('/v1/')) {
@@ -439,6 +442,7 @@ export class Emulator {
 }
 
 function describeFault(f: Fault): string {
+	if (f.transform) return 'transform';
 	if (f.reset) return 'reset';
 	if (f.truncateAt !== undefined) return `truncate@${f.truncateAt}`;
 	if (f.status) return `status ${f.status}`;

@@ -42,7 +42,6 @@ export interface ModelRecord {
 	def?: ModelDef;
 	/** Newest first. */
 	versions: VersionRecord[];
-	examples: JsonObject[];
 }
 
 export interface FileRecord {
@@ -184,10 +183,8 @@ export class Store {
 				tags: def.tags,
 				def,
 				versions,
-				examples: [],
 			});
 		});
-		for (const m of this.models.values()) m.examples = [this.exampleFor(m)];
 		const image = this.models.get('emulator/sdxl-lite') as ModelRecord;
 		this.deployments.set('emulator/image-prod', {
 			owner: 'emulator',
@@ -222,7 +219,7 @@ export class Store {
 			cover_image_url: m.cover_image_url,
 			run_count: m.run_count,
 			is_official: m.is_official,
-			default_example: m.examples[0] ?? null,
+			default_example: this.examples(m)[0] ?? null,
 			latest_version: m.versions[0] ? this.versionView(m.versions[0]) : null,
 		};
 	}
@@ -250,6 +247,11 @@ export class Store {
 				configuration: r.configuration,
 			},
 		};
+	}
+
+	/** Built-in models have one example prediction; its URLs are on the running emulator's origin. */
+	examples(m: ModelRecord): JsonObject[] {
+		return m.def && m.owner === 'emulator' && m.run_count > 0 && this.emu.apiOrigin ? [this.exampleFor(m)] : [];
 	}
 
 	private exampleFor(m: ModelRecord): JsonObject {

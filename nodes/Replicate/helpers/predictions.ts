@@ -1,8 +1,7 @@
 // The prediction lifecycle on the client side: create (sync first), wait (poll with backoff), cancel.
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
-import { sleepWithAbort } from 'n8n-workflow';
 
-import { apiRequest, asNodeError, type ApiRequest, type ApiResponse } from '../transport';
+import { apiRequest, asNodeError, pause, type ApiRequest, type ApiResponse } from '../transport';
 
 export const TERMINAL_STATUSES = ['succeeded', 'failed', 'canceled', 'aborted'];
 export const isTerminal = (p: IDataObject) => TERMINAL_STATUSES.includes(p.status as string);
@@ -81,7 +80,7 @@ export async function pollPrediction(
 	while (!isTerminal(p)) {
 		const remaining = o.deadline - Date.now();
 		if (remaining <= 0) return { prediction: p, timedOut: true, stopped: false };
-		await sleepWithAbort(Math.min(delay, remaining), o.signal).catch(() => undefined);
+		await pause(Math.min(delay, remaining), o.signal);
 		if (o.signal.aborted) return { prediction: p, timedOut: false, stopped: true };
 		const next = await getPrediction(ctx, p.id, o.itemIndex).then(
 			(value) => ({ value, error: undefined }),

@@ -11,7 +11,7 @@ import type {
 	IWebhookFunctions,
 	JsonObject,
 } from 'n8n-workflow';
-import { NodeApiError, NodeOperationError, sleepWithAbort } from 'n8n-workflow';
+import { NodeApiError, NodeOperationError, sleep } from 'n8n-workflow';
 
 export type ReplicateContext = IExecuteFunctions | ILoadOptionsFunctions | IHookFunctions | IWebhookFunctions;
 
@@ -52,6 +52,26 @@ export interface ApiResponse<T> {
 const MAX_429_RETRIES = 6;
 const MAX_TRANSIENT_RETRIES = 4;
 const MAX_RETRY_WAIT_MS = 60_000;
+
+/**
+ * Waits `ms`, or less when `signal` aborts (it resolves then; callers check `signal.aborted`).
+ * n8n-workflow's sleepWithAbort leaves its abort listener behind after every normal wake-up, which
+ * piles up over a long poll; this removes it.
+ */
+export async function pause(ms: number, signal?: AbortSignal): Promise<void> {
+	if (!signal) return await sleep(ms);
+	if (signal.aborted) return;
+	let onAbort = () => {};
+	const aborted = new Promise<void>((resolve) => {
+		onAbort = () => resolve();
+		signal.addEventListener('abort', onAbort, { once: true });
+	});
+	try {
+		await Promise.race([sleep(ms), aborted]);
+	} finally {
+		signal.removeEventListener('abort', onAbort);
+	}
+}
 
 export async function getBaseUrl(this: ReplicateContext): Promise<string> {
 	const creds = await this.getCredentials(CREDENTIAL);
@@ -171,7 +191,7 @@ export async function apiRequest<T = IDataObject>(this: ReplicateContext, req: A
 		} catch (error) {
 			if (signal?.aborted) throw new NodeOperationError(this.getNode(), 'The execution was stopped', { itemIndex: req.itemIndex });
 			if (retry === 'idempotent' && transient < MAX_TRANSIENT_RETRIES) {
-				await sleepWithAbort(500 * 2 ** transient++, signal).catch(() => undefined);
+				await pause(500 * 2 ** transient++, signal);
 				continue;
 			}
 			throw networkError(this, error, req, retry === 'create');
@@ -181,11 +201,11 @@ export async function apiRequest<T = IDataObject>(this: ReplicateContext, req: A
 		if (res.statusCode >= 200 && res.statusCode < 300) return { body: body as T, headers, statusCode: res.statusCode };
 		if (res.statusCode === 429 && rateLimited < MAX_429_RETRIES) {
 			rateLimited++;
-			await sleepWithAbort(Math.min(MAX_RETRY_WAIT_MS, retryAfterMs(headers, body)), signal).catch(() => undefined);
+			await pause(Math.min(MAX_RETRY_WAIT_MS, retryAfterMs(headers, body)), signal);
 			continue;
 		}
 		if (res.statusCode >= 500 && retry === 'idempotent' && transient < MAX_TRANSIENT_RETRIES) {
-			await sleepWithAbort(500 * 2 ** transient++, signal).catch(() => undefined);
+			await pause(500 * 2 ** transient++, signal);
 			continue;
 		}
 		throw apiError(this, res.statusCode, body, req.itemIndex);
@@ -247,7 +267,7 @@ export async function openDownload(this: IExecuteFunctions, url: string, itemInd
 			const headers = headerMap(res.headers);
 			if ((res.statusCode >= 500 || res.statusCode === 429) && transient < MAX_TRANSIENT_RETRIES) {
 				res.body.destroy?.();
-				await sleepWithAbort(res.statusCode === 429 ? retryAfterMs(headers, undefined) : 500 * 2 ** transient++, cancelSignal(this)).catch(() => undefined);
+				await pause(res.statusCode === 429 ? retryAfterMs(headers, undefined) : 500 * 2 ** transient++, cancelSignal(this));
 				if (cancelSignal(this)?.aborted) throw new NodeOperationError(this.getNode(), 'The execution was stopped', { itemIndex });
 				continue;
 			}
@@ -258,7 +278,7 @@ export async function openDownload(this: IExecuteFunctions, url: string, itemInd
 					? asNodeError(this, error, itemIndex)
 					: networkError(this, error, { method: 'GET', path: url, itemIndex }, false, `The download of ${url} broke off [item ${itemIndex}]`);
 			}
-			await sleepWithAbort(500 * 2 ** transient++, cancelSignal(this)).catch(() => undefined);
+			await pause(500 * 2 ** transient++, cancelSignal(this));
 		}
 	}
 }

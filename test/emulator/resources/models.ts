@@ -84,7 +84,6 @@ export function register(r: Router, emu: Emulator) {
 			is_official: false,
 			tags: [],
 			versions: [],
-			examples: [],
 		};
 		s.models.set(`${rec.owner}/${rec.name}`, rec);
 		return json(201, s.modelView(rec));
@@ -129,7 +128,7 @@ export function register(r: Router, emu: Emulator) {
 	r.add('GET', '/v1/models/:owner/:name/examples', 'models.examples.list', (req) => {
 		const m = model(req.params.owner, req.params.name);
 		if (!m || !visible(m)) return notFound();
-		return json(200, page(emu, req, m.examples, 'examples'));
+		return json(200, page(emu, req, s.examples(m), 'examples'));
 	});
 
 	r.add('GET', '/v1/models/:owner/:name/versions', 'models.versions.list', (req) => {
