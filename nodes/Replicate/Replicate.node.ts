@@ -1,7 +1,8 @@
-import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
+import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
 import { properties } from './actions/properties';
+import { RESUME_WEBHOOKS, resumeWebhook } from './helpers/resume';
 import { listSearch, loadOptions, resourceMapping } from './methods';
 import { router } from './actions/router';
 
@@ -19,10 +20,16 @@ export class Replicate implements INodeType {
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
 		credentials: [{ name: 'replicateApi', required: true }],
+		// The resume URL of "Wait for Webhook" runs (Prediction → Run).
+		webhooks: RESUME_WEBHOOKS,
 		properties,
 	};
 
 	methods = { listSearch, loadOptions, resourceMapping };
+
+	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
+		return await resumeWebhook.call(this);
+	}
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		return await router.call(this);

@@ -25,6 +25,7 @@ import {
 
 import { ReplicateApi } from '../../credentials/ReplicateApi.credentials';
 import { Replicate } from '../../nodes/Replicate/Replicate.node';
+import { ReplicateTrigger } from '../../nodes/ReplicateTrigger/ReplicateTrigger.node';
 
 /**
  * What jest-mock-extended's mock() gives, without Jest (so benchmarks can use this harness too):
@@ -42,7 +43,7 @@ function stub<T>(): T {
 }
 
 const PACKAGE = 'n8n-nodes-replicate';
-const NODE_TYPES: Record<string, INodeType> = { [`${PACKAGE}.replicate`]: new Replicate() };
+const NODE_TYPES: Record<string, INodeType> = { [`${PACKAGE}.replicate`]: new Replicate(), [`${PACKAGE}.replicateTrigger`]: new ReplicateTrigger() };
 const CREDENTIAL_TYPES: Record<string, ICredentialType> = { replicateApi: new ReplicateApi() };
 
 export function registerNodeType(name: string, type: INodeType) {
@@ -184,4 +185,67 @@ export async function runNode(opts: RunOptions): Promise<RunResult> {
 
 export function replicateCredentials(baseUrl: string, token: string, extra: IDataObject = {}) {
 	return { replicateApi: { apiToken: token, baseUrl, ...extra } as ICredentialDataDecryptedObject };
+}
+
+export interface WebhookCall {
+	parameters: IDataObject;
+	type?: string;
+	headers: Record<string, string>;
+	rawBody: Buffer;
+	path?: string;
+	credentials?: Record<string, ICredentialDataDecryptedObject>;
+	staticData?: IDataObject;
+	nodeId?: string;
+}
+
+export interface WebhookResult {
+	status: number;
+	body: unknown;
+	response: Awaited<ReturnType<NonNullable<INodeType['webhook']>>>;
+	staticData: IDataObject;
+}
+
+/** Calls a node's webhook() through n8n-core's real WebhookContext with a request and a response. */
+export async function callWebhook(call: WebhookCall): Promise<WebhookResult> {
+	await initBinaryData();
+	const { WebhookContext } = await import('n8n-core');
+	const node: INode = {
+		id: call.nodeId ?? 'a1b2c3d4-0000-4000-8000-000000000002',
+		name: 'Node',
+		type: call.type ?? `${PACKAGE}.replicateTrigger`,
+		typeVersion: 1,
+		position: [0, 0],
+		parameters: call.parameters as INode['parameters'],
+		credentials: { replicateApi: { id: 'cred1', name: 'Replicate test' } },
+	};
+	const staticData = call.staticData ?? {};
+	const workflow = new Workflow({ id: 'wfTestWebhook001', nodes: [node], connections: {}, active: true, nodeTypes, staticData: { [`node:${node.name}`]: staticData } as IDataObject });
+	const sent = { status: 200, body: undefined as unknown };
+	const res = {
+		status(code: number) {
+			sent.status = code;
+			return res;
+		},
+		json(body: unknown) {
+			sent.body = body;
+			return res;
+		},
+		send(body: unknown) {
+			sent.body = body;
+			return res;
+		},
+		end() {
+			return res;
+		},
+	};
+	const req = { headers: Object.fromEntries(Object.entries(call.headers).map(([k, v]) => [k.toLowerCase(), v])), rawBody: call.rawBody, body: JSON.parse(call.rawBody.toString() || '{}'), path: call.path ?? '/webhook', query: {}, params: {} };
+	const additionalData = stub<IWorkflowExecuteAdditionalData>();
+	additionalData.credentialsHelper = new TestCredentialsHelper(call.credentials ?? {});
+	additionalData.httpRequest = req as never;
+	additionalData.httpResponse = res as never;
+	additionalData.executionId = '1';
+	const description = NODE_TYPES[node.type].description.webhooks?.[0];
+	const ctx = new WebhookContext(workflow, node, additionalData, 'webhook', { httpMethod: 'POST', node: node.name, path: 'webhook', webhookDescription: description!, workflowId: workflow.id, workflowExecuteAdditionalData: additionalData } as never, [], null);
+	const response = await NODE_TYPES[node.type].webhook!.call(ctx as never);
+	return { status: sent.status, body: sent.body, response, staticData: workflow.staticData[`node:${node.name}`] as IDataObject };
 }

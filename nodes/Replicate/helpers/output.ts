@@ -1,7 +1,7 @@
 // What a finished prediction becomes in n8n: its JSON (or just the output), and every output file,
 // at any depth, streamed into a binary property with the right MIME type and a sensible name.
 // Shared by Prediction → Run / Wait and by the trigger.
-import type { IBinaryData, IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+import type { IBinaryData, IDataObject, IExecuteFunctions, INodeExecutionData, IWebhookFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import { openDownload } from '../transport';
@@ -72,7 +72,7 @@ function mimeFor(contentType: string | undefined, name: string): string {
 }
 
 /** Downloads one output file into n8n's binary store; a short or failed download is an error. */
-export async function downloadFile(ctx: IExecuteFunctions, url: string, index: number, itemIndex: number): Promise<IBinaryData> {
+export async function downloadFile(ctx: IExecuteFunctions | IWebhookFunctions, url: string, index: number, itemIndex: number): Promise<IBinaryData> {
 	const dataUri = /^data:([^;,]*)((?:;[^;,]*)*),(.*)$/s.exec(url);
 	if (dataUri) {
 		const mime = dataUri[1] || 'text/plain';
@@ -111,7 +111,7 @@ export function binaryName(prefix: string, index: number) {
 }
 
 /** A finished prediction as n8n items (one, or one per file with Split Files). */
-export async function predictionItems(ctx: IExecuteFunctions, prediction: IDataObject, openapi: IDataObject | null | undefined, o: OutputOptions, itemIndex: number): Promise<INodeExecutionData[]> {
+export async function predictionItems(ctx: IExecuteFunctions | IWebhookFunctions, prediction: IDataObject, openapi: IDataObject | null | undefined, o: OutputOptions, itemIndex: number): Promise<INodeExecutionData[]> {
 	const output = prediction.output;
 	let json: IDataObject;
 	if (o.simplify) {

@@ -1,7 +1,7 @@
 // The prediction lifecycle on the client side: create (sync first), wait (poll with backoff), cancel.
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
-import { apiRequest, asNodeError, pause, type ApiRequest, type ApiResponse } from '../transport';
+import { apiRequest, asNodeError, pause, type ApiRequest, type ApiResponse, type ReplicateContext } from '../transport';
 
 export const TERMINAL_STATUSES = ['succeeded', 'failed', 'canceled', 'aborted'];
 export const isTerminal = (p: IDataObject) => TERMINAL_STATUSES.includes(p.status as string);
@@ -46,8 +46,9 @@ export async function createPrediction(ctx: IExecuteFunctions, req: CreateReques
 	return res.body;
 }
 
-export async function getPrediction(ctx: IExecuteFunctions, id: string, itemIndex: number): Promise<Prediction> {
-	return (await call(ctx, { method: 'GET', path: `/predictions/${encodeURIComponent(id)}`, itemIndex })).body;
+export async function getPrediction(ctx: ReplicateContext, id: string, itemIndex?: number): Promise<Prediction> {
+	const res = await apiRequest.call<ReplicateContext, [ApiRequest], Promise<ApiResponse<Prediction>>>(ctx, { method: 'GET', path: `/predictions/${encodeURIComponent(id)}`, itemIndex });
+	return res.body;
 }
 
 /** Cancels even when the execution was stopped (that is when it matters most). */

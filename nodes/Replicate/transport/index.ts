@@ -241,13 +241,13 @@ export interface Download {
 }
 
 /** Output files on other hosts (replicate.delivery) are fetched without the API token. */
-async function plainDownload(ctx: IExecuteFunctions, options: IHttpRequestOptions): Promise<Download> {
-	const res = (await ctx.helpers.httpRequest({ ...options, abortSignal: ctx.getExecutionCancelSignal() })) as Download;
+async function plainDownload(ctx: IExecuteFunctions | IWebhookFunctions, options: IHttpRequestOptions): Promise<Download> {
+	const res = (await ctx.helpers.httpRequest({ ...options, abortSignal: cancelSignal(ctx) })) as Download;
 	return { ...res, headers: headerMap(res.headers) };
 }
 
 /** Opens a file download as a stream; the token is sent only when the file is on the API's origin. */
-export async function openDownload(this: IExecuteFunctions, url: string, itemIndex: number): Promise<Download> {
+export async function openDownload(this: IExecuteFunctions | IWebhookFunctions, url: string, itemIndex: number): Promise<Download> {
 	const base = await getBaseUrl.call(this);
 	const options: IHttpRequestOptions = {
 		method: 'GET',
@@ -262,7 +262,7 @@ export async function openDownload(this: IExecuteFunctions, url: string, itemInd
 		try {
 			const res =
 				new URL(url).origin === new URL(base).origin
-					? ((await this.helpers.httpRequestWithAuthentication.call(this, CREDENTIAL, options)) as Download)
+					? ((await this.helpers.httpRequestWithAuthentication.call(this as IExecuteFunctions, CREDENTIAL, options)) as Download)
 					: await plainDownload(this, options);
 			const headers = headerMap(res.headers);
 			if ((res.statusCode >= 500 || res.statusCode === 429) && transient < MAX_TRANSIENT_RETRIES) {

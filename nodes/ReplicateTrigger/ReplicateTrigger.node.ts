@@ -1,0 +1,121 @@
+import type {
+	IDataObject,
+	IHookFunctions,
+	INodeType,
+	INodeTypeDescription,
+	IWebhookFunctions,
+	IWebhookResponseData,
+} from 'n8n-workflow';
+import { NodeConnectionTypes } from 'n8n-workflow';
+
+import { answer, checkDelivery, eventOf } from '../Replicate/helpers/delivery';
+import { predictionItems } from '../Replicate/helpers/output';
+import { fetchDefaultSecret } from '../Replicate/helpers/secret';
+import { DEFAULT_TOLERANCE_SECONDS } from '../Replicate/helpers/signature';
+
+export class ReplicateTrigger implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'Replicate Trigger',
+		name: 'replicateTrigger',
+		icon: { light: 'file:../../icons/replicate.svg', dark: 'file:../../icons/replicate.dark.svg' },
+		group: ['trigger'],
+		version: 1,
+		subtitle: '={{"On " + $parameter["events"].join(", ")}}',
+		description: 'Starts the workflow when Replicate calls its webhook (a prediction or training started, progressed or finished)',
+		defaults: { name: 'Replicate Trigger' },
+		inputs: [],
+		outputs: [NodeConnectionTypes.Main],
+		credentials: [{ name: 'replicateApi', required: true }],
+		webhooks: [{ name: 'default', httpMethod: 'POST', responseMode: 'onReceived', path: 'webhook' }],
+		properties: [
+			{
+				displayName: 'Paste this node\'s Production URL as the webhook of a prediction or training (Replicate node → Prediction → Create → Webhook URL, or any client). Every delivery\'s signature is verified.',
+				name: 'notice',
+				type: 'notice',
+				default: '',
+			},
+			{
+				displayName: 'Events',
+				name: 'events',
+				type: 'multiOptions',
+				options: [
+					{ name: 'Completed', value: 'completed', description: 'The prediction finished (succeeded, failed, canceled or aborted)' },
+					{ name: 'Logs', value: 'logs', description: 'New log output while it runs' },
+					{ name: 'Output', value: 'output', description: 'New output while it runs' },
+					{ name: 'Start', value: 'start', description: 'The prediction started' },
+				],
+				default: ['completed'],
+				description: 'Which deliveries start the workflow (match the webhook_events_filter you send)',
+			},
+			{
+				displayName: 'Final Status',
+				name: 'statuses',
+				type: 'multiOptions',
+				options: [
+					{ name: 'Aborted', value: 'aborted' },
+					{ name: 'Canceled', value: 'canceled' },
+					{ name: 'Failed', value: 'failed' },
+					{ name: 'Succeeded', value: 'succeeded' },
+				],
+				default: ['succeeded', 'failed', 'canceled', 'aborted'],
+				description: 'For Completed deliveries: which final statuses start the workflow',
+			},
+			{
+				displayName: 'Options',
+				name: 'options',
+				type: 'collection',
+				placeholder: 'Add Option',
+				default: {},
+				options: [
+					{ displayName: 'Download Output Files', name: 'download', type: 'boolean', default: false, description: 'Whether to download the output files into binary data (the delivery is answered after the download)' },
+					{ displayName: 'Put Output File in Field', name: 'binaryProperty', type: 'string', default: 'data', description: 'Binary property of the first file; further files get _1, _2, …' },
+					{ displayName: 'Timestamp Tolerance (Seconds)', name: 'tolerance', type: 'number', typeOptions: { minValue: 1 }, default: DEFAULT_TOLERANCE_SECONDS, description: 'Deliveries signed longer ago (or later) than this are rejected' },
+				],
+			},
+		],
+	};
+
+	webhookMethods = {
+		default: {
+			/** Nothing is registered at Replicate (the URL is passed per prediction); ready once a secret is known. */
+			async checkExists(this: IHookFunctions): Promise<boolean> {
+				const creds = await this.getCredentials('replicateApi');
+				const data = this.getWorkflowStaticData('node');
+				return Boolean(String(creds.webhookSecret ?? '').trim() || data.signingSecret);
+			},
+			async create(this: IHookFunctions): Promise<boolean> {
+				const creds = await this.getCredentials('replicateApi');
+				if (String(creds.webhookSecret ?? '').trim()) return true;
+				this.getWorkflowStaticData('node').signingSecret = await fetchDefaultSecret(this);
+				return true;
+			},
+			async delete(this: IHookFunctions): Promise<boolean> {
+				const data = this.getWorkflowStaticData('node');
+				delete data.signingSecret;
+				delete data.seenWebhookIds;
+				return true;
+			},
+		},
+	};
+
+	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
+		const options = this.getNodeParameter('options', {}) as IDataObject;
+		const tolerance = Number(options.tolerance ?? DEFAULT_TOLERANCE_SECONDS) || DEFAULT_TOLERANCE_SECONDS;
+		const checked = await checkDelivery(this, tolerance, true);
+		if (!checked.ok) return { noWebhookResponse: true };
+		const { prediction } = checked;
+		const events = this.getNodeParameter('events', ['completed']) as string[];
+		const statuses = this.getNodeParameter('statuses', []) as string[];
+		const event = eventOf(prediction.status);
+		const wanted =
+			event === 'progress' ? events.includes('output') || events.includes('logs') : events.includes(event);
+		if (!wanted || (event === 'completed' && statuses.length && !statuses.includes(String(prediction.status)))) {
+			answer(this, 200, { received: true, ignored: `${event} ${prediction.status} is filtered out` });
+			return { noWebhookResponse: true };
+		}
+		const items = options.download
+			? await predictionItems(this, prediction, null, { download: true, binaryProperty: String(options.binaryProperty ?? 'data') || 'data', splitFiles: false, simplify: false, includeLogs: true }, 0)
+			: [{ json: prediction }];
+		return { workflowData: [items] };
+	}
+}
