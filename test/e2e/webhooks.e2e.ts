@@ -1,0 +1,108 @@
+// Webhooks in a running n8n: the emulator delivers signed webhooks to the trigger's production URL;
+// forged and stale deliveries get 401 and start nothing; a Wait-for-Webhook run is resumed by the
+// emulator's signed call and finishes with the output.
+import { join } from 'node:path';
+
+import { signWebhook } from '../emulator';
+import { apiKey, importWorkflow, n8n, start, type Started } from '../../tools/n8n-host';
+import { check, fixture, type E2EContext } from './run';
+
+type Execution = { id: string; status: string; workflowId: string; data?: { resultData: { runData: Record<string, Array<{ data?: { main: Array<Array<{ json: Record<string, unknown>; binary?: Record<string, { mimeType: string }> }>> } }>> } } };
+
+export default async function ({ host, emu, work, scenario }: E2EContext) {
+	let server: Started | undefined;
+	const base = `http://127.0.0.1:${host.port}`;
+	let key = '';
+	const executions = async (workflowId: string, status?: string): Promise<Execution[]> => {
+		const res = await fetch(`${base}/api/v1/executions?workflowId=${workflowId}&includeData=true&limit=100${status ? `&status=${status}` : ''}`, { headers: { 'X-N8N-API-KEY': key } });
+		const body = (await res.json()) as { data?: Execution[]; message?: string };
+		if (!Array.isArray(body.data)) throw new Error(`executions API answered ${res.status}: ${JSON.stringify(body).slice(0, 300)}`);
+		return body.data;
+	};
+	const waitFor = async <T>(fn: () => Promise<T | undefined>, ms = 60_000): Promise<T> => {
+		const end = Date.now() + ms;
+		for (;;) {
+			const v = await fn();
+			if (v) return v;
+			if (Date.now() > end) throw new Error('timed out waiting');
+			await new Promise((r) => setTimeout(r, 250));
+		}
+	};
+
+	try {
+		await scenario('n8n starts with the trigger and the wait-for-webhook workflows published', async () => {
+			await importWorkflow(host, work, fixture('trigger.workflow.json'));
+			await importWorkflow(host, work, fixture('wait-webhook.workflow.json'));
+			for (const id of ['wfReplTrigger001', 'wfReplWaitHook01']) {
+				const r = await n8n(host, ['publish:workflow', `--id=${id}`]);
+				check(r.code === 0, `publish ${id}: ${r.stderr}`);
+			}
+			server = await start(host, join(work, 'n8n-start.log'));
+			key = await apiKey(host);
+			check(key.length > 10, 'no API key');
+		});
+		if (!server) return;
+		const triggerUrl = `${base}/webhook/e2e-replicate-trigger/webhook`;
+
+		await scenario('Replicate\'s signed webhooks start the trigger workflow once per prediction, with the data and binary', async () => {
+			const ids: string[] = [];
+			for (const prompt of ['one', 'two']) {
+				const res = await fetch(`${emu.baseUrl}/models/emulator/flux-lite/predictions`, {
+					method: 'POST',
+					headers: { authorization: `Bearer ${emu.token}`, 'content-type': 'application/json' },
+					body: JSON.stringify({ input: { prompt, num_outputs: 1 }, webhook: triggerUrl, webhook_events_filter: ['start', 'completed'] }),
+				});
+				ids.push(((await res.json()) as { id: string }).id);
+			}
+			const runs = await waitFor(async () => {
+				const list = (await executions('wfReplTrigger001')).filter((e) => e.status === 'success');
+				return list.length >= 2 ? list : undefined;
+			});
+			await new Promise((r) => setTimeout(r, 1500)); // any stray extra execution would show up now
+			const all = await executions('wfReplTrigger001');
+			check(all.length === 2, `expected 2 executions (start events filtered out), got ${all.length}`);
+			const seen = runs.map((e) => e.data!.resultData.runData['Replicate Trigger'][0].data!.main[0][0]);
+			check(ids.every((id) => seen.some((s) => s.json.id === id)), 'executions do not carry the predictions');
+			check(seen.every((s) => s.json.status === 'succeeded' && s.binary?.data?.mimeType === 'image/png'), 'status or binary missing');
+			const deliveries = emu.store.webhookDeliveries.filter((d) => ids.includes(d.runId));
+			check(deliveries.filter((d) => d.event === 'completed').every((d) => d.status === 200), `deliveries: ${JSON.stringify(deliveries.map((d) => d.status))}`);
+		});
+
+		await scenario('forged and stale deliveries get 401 and start no execution', async () => {
+			const before = (await executions('wfReplTrigger001')).length;
+			const body = JSON.stringify({ id: 'forgedprediction0000000000', status: 'succeeded', output: 'x' });
+			const post = (headers: Record<string, string>) => fetch(triggerUrl, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
+			const now = Math.floor(Date.now() / 1000);
+			const forged = await post({ 'webhook-id': 'msg_forged', 'webhook-timestamp': String(now), 'webhook-signature': signWebhook('whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD', 'msg_forged', now, body) });
+			const stale = await post({ 'webhook-id': 'msg_stale', 'webhook-timestamp': String(now - 3600), 'webhook-signature': signWebhook(emu.options.webhookSecret, 'msg_stale', now - 3600, body) });
+			const unsigned = await post({});
+			check([forged.status, stale.status, unsigned.status].every((s) => s === 401), `statuses ${forged.status} ${stale.status} ${unsigned.status}`);
+			await new Promise((r) => setTimeout(r, 1500));
+			check((await executions('wfReplTrigger001')).length === before, 'a rejected delivery started an execution');
+		});
+
+		await scenario('a Run in "Wait for Webhook" mode suspends, is resumed by the emulator\'s signed call, and finishes with the output', async () => {
+			const res = await fetch(`${base}/webhook/e2e-start-wait-run`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+			check(res.status === 200, `start webhook answered ${res.status}`);
+			const diag = async () => `executions ${JSON.stringify((await executions('wfReplWaitHook01')).map((e) => [e.id, e.status]))}; deliveries ${JSON.stringify(emu.store.webhookDeliveries.slice(-6).map((d) => [d.event, d.status, d.error, d.url.slice(0, 80)]))}; predictions ${JSON.stringify([...emu.store.predictions.values()].slice(-2).map((p) => [p.status, p.obj.webhook]))}`;
+			const done = await waitFor(async () => (await executions('wfReplWaitHook01')).find((e) => e.status === 'success'), 90_000).catch(async () => {
+				throw new Error(`never finished: ${await diag()}`);
+			});
+			const pred = [...emu.store.predictions.values()].find((p) => String(p.obj.webhook ?? '').includes(`/webhook-waiting/${done.id}/`));
+			check(pred, 'no prediction with this execution\'s resume URL as its webhook');
+			// Suspended, not finished in the sync hold: the create answered well before the prediction completed…
+			const create = emu.requests().find((l) => /predictions\.create$/.test(l.operationId ?? '') && l.at + l.ms < Date.parse(String(pred!.obj.completed_at)) - 5000);
+			check(create, 'the create request did not return before the prediction completed');
+			// …and n8n's waiting-webhook endpoint (409 for executions that are not waiting) accepted the signed call.
+			const resumeCalls = emu.store.webhookDeliveries.filter((d) => d.runId === pred!.obj.id);
+			check(resumeCalls.some((d) => d.status === 200), `resume deliveries: ${JSON.stringify(resumeCalls.map((d) => d.status))}`);
+			const out = done.data!.resultData.runData['Long Run'].at(-1)!.data!.main[0][0];
+			check(out.json.status === 'succeeded' && out.json.id === pred.obj.id, `output ${JSON.stringify(out.json).slice(0, 300)}`);
+			check(out.binary?.data?.mimeType === 'image/png', 'no image in the resumed output');
+			const polls = emu.requests('predictions.get').length;
+			check(polls <= 1, `the waiting execution polled ${polls} times`);
+		});
+	} finally {
+		await server?.stop();
+	}
+}
