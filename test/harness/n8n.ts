@@ -180,7 +180,32 @@ export async function runNode(opts: RunOptions): Promise<RunResult> {
 	const taskData = run.data.resultData.runData[node.name]?.[0];
 	const items = taskData?.data?.main?.[0] ?? [];
 	const error = (taskData?.error ?? run.data.resultData.error) as RunResult['error'];
+	assertNoSecrets(opts.credentials, run, error);
 	return { run, items, error, node };
+}
+
+/**
+ * Every run of the whole suite passes through here: the API token must not appear in the run data
+ * (outputs, errors, metadata) nor anywhere in the error object, its cause included.
+ */
+function assertNoSecrets(credentials: RunOptions['credentials'], ...things: unknown[]) {
+	const tokens = Object.values(credentials ?? {}).map((c) => String(c.apiToken ?? '')).filter((t) => t.length >= 8);
+	const seen = new WeakSet<object>();
+	const text = things
+		.map((t) =>
+			JSON.stringify(t, (_k, v: unknown) => {
+				if (v && typeof v === 'object') {
+					if (seen.has(v)) return undefined;
+					seen.add(v);
+					if (v instanceof Error) return Object.fromEntries(Object.getOwnPropertyNames(v).map((k) => [k, (v as unknown as Record<string, unknown>)[k]]));
+				}
+				return v;
+			}),
+		)
+		.join('\n');
+	for (const token of tokens) {
+		if (text.includes(token)) throw new Error('The API token appears in the run data or error');
+	}
 }
 
 export function replicateCredentials(baseUrl: string, token: string, extra: IDataObject = {}) {

@@ -13,7 +13,13 @@ export function useEmulator(options: EmulatorOptions = {}) {
 		expect(violations).toEqual([]);
 	});
 	afterAll(async () => {
+		// Orphans: nothing this file started may still be running (timeouts and stops cancel remotely).
+		const running = () => [...ref.emu.store.predictions.values(), ...ref.emu.store.trainings.values()].filter((r) => !r.terminal);
+		const end = Date.now() + 5000;
+		while (running().length && Date.now() < end) await new Promise((r) => setTimeout(r, 50));
+		const left = running().map((r) => `${r.kind} ${r.obj.id} (${r.obj.model}, ${r.status})`);
 		await ref.emu?.stop();
+		expect(left).toEqual([]);
 	});
 	return ref;
 }

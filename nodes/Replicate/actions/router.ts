@@ -63,6 +63,8 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 		try {
 			results[i] = toItems.call(this, await operation.execute.call(this, i, batch), i);
 		} catch (error) {
+			// Local checks name the item in their message; make sure every one does.
+			if (error instanceof NodeOperationError && !/\[item \d+\]/.test(error.message)) error.message = `${error.message} [item ${i}]`;
 			if (continueOnFail) {
 				results[i] = [errorItem(error as Error, i)];
 				return;
