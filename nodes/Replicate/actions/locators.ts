@@ -70,7 +70,7 @@ export function ownerName(ctx: IExecuteFunctions, name: string, label: string, i
 	return `${m[1]}/${m[2]}`;
 }
 
-export function httpUrl(ctx: IExecuteFunctions, label: string, value: unknown, i: number): string | undefined {
+export function httpUrl(ctx: IExecuteFunctions, label: string, value: unknown, i: number, kind: 'parameter' | 'option' = 'parameter'): string | undefined {
 	const v = String(value ?? '').trim();
 	if (!v) return undefined;
 	let ok = false;
@@ -79,7 +79,7 @@ export function httpUrl(ctx: IExecuteFunctions, label: string, value: unknown, i
 	} catch {
 		ok = false;
 	}
-	if (!ok) throw new NodeOperationError(ctx.getNode(), `The "${label}" parameter "${v}" is not an http(s) URL [item ${i}]`, { itemIndex: i });
+	if (!ok) throw new NodeOperationError(ctx.getNode(), `The "${label}" ${kind} "${v}" is not an http(s) URL [item ${i}]`, { itemIndex: i });
 	return v;
 }
 
@@ -96,4 +96,36 @@ export function jsonObject(ctx: IExecuteFunctions, label: string, value: unknown
 		throw new NodeOperationError(ctx.getNode(), `The "${label}" parameter must be a JSON object [item ${i}]`, { itemIndex: i });
 	}
 	return parsed as Record<string, unknown>;
+}
+
+export const WEBHOOK_EVENTS = ['start', 'output', 'logs', 'completed'];
+
+export const webhookOptions: INodeProperties[] = [
+	{ displayName: 'Webhook URL', name: 'webhook', type: 'string', default: '', placeholder: 'e.g. https://n8n.example.com/webhook/…', description: 'Replicate POSTs the prediction here (for example a Replicate Trigger\'s URL)' },
+	{
+		displayName: 'Webhook Events',
+		name: 'webhookEvents',
+		type: 'multiOptions',
+		options: [
+			{ name: 'Completed', value: 'completed' },
+			{ name: 'Logs', value: 'logs' },
+			{ name: 'Output', value: 'output' },
+			{ name: 'Start', value: 'start' },
+		],
+		default: ['completed'],
+		description: 'Which events call the webhook',
+	},
+];
+
+/** The `webhook` and `webhook_events_filter` body fields from the Webhook URL / Webhook Events options. */
+export function readWebhook(ctx: IExecuteFunctions, options: Record<string, unknown>, i: number): Record<string, unknown> {
+	const webhook = httpUrl(ctx, 'Webhook URL', options.webhook, i, 'option');
+	if (!webhook) return {};
+	const raw = options.webhookEvents ?? ['completed'];
+	const events = Array.isArray(raw) ? raw.map(String) : String(raw).split(',').map((e) => e.trim()).filter(Boolean);
+	const bad = events.filter((e) => !WEBHOOK_EVENTS.includes(e));
+	if (bad.length) {
+		throw new NodeOperationError(ctx.getNode(), `The "Webhook Events" option has unknown events: ${bad.join(', ')} [item ${i}]`, { itemIndex: i, description: `Use ${WEBHOOK_EVENTS.join(', ')}.` });
+	}
+	return events.length ? { webhook, webhook_events_filter: events } : { webhook };
 }

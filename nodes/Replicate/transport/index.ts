@@ -171,6 +171,9 @@ export async function apiRequest<T = IDataObject>(this: ReplicateContext, req: A
 		ignoreHttpStatusErrors: true,
 		json: !req.text && typeof req.body !== 'function',
 		timeout: req.timeoutMs ?? 90_000,
+		// A streamed body (a factory) is not buffered for a redirect replay: follow-redirects would
+		// keep every byte sent in memory. The API answers uploads directly.
+		disableFollowRedirect: typeof req.body === 'function',
 	};
 	if (req.text) options.encoding = 'text';
 	const signal = req.ignoreExecutionCancel ? undefined : cancelSignal(this);

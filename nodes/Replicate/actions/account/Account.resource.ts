@@ -1,17 +1,9 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import { get } from './get.operation';
+import { operationOptions, simpleOperation } from '../simple';
 
-export const operations = { get };
+export const operations = { get: simpleOperation({ resource: 'account', operation: 'get', path: () => '/account' }) };
 
 export const description: INodeProperties[] = [
-	{
-		displayName: 'Operation',
-		name: 'operation',
-		type: 'options',
-		noDataExpression: true,
-		displayOptions: { show: { resource: ['account'] } },
-		options: [{ name: 'Get', value: 'get', action: 'Get the account', description: 'Get the account the API token belongs to' }],
-		default: 'get',
-	},
+	operationOptions('account', [{ name: 'Get', value: 'get', action: 'Get the account', description: 'Get the account the API token belongs to' }], 'get'),
 ];

@@ -1,17 +1,10 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import { getMany } from './getMany.operation';
+import { operationOptions, simpleOperation } from '../simple';
 
-export const operations = { getMany };
+// Replicate answers GET /hardware with a bare array, not a page.
+export const operations = { getMany: simpleOperation({ resource: 'hardware', operation: 'getMany', path: () => '/hardware' }) };
 
 export const description: INodeProperties[] = [
-	{
-		displayName: 'Operation',
-		name: 'operation',
-		type: 'options',
-		noDataExpression: true,
-		displayOptions: { show: { resource: ['hardware'] } },
-		options: [{ name: 'Get Many', value: 'getMany', action: 'Get many hardware options', description: 'List the hardware models can run on' }],
-		default: 'getMany',
-	},
+	operationOptions('hardware', [{ name: 'Get Many', value: 'getMany', action: 'Get many hardware options', description: 'List the hardware models can run on' }], 'getMany'),
 ];

@@ -1,17 +1,17 @@
 import type { IDataObject, INodeProperties } from 'n8n-workflow';
-import { NodeOperationError } from 'n8n-workflow';
 
 import { formatPrediction } from '../../helpers/output';
 import { createPrediction } from '../../helpers/predictions';
+import { readWebhook, webhookOptions } from '../locators';
+import { withDisplay } from '../simple';
 import type { Operation } from '../types';
 import { cancelAfterOption, concurrencyOption, encodingOption, targetAndInputFields } from './fields';
-import { option, readCancelAfter, readInput, readTarget } from './shared';
+import { readCancelAfter, readInput, readTarget } from './shared';
 
 const show = { show: { resource: ['prediction'], operation: ['create'] } };
-const EVENTS = ['start', 'output', 'logs', 'completed'];
 
 const description: INodeProperties[] = [
-	...targetAndInputFields.map((p) => ({ ...p, displayOptions: { show: { ...show.show, ...(p.displayOptions?.show ?? {}) } } })),
+	...withDisplay('prediction', 'create', targetAndInputFields),
 	{
 		displayName: 'Options',
 		name: 'options',
@@ -20,20 +20,7 @@ const description: INodeProperties[] = [
 		default: {},
 		displayOptions: show,
 		options: [
-			{ displayName: 'Webhook URL', name: 'webhook', type: 'string', default: '', placeholder: 'e.g. https://n8n.example.com/webhook/…', description: 'Replicate POSTs the prediction here (for example a Replicate Trigger\'s URL)' },
-			{
-				displayName: 'Webhook Events',
-				name: 'webhookEvents',
-				type: 'multiOptions',
-				options: [
-					{ name: 'Completed', value: 'completed' },
-					{ name: 'Logs', value: 'logs' },
-					{ name: 'Output', value: 'output' },
-					{ name: 'Start', value: 'start' },
-				],
-				default: ['completed'],
-				description: 'Which events call the webhook',
-			},
+			...webhookOptions,
 			cancelAfterOption,
 			encodingOption,
 			concurrencyOption(10),
@@ -48,23 +35,7 @@ export const create: Operation = {
 		return Math.max(1, Number(this.getNodeParameter('options.maxConcurrency', 0, 10)) || 10);
 	},
 	async execute(i, batch) {
-		const body: IDataObject = {};
-		const webhook = String(option(this, i, 'webhook', '')).trim();
-		if (webhook) {
-			let ok = false;
-			try {
-				ok = /^https?:$/.test(new URL(webhook).protocol);
-			} catch {
-				ok = false;
-			}
-			if (!ok) throw new NodeOperationError(this.getNode(), `The "Webhook URL" option "${webhook}" is not an http(s) URL [item ${i}]`, { itemIndex: i });
-			const events = option<string[] | string>(this, i, 'webhookEvents', ['completed']);
-			const list = Array.isArray(events) ? events : String(events).split(',').map((e) => e.trim()).filter(Boolean);
-			const bad = list.filter((e) => !EVENTS.includes(e));
-			if (bad.length) throw new NodeOperationError(this.getNode(), `The "Webhook Events" option has unknown events: ${bad.join(', ')} [item ${i}]`, { itemIndex: i, description: `Use ${EVENTS.join(', ')}.` });
-			body.webhook = webhook;
-			if (list.length) body.webhook_events_filter = list;
-		}
+		const body: IDataObject = readWebhook(this, this.getNodeParameter('options', i, {}) as IDataObject, i) as IDataObject;
 		const cancelAfter = readCancelAfter(this, i);
 		const target = await readTarget(this, i, batch);
 		const input = await readInput(this, i, target);

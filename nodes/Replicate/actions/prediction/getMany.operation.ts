@@ -3,12 +3,13 @@ import { NodeOperationError } from 'n8n-workflow';
 
 import { apiRequestAllItems, type ApiRequest } from '../../transport';
 import { returnAllOrLimit } from '../common.descriptions';
+import { withDisplay } from '../simple';
 import type { Operation } from '../types';
 
 const show = { show: { resource: ['prediction'], operation: ['getMany'] } };
 
 const description: INodeProperties[] = [
-	...returnAllOrLimit.map((p) => ({ ...p, displayOptions: { show: { ...show.show, ...(p.displayOptions?.show ?? {}) } } })),
+	...withDisplay('prediction', 'getMany', returnAllOrLimit),
 	{
 		displayName: 'Filters',
 		name: 'filters',

@@ -2,6 +2,7 @@ import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n
 import { NodeOperationError } from 'n8n-workflow';
 
 import { createPrediction, isTerminal } from '../../helpers/predictions';
+import { withDisplay } from '../simple';
 import type { Batch, Operation } from '../types';
 import { cancelAfterOption, concurrencyOption, encodingOption, targetAndInputFields, waitAndOutputOptions } from './fields';
 import { finish, readCancelAfter, readInput, readTarget, readWaitSettings, stopped, waitFor } from './shared';
@@ -9,7 +10,7 @@ import { finish, readCancelAfter, readInput, readTarget, readWaitSettings, stopp
 const show = { show: { resource: ['prediction'], operation: ['run'] } };
 
 const description: INodeProperties[] = [
-	...targetAndInputFields.map((p) => ({ ...p, displayOptions: { show: { ...show.show, ...(p.displayOptions?.show ?? {}) } } })),
+	...withDisplay('prediction', 'run', targetAndInputFields),
 	{
 		displayName: 'Wait Mode',
 		name: 'waitMode',
@@ -121,11 +122,12 @@ export const run: Operation = {
 			itemIndex: i,
 		});
 		if (batch.signal.aborted) await stopped(this, created, i);
-		// A create that held the full sync time is a long run: poll at the slow end right away.
-		const heldFull = Date.now() - started >= syncSeconds * 1000 - 500;
+		// Unfinished with no output yet: the hold ran out on a long run, so poll at the slow end right
+		// away. Unfinished with output: Replicate answered early because the files are ready; poll soon.
+		const longRun = created.output === null || created.output === undefined;
 		const { prediction, timedOut } = isTerminal(created)
 			? { prediction: created, timedOut: false }
-			: await waitFor(this, created, i, batch, deadline, heldFull ? settings.maxPollMs : 250, settings.maxPollMs);
+			: await waitFor(this, created, i, batch, deadline, longRun ? settings.maxPollMs : 250, settings.maxPollMs);
 		return await finish(this, prediction, target.openapi, settings, i, timedOut);
 	},
 };

@@ -5,12 +5,11 @@ import { readModelRef, readPredictionId } from '../../helpers/modelRef';
 import { resolveModel } from '../../helpers/targets';
 import { apiRequest } from '../../transport';
 import { modelLocator, versionLocator } from '../common.descriptions';
-import { httpUrl, jsonObject } from '../locators';
+import { jsonObject, readWebhook, webhookOptions } from '../locators';
 import { operationOptions, simpleOperation, withDisplay } from '../simple';
 import type { Operation } from '../types';
 
 const R = 'training';
-const EVENTS = ['start', 'output', 'logs', 'completed'];
 const trainingId: INodeProperties = { displayName: 'Training ID', name: 'trainingId', type: 'string', default: '', required: true, placeholder: 'e.g. zz4ibbonubfz7carwiefibzgga' };
 
 const create: Operation = {
@@ -26,14 +25,7 @@ const create: Operation = {
 			placeholder: 'Add Option',
 			default: {},
 			options: [
-				{ displayName: 'Webhook URL', name: 'webhook', type: 'string', default: '' },
-				{
-					displayName: 'Webhook Events',
-					name: 'webhookEvents',
-					type: 'multiOptions',
-					options: EVENTS.map((e) => ({ name: e[0].toUpperCase() + e.slice(1), value: e })),
-					default: ['completed'],
-				},
+				...webhookOptions,
 			],
 		},
 	]),
@@ -44,15 +36,7 @@ const create: Operation = {
 		const destination = String(this.getNodeParameter('destination', i, '')).trim();
 		if (!/^[\w.-]+\/[\w.-]+$/.test(destination)) throw new NodeOperationError(this.getNode(), `The "Destination" parameter "${destination}" is not owner/name [item ${i}]`, { itemIndex: i });
 		const body: IDataObject = { destination, input: jsonObject(this, 'Input (JSON)', this.getNodeParameter('input', i, '{}'), i) as IDataObject };
-		const options = this.getNodeParameter('options', i, {}) as IDataObject;
-		const webhook = httpUrl(this, 'Webhook URL', options.webhook, i);
-		if (webhook) {
-			body.webhook = webhook;
-			const events = (Array.isArray(options.webhookEvents) ? options.webhookEvents : ['completed']) as string[];
-			const bad = events.filter((e) => !EVENTS.includes(e));
-			if (bad.length) throw new NodeOperationError(this.getNode(), `The "Webhook Events" option has unknown events: ${bad.join(', ')} [item ${i}]`, { itemIndex: i });
-			body.webhook_events_filter = events;
-		}
+		Object.assign(body, readWebhook(this, this.getNodeParameter('options', i, {}) as IDataObject, i));
 		const path = `/models/${ref.owner}/${ref.name}/versions/${encodeURIComponent(version)}/trainings`;
 		return (await apiRequest.call(this, { method: 'POST', path, body, itemIndex: i, retry: 'create' })).body as IDataObject;
 	},
