@@ -79,6 +79,9 @@ export function createHost(workDir: string, opts: { port?: number; brokerPort?: 
 	return { userFolder, env, port };
 }
 
+/** Everything n8n printed (CLI calls and `n8n start` logs), for the e2e secrets scan. */
+export const transcripts: string[] = [];
+
 /** Runs an n8n CLI command without blocking this process (the emulator may live in it). */
 export function n8n(host: Host, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
 	return new Promise((resolveRun) => {
@@ -87,7 +90,11 @@ export function n8n(host: Host, args: string[]): Promise<{ code: number; stdout:
 		const err: Buffer[] = [];
 		proc.stdout?.on('data', (b: Buffer) => out.push(b));
 		proc.stderr?.on('data', (b: Buffer) => err.push(b));
-		proc.on('close', (code) => resolveRun({ code: code ?? 1, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') }));
+		proc.on('close', (code) => {
+			const result = { code: code ?? 1, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') };
+			transcripts.push(result.stdout, result.stderr);
+			resolveRun(result);
+		});
 	});
 }
 
@@ -165,6 +172,7 @@ export async function start(host: Host, logFile: string): Promise<Started> {
 		logFile,
 		stop: () =>
 			new Promise<void>((resolveStop) => {
+				transcripts.push(out.join(''));
 				if (proc.exitCode !== null) return resolveStop();
 				const kill = setTimeout(() => proc.kill('SIGKILL'), 30_000);
 				proc.once('exit', () => {

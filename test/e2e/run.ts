@@ -4,7 +4,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { startEmulator, type Emulator } from '../emulator';
-import { createHost, ensureN8n, execute, importCredentials, importWorkflow, n8n, nodeItems, PACKAGE_ROOT, type Host } from '../../tools/n8n-host';
+import { createHost, ensureN8n, execute, importCredentials, importWorkflow, n8n, nodeItems, PACKAGE_ROOT, transcripts, type Host } from '../../tools/n8n-host';
 
 const WORK = join(PACKAGE_ROOT, '.e2e');
 const results: Array<{ name: string; ok: boolean; error?: string; ms: number }> = [];
@@ -79,6 +79,12 @@ async function main() {
 		const mod = (await import(join(__dirname, file))) as { default: (c: E2EContext) => Promise<void> };
 		await mod.default(ctx);
 	}
+
+	await scenario('the API token appears in no n8n output, error or log of the whole run', async () => {
+		check(transcripts.length > 5, 'no n8n output was captured');
+		const hits = transcripts.filter((t) => t.includes(emu.token)).length;
+		check(hits === 0, `the emulator token appears in ${hits} n8n transcript(s)`);
+	});
 
 	await emu.stop();
 	const passed = results.filter((r) => r.ok).length;
