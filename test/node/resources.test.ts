@@ -13,12 +13,12 @@ const md5 = (b: Buffer) => createHash('md5').update(b).digest('hex');
 const binaryItem = (bytes: Buffer, mimeType = 'text/plain', fileName = 'note.txt') => [{ json: {}, binary: { data: { data: bytes.toString('base64'), mimeType, fileName } } }];
 
 describe('Model', () => {
-	test('Search uses GET /search and returns one item per model', async () => {
+	test('Search uses GET /search and returns one item per model, with its search metadata', async () => {
 		const { items } = await run({ resource: 'model', operation: 'search', query: 'image', limit: 5 });
-		expect(items.map((i) => (i.json.models as any) ?? i.json)).toBeDefined();
 		expect(ctx.emu.requests('search').at(-1)?.status).toBe(200);
-		const names = ((items[0].json.models as any[]) ?? []).map((m) => m.model.name);
-		expect(names).toEqual(expect.arrayContaining(['flux-lite', 'sdxl-lite']));
+		expect(items.map((i) => i.json.name)).toEqual(expect.arrayContaining(['flux-lite', 'sdxl-lite']));
+		expect(items[0].json).toMatchObject({ owner: 'emulator', search: { score: expect.any(Number), tags: expect.any(Array) } });
+		expect(items[0].json.default_example).toBeUndefined(); // simplified by default
 	});
 
 	test('Get (simplified and not), Get Many past one page with sort, Get README, Get Examples', async () => {

@@ -21,6 +21,8 @@ export interface SimpleSpec {
 	/** Adds a Simplify toggle that applies this to each result. */
 	simplify?: (o: IDataObject) => IDataObject;
 	text?: boolean;
+	/** Reshapes the answer (e.g. search results into one item per model). */
+	transform?: (body: IDataObject) => IDataObject[];
 }
 
 export function withDisplay(resource: string, operation: string, fields: INodeProperties[]): INodeProperties[] {
@@ -53,7 +55,7 @@ export function simpleOperation(spec: SimpleSpec): Operation {
 					text: spec.text,
 					retry: method === 'GET' || method === 'DELETE' ? 'idempotent' : 'create',
 				});
-				result = spec.deleted ? { deleted: true } : spec.text ? { text: res.body as unknown as string } : res.body;
+				result = spec.deleted ? { deleted: true } : spec.text ? { text: res.body as unknown as string } : spec.transform ? spec.transform(res.body) : res.body;
 			}
 			if (spec.simplify && this.getNodeParameter('simplify', i, true)) {
 				const simplify = spec.simplify;

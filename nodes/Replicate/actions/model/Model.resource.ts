@@ -103,6 +103,9 @@ export const operations = {
 			if (!Number.isInteger(limit) || limit < 1 || limit > 50) throw new NodeOperationError(this.getNode(), `The "Limit" parameter must be from 1 to 50 (got ${limit}) [item ${i}]`, { itemIndex: i });
 			return { query, limit };
 		},
+		// One item per model, with Replicate's search metadata (score, tags, generated description).
+		transform: (body) => ((body.models ?? []) as IDataObject[]).map((m) => ({ ...(m.model as IDataObject), search: m.metadata })),
+		simplify: simplifyModel,
 	}),
 	get: simpleOperation({ resource: R, operation: 'get', path(i) { return `/models/${modelPath(this, i)}`; }, fields: model, simplify: simplifyModel }),
 	getMany: simpleOperation({
