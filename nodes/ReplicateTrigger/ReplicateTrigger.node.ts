@@ -9,7 +9,7 @@ import type {
 import { NodeConnectionTypes } from 'n8n-workflow';
 
 import { answer, checkDelivery, eventOf } from '../Replicate/helpers/delivery';
-import { predictionItems } from '../Replicate/helpers/output';
+import { outputOptions, predictionItems } from '../Replicate/helpers/output';
 import { fetchDefaultSecret } from '../Replicate/helpers/secret';
 import { DEFAULT_TOLERANCE_SECONDS } from '../Replicate/helpers/signature';
 
@@ -114,7 +114,7 @@ export class ReplicateTrigger implements INodeType {
 			return { noWebhookResponse: true };
 		}
 		const items = options.download
-			? await predictionItems(this, prediction, null, { download: true, binaryProperty: String(options.binaryProperty ?? 'data') || 'data', splitFiles: false, simplify: false, includeLogs: true }, 0)
+			? await predictionItems(this, prediction, null, outputOptions(options, { includeLogs: true }), 0)
 			: [{ json: prediction }];
 		return { workflowData: [items] };
 	}

@@ -16,6 +16,18 @@ export interface OutputOptions {
 	includeLogs: boolean;
 }
 
+/** Output options from a node's Options collection (Run, Wait, the resume of Wait for Webhook, the trigger). */
+export function outputOptions(options: IDataObject, overrides: Partial<OutputOptions> = {}): OutputOptions {
+	return {
+		download: options.download !== false,
+		binaryProperty: String(options.binaryProperty ?? 'data').trim() || 'data',
+		splitFiles: options.splitFiles === true,
+		simplify: options.simplify === true,
+		includeLogs: options.includeLogs === true,
+		...overrides,
+	};
+}
+
 const MIME_BY_EXT: Record<string, string> = {
 	png: 'image/png', jpg: 'image/jpeg', jpeg: 'image/jpeg', webp: 'image/webp', gif: 'image/gif', svg: 'image/svg+xml',
 	mp4: 'video/mp4', webm: 'video/webm', mov: 'video/quicktime', wav: 'audio/wav', mp3: 'audio/mpeg', ogg: 'audio/ogg',

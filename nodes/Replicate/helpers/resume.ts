@@ -2,7 +2,7 @@
 import type { IDataObject, IWebhookDescription, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 
 import { answer, checkDelivery } from './delivery';
-import { formatPrediction, predictionItems } from './output';
+import { formatPrediction, outputOptions, predictionItems } from './output';
 import { DEFAULT_TOLERANCE_SECONDS } from './signature';
 import { getPrediction, isTerminal } from './predictions';
 
@@ -37,18 +37,6 @@ export async function resumeWebhook(this: IWebhookFunctions): Promise<IWebhookRe
 		const what = prediction.status === 'failed' ? `failed: ${prediction.error ?? 'no error text'}` : `was ${prediction.status}`;
 		return { workflowData: [[{ json: { ...formatPrediction(prediction, true), error: `Prediction ${prediction.id} ${what}` } }]] };
 	}
-	const items = await predictionItems(
-		this,
-		prediction,
-		null,
-		{
-			download: options.download !== false,
-			binaryProperty: String(options.binaryProperty ?? 'data') || 'data',
-			splitFiles: options.splitFiles === true,
-			simplify: options.simplify === true,
-			includeLogs: options.includeLogs === true,
-		},
-		0,
-	);
+	const items = await predictionItems(this, prediction, null, outputOptions(options), 0);
 	return { workflowData: [items] };
 }

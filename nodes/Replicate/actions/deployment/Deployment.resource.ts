@@ -49,13 +49,12 @@ const create: Operation = {
 		instances('minInstances', 'Min Instances', 5, 0),
 		instances('maxInstances', 'Max Instances', 20, 1),
 	]),
-	async execute(i, batch) {
+	async execute(i) {
 		const name = String(this.getNodeParameter('name', i, '')).trim();
 		if (!/^[a-z0-9][a-z0-9_-]*$/.test(name)) throw new NodeOperationError(this.getNode(), `The "Name" parameter "${name}" must use lowercase letters, numbers, dashes and underscores [item ${i}]`, { itemIndex: i });
 		const ref = readModelRef(this, i);
 		const version = ref.version ?? (await resolveModel(this, ref, i)).version;
 		if (!version) throw new NodeOperationError(this.getNode(), `The model ${ref.owner}/${ref.name} has no version to deploy [item ${i}]`, { itemIndex: i });
-		void batch;
 		const body: IDataObject = {
 			name,
 			model: `${ref.owner}/${ref.name}`,

@@ -5,7 +5,7 @@ import { NodeOperationError } from 'n8n-workflow';
 
 import { assertUploadable, binaryInfo, dataUri, DATA_URI_MAX_BYTES, uploadBinary, type BinaryInfo } from '../../helpers/files';
 import { readDeploymentRef, readModelRef } from '../../helpers/modelRef';
-import { predictionItems, type OutputOptions } from '../../helpers/output';
+import { outputOptions, predictionItems, type OutputOptions } from '../../helpers/output';
 import { cancelPrediction, isTerminal, pollPrediction, type Prediction } from '../../helpers/predictions';
 import { inputSchema, prepareInput } from '../../helpers/schema';
 import { resolveDeployment, resolveModel, versionSchema, getModel, type Target } from '../../helpers/targets';
@@ -111,22 +111,16 @@ export function readWaitSettings(ctx: IExecuteFunctions, i: number): WaitSetting
 	}
 	const maxPoll = Number(option(ctx, i, 'maxPollInterval', 5));
 	if (!Number.isFinite(maxPoll) || maxPoll < 1 || maxPoll > 60) fail(ctx, i, `The "Max Poll Interval (Seconds)" option must be between 1 and 60 (got ${maxPoll})`);
-	const tool = ctx.isToolExecution?.() ?? false;
-	const binaryProperty = String(option(ctx, i, 'binaryProperty', 'data')).trim();
-	if (!/^[A-Za-z_][\w-]*$/.test(binaryProperty)) fail(ctx, i, `The "Put Output File in Field" option "${binaryProperty}" is not a valid property name`);
+	const output = outputOptions(ctx.getNodeParameter('options', i, {}) as IDataObject);
+	if (!/^[A-Za-z_][\w-]*$/.test(output.binaryProperty)) fail(ctx, i, `The "Put Output File in Field" option "${output.binaryProperty}" is not a valid property name`);
+	// An AI agent cannot take binary data: in tool mode the files stay URLs.
+	if (ctx.isToolExecution?.()) output.download = false;
 	return {
 		timeoutMs: timeout * 1000,
 		onTimeout: option(ctx, i, 'onTimeout', 'fail'),
 		cancelOnTimeout: option(ctx, i, 'cancelOnTimeout', true),
 		maxPollMs: maxPoll * 1000,
-		output: {
-			// An AI agent cannot take binary data: in tool mode the files stay URLs.
-			download: !tool && option(ctx, i, 'download', true),
-			binaryProperty,
-			splitFiles: option(ctx, i, 'splitFiles', false),
-			simplify: option(ctx, i, 'simplify', false),
-			includeLogs: option(ctx, i, 'includeLogs', false),
-		},
+		output,
 	};
 }
 
