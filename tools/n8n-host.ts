@@ -1,7 +1,7 @@
 // Drives a real n8n (the pinned 2.8.4) headlessly: install it into a cache folder outside the
 // package, install our packed package as a community package, import credentials and workflows,
 // execute them, and start/stop n8n for webhook workflows. Used by the e2e tests and `npm run demo`.
-// shared/n8n-harness.md has the recipe and its pitfalls.
+// n8n is run as a user would run it: `n8n import:*`, `n8n execute`, `n8n start` with a fresh user folder.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync, readdirSync } from 'node:fs';
 import { homedir } from 'node:os';

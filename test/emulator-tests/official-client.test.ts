@@ -1,7 +1,7 @@
 // Fidelity proof: the official `replicate` npm client (1.4.0) drives every operation it has against
 // the emulator, and every response is validated against Replicate's OpenAPI document (useEmulator
 // fails a test on any violation). Where the client's own behaviour differs from the real API
-// (shared/replicate-api.md §14), the test follows the real API and says so.
+// (as Replicate documents it), the test follows the real API and says so.
 import { createHash } from 'node:crypto';
 import Replicate, { validateWebhook } from 'replicate';
 

@@ -1,4 +1,4 @@
-// A loopback server that behaves like api.replicate.com (shared/replicate-api.md is the reference).
+// A loopback server that behaves like api.replicate.com (Replicate's HTTP API documentation and its OpenAPI document, test/fixtures/, are the reference).
 // Two origins, as in production: the API (…/v1) and a "CDN" origin for output files and SSE streams,
 // so tests can prove the API token never leaves the API's origin.
 import { randomBytes } from 'node:crypto';

@@ -1,21 +1,31 @@
-// Validates emulator responses against Replicate's own OpenAPI document (shared/replicate-openapi.json).
+// Validates emulator responses against Replicate's own OpenAPI document (test/fixtures/replicate-openapi.json).
 // A violation is recorded on the emulator; the test suites fail on any.
 import Ajv2020 from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
+import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 type Json = Record<string, unknown>;
 
-function locateSpec(): string {
-	const candidates = [
-		process.env.REPLICATE_OPENAPI_PATH,
-		join(__dirname, '../../../shared/replicate-openapi.json'),
-		join(__dirname, 'replicate-openapi.json'),
-	].filter(Boolean) as string[];
-	const found = candidates.find((p) => existsSync(p));
-	if (!found) throw new Error(`Replicate OpenAPI document not found (looked in ${candidates.join(', ')})`);
-	return found;
+/** Replicate's OpenAPI document, stored in the repository (test/fixtures/README.md says where it comes from). */
+export const SPEC_PATH = join(__dirname, '../fixtures/replicate-openapi.json');
+export const SPEC_SHA256 = '4500bf86453ef1ab65a9e133929ce97f468cff9aa62ab7512d00fd588abb8b39';
+
+function loadSpecText(): string {
+	if (!existsSync(SPEC_PATH)) {
+		throw new Error(
+			`Replicate OpenAPI document not found at ${SPEC_PATH}: it is part of the repository (test/fixtures/README.md).`,
+		);
+	}
+	const text = readFileSync(SPEC_PATH, 'utf8');
+	const sum = createHash('sha256').update(text).digest('hex');
+	if (sum !== SPEC_SHA256) {
+		throw new Error(
+			`Replicate OpenAPI document at ${SPEC_PATH} has sha256 ${sum}, expected ${SPEC_SHA256} (test/fixtures/README.md).`,
+		);
+	}
+	return text;
 }
 
 /** OpenAPI 3.0's `nullable: true` (which Replicate's 3.1 document still uses) becomes a JSON Schema type union. */
@@ -55,7 +65,7 @@ export class SpecValidator {
 	private readonly cache = new Map<string, ((data: unknown) => boolean) | null>();
 
 	constructor() {
-		this.spec = convertNullable(JSON.parse(readFileSync(locateSpec(), 'utf8'))) as Json;
+		this.spec = convertNullable(JSON.parse(loadSpecText())) as Json;
 		this.ajv = new Ajv2020({ strict: false, allErrors: true, validateFormats: true });
 		addFormats(this.ajv);
 		this.ajv.addSchema({ $id: 'replicate', components: this.spec.components }, 'replicate');

@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# Debian packages the real-n8n tests need, installed only when missing.
+set -euo pipefail
+need=()
+command -v git >/dev/null || need+=(git)
+if ((${#need[@]})); then
+	apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}"
+fi
+echo "system packages present"
