@@ -1,17 +1,33 @@
 import type {
 	IDataObject,
 	IHookFunctions,
+	INodeExecutionData,
 	INodeType,
 	INodeTypeDescription,
 	IWebhookFunctions,
 	IWebhookResponseData,
 } from 'n8n-workflow';
-import { NodeConnectionTypes } from 'n8n-workflow';
+import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 
 import { answer, checkDelivery, eventOf } from '../Replicate/helpers/delivery';
 import { outputOptions, predictionItems } from '../Replicate/helpers/output';
 import { fetchDefaultSecret } from '../Replicate/helpers/secret';
+import { asNodeError } from '../Replicate/transport';
 import { DEFAULT_TOLERANCE_SECONDS } from '../Replicate/helpers/signature';
+
+export const MAX_TOLERANCE_SECONDS = 24 * 3600;
+
+/** The Timestamp Tolerance option, or an error naming it (a negative one would reject everything). */
+function readTolerance(ctx: IWebhookFunctions | IHookFunctions, options: IDataObject): number {
+	const raw = options.tolerance ?? DEFAULT_TOLERANCE_SECONDS;
+	const n = typeof raw === 'number' ? raw : typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : NaN;
+	if (!Number.isFinite(n) || n < 1 || n > MAX_TOLERANCE_SECONDS) {
+		throw new NodeOperationError(ctx.getNode(), `The "Timestamp Tolerance (Seconds)" option must be a number from 1 to ${MAX_TOLERANCE_SECONDS} (got ${JSON.stringify(raw)})`, {
+			description: 'Deliveries signed longer ago than this are rejected; Replicate retries for about a minute, so 300 is a good value.',
+		});
+	}
+	return n;
+}
 
 export class ReplicateTrigger implements INodeType {
 	description: INodeTypeDescription = {
@@ -84,6 +100,7 @@ export class ReplicateTrigger implements INodeType {
 				return Boolean(String(creds.webhookSecret ?? '').trim() || data.signingSecret);
 			},
 			async create(this: IHookFunctions): Promise<boolean> {
+				readTolerance(this, this.getNodeParameter('options', {}) as IDataObject); // fail activation, not each delivery
 				const creds = await this.getCredentials('replicateApi');
 				if (String(creds.webhookSecret ?? '').trim()) return true;
 				this.getWorkflowStaticData('node').signingSecret = await fetchDefaultSecret(this);
@@ -100,7 +117,7 @@ export class ReplicateTrigger implements INodeType {
 
 	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
 		const options = this.getNodeParameter('options', {}) as IDataObject;
-		const tolerance = Number(options.tolerance ?? DEFAULT_TOLERANCE_SECONDS) || DEFAULT_TOLERANCE_SECONDS;
+		const tolerance = readTolerance(this, options);
 		const checked = await checkDelivery(this, tolerance, true);
 		if (!checked.ok) return { noWebhookResponse: true };
 		const { prediction } = checked;
@@ -113,9 +130,17 @@ export class ReplicateTrigger implements INodeType {
 			answer(this, 200, { received: true, ignored: `${event} ${prediction.status} is filtered out` });
 			return { noWebhookResponse: true };
 		}
-		const items = options.download
-			? await predictionItems(this, prediction, null, outputOptions(options, { includeLogs: true }), 0)
-			: [{ json: prediction }];
+		// The delivery is claimed before the downloads start, so a retry that Replicate sends while they
+		// run is answered 200 at once; a failed download releases it for Replicate's next retry.
+		let items: INodeExecutionData[];
+		try {
+			items = options.download
+				? await predictionItems(this, prediction, null, outputOptions(options, { includeLogs: true }), 0)
+				: [{ json: prediction }];
+		} catch (error) {
+			checked.release();
+			throw asNodeError(this, error, 0);
+		}
 		return { workflowData: [items] };
 	}
 }

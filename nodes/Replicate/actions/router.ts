@@ -3,6 +3,7 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, JsonObject } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
+import { retryLedger } from '../helpers/retryLedger';
 import { cancelSignal } from '../transport';
 import { runAndSuspend } from './prediction/run.operation';
 import { resources } from './resources';
@@ -13,7 +14,16 @@ function toItems(this: IExecuteFunctions, result: OperationResult, itemIndex: nu
 		Array.isArray(result) && result.length && 'json' in (result[0] as object)
 			? (result as INodeExecutionData[])
 			: this.helpers.returnJsonArray(result as IDataObject | IDataObject[]);
-	return items.map((item) => ({ ...item, pairedItem: { item: itemIndex } }));
+	return items.map((item) => {
+		// n8n's Retry On Fail takes an item whose json.error is not undefined for a failure: a null
+		// `error` (Replicate's "no error") must not make a successful run look failed.
+		if (item.json && item.json.error === null) {
+			const json = { ...item.json };
+			delete json.error;
+			return { ...item, json, pairedItem: { item: itemIndex } };
+		}
+		return { ...item, pairedItem: { item: itemIndex } };
+	});
 }
 
 function errorItem(error: Error & { description?: string; httpCode?: string | null; context?: IDataObject }, itemIndex: number): INodeExecutionData {
@@ -56,13 +66,22 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 	}
 	const results: INodeExecutionData[][] = new Array(items.length);
 	let firstError: { error: Error; index: number } | undefined;
+	let failed = false;
 	const continueOnFail = this.continueOnFail();
 	const limit = operation.concurrency ? operation.concurrency.call(this) : 1;
+	const ledger = retryLedger(this);
 
 	await pool(items.length, limit, controller.signal, async (i) => {
+		const done = ledger?.get(i);
+		if (done) {
+			results[i] = done; // succeeded in an earlier try of Retry On Fail: not run (nor paid) again
+			return;
+		}
 		try {
 			results[i] = toItems.call(this, await operation.execute.call(this, i, batch), i);
+			ledger?.set(i, results[i]);
 		} catch (error) {
+			failed = true;
 			// Local checks name the item in their message; make sure every one does.
 			if (error instanceof NodeOperationError && !/\[item \d+\]/.test(error.message)) error.message = `${error.message} [item ${i}]`;
 			if (continueOnFail) {
@@ -75,6 +94,7 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 		}
 	});
 
+	if (!failed) ledger?.clear();
 	if (firstError) {
 		const { error, index } = firstError;
 		if (error instanceof NodeApiError || error instanceof NodeOperationError) {

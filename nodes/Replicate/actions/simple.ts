@@ -2,14 +2,16 @@
 // keeps them one declaration each instead of thirty near-copies.
 import type { IDataObject, IExecuteFunctions, IHttpRequestMethods, INodeProperties } from 'n8n-workflow';
 
-import { apiRequest, apiRequestAllItems, type ApiRequest, type ApiResponse } from '../transport';
+import { apiRequest, apiRequestAllItems, type ApiRequest, type ApiResponse, type RetryPolicy } from '../transport';
 import { returnAllOrLimit } from './common.descriptions';
 import type { Operation } from './types';
 
-export interface SimpleSpec {
+/** A GET is a read; every other method declares how it may be retried (see RetryPolicy). */
+type MethodAndRetry = { method?: 'GET'; retry?: 'read' } | { method: Exclude<IHttpRequestMethods, 'GET'>; retry: RetryPolicy };
+
+export type SimpleSpec = MethodAndRetry & {
 	resource: string;
 	operation: string;
-	method?: IHttpRequestMethods;
 	path(this: IExecuteFunctions, i: number): string;
 	fields?: INodeProperties[];
 	qs?(this: IExecuteFunctions, i: number): IDataObject;
@@ -23,7 +25,7 @@ export interface SimpleSpec {
 	text?: boolean;
 	/** Reshapes the answer (e.g. search results into one item per model). */
 	transform?: (body: IDataObject) => IDataObject[];
-}
+};
 
 export function withDisplay(resource: string, operation: string, fields: INodeProperties[]): INodeProperties[] {
 	return fields.map((p) => ({ ...p, displayOptions: { ...(p.displayOptions ?? {}), show: { resource: [resource], operation: [operation], ...(p.displayOptions?.show ?? {}) } } }));
@@ -43,7 +45,7 @@ export function simpleOperation(spec: SimpleSpec): Operation {
 			if (spec.list) {
 				const returnAll = this.getNodeParameter('returnAll', i, false) as boolean;
 				const limit = returnAll ? undefined : (this.getNodeParameter('limit', i, 50) as number);
-				result = await apiRequestAllItems.call<IExecuteFunctions, [Omit<ApiRequest, 'method'>, number | undefined], Promise<IDataObject[]>>(this, { path, qs, itemIndex: i }, limit);
+				result = await apiRequestAllItems.call<IExecuteFunctions, [Omit<ApiRequest, 'method' | 'retry'>, number | undefined], Promise<IDataObject[]>>(this, { path, qs, itemIndex: i }, limit);
 			} else {
 				const method = spec.method ?? 'GET';
 				const res = await apiRequest.call<IExecuteFunctions, [ApiRequest], Promise<ApiResponse<IDataObject>>>(this, {
@@ -53,7 +55,7 @@ export function simpleOperation(spec: SimpleSpec): Operation {
 					body: spec.body?.call(this, i),
 					itemIndex: i,
 					text: spec.text,
-					retry: method === 'GET' || method === 'DELETE' ? 'idempotent' : 'create',
+					retry: spec.retry ?? 'read',
 				});
 				result = spec.deleted ? { deleted: true } : spec.text ? { text: res.body as unknown as string } : spec.transform ? spec.transform(res.body) : res.body;
 			}

@@ -5,7 +5,36 @@ import type { IDataObject, IWebhookFunctions } from 'n8n-workflow';
 import { signingSecret } from './secret';
 import { verifyDelivery } from './signature';
 
-export type Checked = { ok: true; prediction: IDataObject; id: string } | { ok: false };
+export type Checked =
+	| {
+			ok: true;
+			prediction: IDataObject;
+			id: string;
+			/** Forget this delivery (it failed before starting anything), so Replicate's retry is taken. */
+			release(): void;
+	  }
+	| { ok: false };
+
+/**
+ * Per-process guard against running one delivery twice. n8n loads a workflow's static data for each
+ * request and saves it after the response, so concurrent deliveries (or a retry that arrives while
+ * the first is still downloading files) all read a list without each other's ids. This map is
+ * checked and written with no await in between, so within one n8n process exactly one request per
+ * webhook-id gets through; the list in static data still covers restarts. Keys are JSON arrays of
+ * (workflow, node, webhook-id), so no id can collide with another workflow's or node's.
+ */
+const guard = new Map<string, number>();
+const GUARD_MAX_ENTRIES = 50_000;
+
+function guardKey(ctx: IWebhookFunctions, id: string): string {
+	return JSON.stringify([String(ctx.getWorkflow().id ?? ''), ctx.getNode().id, id]);
+}
+
+function sweep(now: number) {
+	for (const [key, until] of guard) {
+		if (until <= now || guard.size > GUARD_MAX_ENTRIES) guard.delete(key);
+	}
+}
 
 function header(ctx: IWebhookFunctions, name: string): string | undefined {
 	const v = (ctx.getHeaderData() as IDataObject)[name];
@@ -38,19 +67,29 @@ export async function checkDelivery(ctx: IWebhookFunctions, toleranceSeconds: nu
 	} catch {
 		return answer(ctx, 400, { error: 'The body is not JSON' });
 	}
-	if (dedupe) {
-		const data = ctx.getWorkflowStaticData('node');
-		const seen = (data.seenWebhookIds ?? {}) as Record<string, number>;
-		const now = Date.now();
-		for (const [k, at] of Object.entries(seen)) if (now - at > 2 * toleranceSeconds * 1000) delete seen[k];
-		if (seen[id as string]) {
-			data.seenWebhookIds = seen;
-			return answer(ctx, 200, { received: true, duplicate: true });
-		}
-		seen[id as string] = now;
+	const webhookId = id as string;
+	if (!dedupe) return { ok: true, prediction, id: webhookId, release: () => undefined };
+	// From here to the writes below there is no await: the check and the claim are one step.
+	const data = ctx.getWorkflowStaticData('node');
+	const seen = (data.seenWebhookIds && typeof data.seenWebhookIds === 'object' ? data.seenWebhookIds : {}) as Record<string, number>;
+	const now = Date.now();
+	const windowMs = 2 * toleranceSeconds * 1000;
+	sweep(now);
+	for (const [k, at] of Object.entries(seen)) if (!(now - at <= windowMs)) delete seen[k];
+	const key = guardKey(ctx, webhookId);
+	if ((guard.get(key) ?? 0) > now || Object.prototype.hasOwnProperty.call(seen, webhookId)) {
 		data.seenWebhookIds = seen;
+		return answer(ctx, 200, { received: true, duplicate: true });
 	}
-	return { ok: true, prediction, id: id as string };
+	guard.set(key, now + windowMs);
+	seen[webhookId] = now;
+	data.seenWebhookIds = seen;
+	const release = () => {
+		guard.delete(key);
+		const list = ctx.getWorkflowStaticData('node').seenWebhookIds as Record<string, number> | undefined;
+		if (list && Object.prototype.hasOwnProperty.call(list, webhookId)) delete list[webhookId];
+	};
+	return { ok: true, prediction, id: webhookId, release };
 }
 
 /** Which webhook event a delivery is, from the prediction's status. */

@@ -26,7 +26,7 @@ export async function binaryInfo(ctx: IExecuteFunctions, itemIndex: number, prop
 	if (!property.trim()) throw new NodeOperationError(ctx.getNode(), `The "${parameter}" parameter is empty [item ${itemIndex}]`, { itemIndex });
 	if (!item?.binary?.[property] && !(item?.json?._files as IDataObject | undefined)?.[property]) {
 		const available = Object.keys(item?.binary ?? {});
-		throw new NodeOperationError(ctx.getNode(), `Item ${itemIndex} has no binary property "${property}" (${parameter})`, {
+		throw new NodeOperationError(ctx.getNode(), `This item has no binary property "${property}" (${parameter}) [item ${itemIndex}]`, {
 			itemIndex,
 			description: available.length ? `Binary properties on this item: ${available.join(', ')}` : 'This item has no binary data. Add a node that reads or downloads a file before this one.',
 		});
@@ -97,10 +97,10 @@ export async function uploadBinary(ctx: IExecuteFunctions, itemIndex: number, pr
 	const reported = (file.checksums as IDataObject | undefined)?.md5 ?? file.etag;
 	if (sent.sent !== info.size || (reported !== undefined && reported !== md5) || (typeof file.size === 'number' && file.size !== sent.sent)) {
 		// Leave nothing half-right behind: remove the upload, then fail.
-		await apiRequest.call(ctx, { method: 'DELETE', path: `/files/${file.id}`, itemIndex, retry: 'idempotent' }).catch(() => undefined);
+		await apiRequest.call(ctx, { method: 'DELETE', path: `/files/${file.id}`, itemIndex, retry: 'delete' }).catch(() => undefined);
 		throw new NodeOperationError(ctx.getNode(), `The upload of "${property}" did not arrive intact [item ${itemIndex}]`, {
 			itemIndex,
-			description: `Sent ${sent.sent} bytes with md5 ${md5}; Replicate reported ${file.size} bytes with md5 ${reported}. The uploaded file was deleted.`,
+			description: `Sent ${sent.sent} of ${info.size} bytes (md5 ${md5}); Replicate reported ${typeof file.size === 'number' ? `${file.size} bytes` : 'no size'}${reported !== undefined ? ` with md5 ${String(reported)}` : ' and no checksum'}. The uploaded file was deleted.`,
 		});
 	}
 	return file;

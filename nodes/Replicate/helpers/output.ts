@@ -42,22 +42,45 @@ export function formatPrediction(p: IDataObject, includeLogs: boolean): IDataObj
 	const out: IDataObject = {};
 	for (const k of FIELD_ORDER) if (p[k] !== undefined && (k !== 'logs' || includeLogs)) out[k] = p[k];
 	for (const [k, v] of Object.entries(p)) if (!(k in out) && k !== 'logs') out[k] = v;
+	// Replicate's `"error": null` means no error; n8n's Retry On Fail reads any `error` that is not
+	// undefined as a failure and would run the node again.
+	if (out.error === null) delete out.error;
 	return out;
 }
 
 const looksLikeFile = (s: string) => /^(https?:\/\/\S+|data:[^,\s]*,\S*)$/.test(s);
 
-/** The file URLs in an output, in order, at any depth. */
+/** Deeper outputs are refused: n8n copies and stores items recursively and would overflow its stack. */
+export const MAX_OUTPUT_DEPTH = 1000;
+
+/** How deeply the value nests (iterative: any depth is measured without recursion). */
+export function nestingDepth(value: unknown, stopAt = Infinity): number {
+	let max = 0;
+	const stack: Array<[unknown, number]> = [[value, 0]];
+	while (stack.length) {
+		const [v, depth] = stack.pop() as [unknown, number];
+		if (!v || typeof v !== 'object') continue;
+		if (depth + 1 > max) max = depth + 1;
+		if (max > stopAt) return max;
+		for (const child of Object.values(v as object)) if (child && typeof child === 'object') stack.push([child, depth + 1]);
+	}
+	return max;
+}
+
+/** The file URLs in an output, in order, at any depth (iterative, so depth cannot overflow the stack). */
 export function findFiles(output: unknown, openapi?: IDataObject | null): string[] {
 	if (declaresFiles(openapi) === false) return [];
 	const found: string[] = [];
-	const walk = (v: unknown) => {
+	const stack: unknown[] = [output];
+	while (stack.length) {
+		const v = stack.pop();
 		if (typeof v === 'string') {
 			if (looksLikeFile(v)) found.push(v);
-		} else if (Array.isArray(v)) v.forEach(walk);
-		else if (v && typeof v === 'object') Object.values(v).forEach(walk);
-	};
-	walk(output);
+		} else if (v && typeof v === 'object') {
+			const children = Array.isArray(v) ? v : Object.values(v);
+			for (let i = children.length - 1; i >= 0; i--) stack.push(children[i]);
+		}
+	}
 	return found;
 }
 
@@ -88,7 +111,15 @@ export async function downloadFile(ctx: IExecuteFunctions | IWebhookFunctions, u
 	const dataUri = /^data:([^;,]*)((?:;[^;,]*)*),(.*)$/s.exec(url);
 	if (dataUri) {
 		const mime = dataUri[1] || 'text/plain';
-		const bytes = dataUri[2].includes(';base64') ? Buffer.from(dataUri[3], 'base64') : Buffer.from(decodeURIComponent(dataUri[3]));
+		let bytes: Buffer;
+		try {
+			bytes = dataUri[2].includes(';base64') ? Buffer.from(dataUri[3], 'base64') : Buffer.from(decodeURIComponent(dataUri[3]));
+		} catch {
+			throw new NodeOperationError(ctx.getNode(), `Output file ${index} is a data: URI whose text cannot be decoded (broken %-escapes) [item ${itemIndex}]`, {
+				itemIndex,
+				description: `It starts with ${JSON.stringify(url.slice(0, 60))}. Turn off "Download Output Files" to get the output as it is.`,
+			});
+		}
 		return await ctx.helpers.prepareBinaryData(bytes, fileNameFor(url, index, mime), mime);
 	}
 	const res = await openDownload.call(ctx, url, itemIndex);
@@ -125,6 +156,13 @@ export function binaryName(prefix: string, index: number) {
 /** A finished prediction as n8n items (one, or one per file with Split Files). */
 export async function predictionItems(ctx: IExecuteFunctions | IWebhookFunctions, prediction: IDataObject, openapi: IDataObject | null | undefined, o: OutputOptions, itemIndex: number): Promise<INodeExecutionData[]> {
 	const output = prediction.output;
+	const depth = nestingDepth(output, MAX_OUTPUT_DEPTH);
+	if (depth > MAX_OUTPUT_DEPTH) {
+		throw new NodeOperationError(ctx.getNode(), `The output of prediction ${String(prediction.id)} is nested more than ${MAX_OUTPUT_DEPTH} levels deep [item ${itemIndex}]`, {
+			itemIndex,
+			description: 'n8n cannot pass on data nested this deeply. Read the output with Prediction → Get in a Code node, or fix the model.',
+		});
+	}
 	let json: IDataObject;
 	if (o.simplify) {
 		const joined = isConcatenateOutput(openapi) && Array.isArray(output) ? output.join('') : output;

@@ -20,6 +20,8 @@ export interface InputSchema {
 	required: string[];
 	/** Field names in x-order order. */
 	order: string[];
+	/** What is malformed in the schema (a model's schema comes from outside and can be broken). */
+	problems?: string[];
 }
 
 function schemas(openapi: IDataObject | null | undefined): IDataObject | undefined {
@@ -47,7 +49,13 @@ export function inputSchema(openapi: IDataObject | null | undefined): InputSchem
 	const order = Object.keys(properties).sort(
 		(a, b) => Number(properties[a]['x-order'] ?? 1e9) - Number(properties[b]['x-order'] ?? 1e9) || a.localeCompare(b),
 	);
-	return { properties, required: (input.required as string[] | undefined) ?? [], order };
+	const required = Array.isArray(input.required) ? input.required.filter((r): r is string => typeof r === 'string') : [];
+	const problems: string[] = [];
+	if (input.required !== undefined && !Array.isArray(input.required)) problems.push(`"required" is not a list of input names (got ${JSON.stringify(input.required)})`);
+	for (const [k, v] of Object.entries(properties)) {
+		if (v.enum !== undefined && !Array.isArray(v.enum)) problems.push(`"enum" of input "${k}" is not a list (got ${JSON.stringify(v.enum)})`);
+	}
+	return { properties, required, order, problems };
 }
 
 export function outputSchema(openapi: IDataObject | null | undefined): JsonSchema | undefined {
@@ -67,7 +75,7 @@ export function declaresFiles(openapi: IDataObject | null | undefined): boolean 
 }
 
 function fieldType(s: JsonSchema): FieldType {
-	if (s.enum) return 'options';
+	if (Array.isArray(s.enum)) return 'options';
 	switch (s.type) {
 		case 'integer':
 		case 'number':
@@ -103,7 +111,7 @@ export function toResourceMapperFields(schema: InputSchema): ResourceMapperField
 			display: true,
 			type: fieldType(s),
 		};
-		if (s.enum) field.options = s.enum.map((v) => ({ name: String(v), value: v as string | number }));
+		if (Array.isArray(s.enum)) field.options = s.enum.map((v) => ({ name: String(v), value: v as string | number }));
 		if (s.default !== undefined && (typeof s.default !== 'object' || s.default === null)) field.defaultValue = s.default as string | number | boolean;
 		return field;
 	});
@@ -188,6 +196,12 @@ export function prepareInput(node: INode, schema: InputSchema | undefined, raw: 
 			itemIndex,
 			description: schema ? `Valid inputs: ${schema.order.join(', ')}` : undefined,
 		});
+	if (schema?.problems?.length) {
+		throw new NodeOperationError(node, `The model's input schema is malformed: ${schema.problems[0]} [item ${itemIndex}]`, {
+			itemIndex,
+			description: `Inputs cannot be checked against a broken schema. Pick another version, or tell the model's owner.${schema.problems.length > 1 ? ` Also: ${schema.problems.slice(1).join('; ')}.` : ''}`,
+		});
+	}
 	for (const [key, value] of Object.entries(raw)) {
 		if (isEmpty(value)) continue;
 		if (!schema) {

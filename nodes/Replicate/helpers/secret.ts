@@ -4,7 +4,7 @@ import type { IDataObject, IHookFunctions, IWebhookFunctions } from 'n8n-workflo
 import { apiRequest, CREDENTIAL, type ApiRequest, type ApiResponse } from '../transport';
 
 export async function fetchDefaultSecret(ctx: IHookFunctions | IWebhookFunctions): Promise<string> {
-	const res = await apiRequest.call<IHookFunctions | IWebhookFunctions, [ApiRequest], Promise<ApiResponse<IDataObject>>>(ctx, { method: 'GET', path: '/webhooks/default/secret' });
+	const res = await apiRequest.call<IHookFunctions | IWebhookFunctions, [ApiRequest], Promise<ApiResponse<IDataObject>>>(ctx, { method: 'GET', path: '/webhooks/default/secret', retry: 'read' });
 	return String(res.body.key ?? '');
 }
 

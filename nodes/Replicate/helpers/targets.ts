@@ -22,7 +22,7 @@ const MODEL_CACHE = new Map<string, { at: number; model: IDataObject }>();
 const MODEL_TTL_MS = 60_000;
 
 const get = async (ctx: ReplicateContext, path: string, itemIndex?: number) =>
-	(await apiRequest.call<ReplicateContext, [ApiRequest], Promise<ApiResponse<IDataObject>>>(ctx, { method: 'GET', path, itemIndex })).body;
+	(await apiRequest.call<ReplicateContext, [ApiRequest], Promise<ApiResponse<IDataObject>>>(ctx, { method: 'GET', path, itemIndex, retry: 'read' })).body;
 
 export async function versionSchema(ctx: ReplicateContext, model: string, version: string, itemIndex?: number): Promise<IDataObject | null> {
 	const key = `${model}:${version}`;

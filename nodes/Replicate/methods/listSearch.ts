@@ -6,7 +6,7 @@ import { apiRequest, type ApiRequest, type ApiResponse } from '../transport';
 type Page = { results?: IDataObject[]; next?: string | null };
 
 const page = (ctx: ILoadOptionsFunctions, path: string, qs?: IDataObject) =>
-	apiRequest.call<ILoadOptionsFunctions, [ApiRequest], Promise<ApiResponse<Page>>>(ctx, { method: 'GET', path, qs });
+	apiRequest.call<ILoadOptionsFunctions, [ApiRequest], Promise<ApiResponse<Page>>>(ctx, { method: 'GET', path, qs, retry: 'read' });
 
 const modelResult = (m: IDataObject) => ({
 	name: `${m.owner}/${m.name}`,
@@ -22,6 +22,7 @@ export async function searchModels(this: ILoadOptionsFunctions, filter?: string,
 			method: 'GET',
 			path: '/search',
 			qs: { query: filter.trim(), limit: 50 },
+			retry: 'read',
 		});
 		return { results: (res.body.models ?? []).map((r) => modelResult(r.model)) };
 	}

@@ -19,12 +19,36 @@ export const CREDENTIAL = 'replicateApi';
 export const DEFAULT_BASE_URL = 'https://api.replicate.com/v1';
 
 /**
- * How a request may be repeated after a failure.
- * - `idempotent`: GETs and cancels; retried on 429, 5xx and network errors.
+ * How a request may be repeated after a failure, declared by each operation (never guessed from the
+ * HTTP method):
+ * - `read`: a GET; retried on 429, 5xx and network errors.
+ * - `idempotent`: a write that has the same effect when repeated (cancel, PATCH); retried likewise.
+ * - `delete`: retried likewise; a 404 after a retried attempt means an earlier attempt that got no
+ *   answer already deleted it, so it counts as done.
  * - `create`: retried only on 429 (Replicate refused it, nothing was created). A 5xx or a network
  *   error may have reached Replicate, so repeating it could start a duplicate paid prediction.
  */
-export type RetryPolicy = 'idempotent' | 'create';
+export type RetryPolicy = 'read' | 'idempotent' | 'delete' | 'create';
+
+/**
+ * The waits the node makes, in one place so tests can shorten them (`scale` multiplies every wait:
+ * retry backoff, Retry-After, poll intervals). Production values; per process, never per credential.
+ */
+export const timings = {
+	/** First backoff after a transient failure; doubles on each retry. */
+	retryBaseMs: 500,
+	/** Poll intervals after a sync hold ran out, before the Max Poll Interval cap takes over. */
+	pollRampMs: [1000, 2000, 3000, 4000],
+	/** First poll of a prediction that is not in a long run (it has output, or Wait just started). */
+	firstPollMs: 250,
+	scale: 1,
+};
+
+export const scaled = (ms: number) => Math.round(ms * timings.scale);
+
+/** Errors thrown because the caller's deadline passed (the waiting code turns them into a timeout). */
+const deadlineErrors = new WeakSet<object>();
+export const isDeadlineError = (e: unknown) => typeof e === 'object' && e !== null && deadlineErrors.has(e);
 
 export interface ApiRequest {
 	method: IHttpRequestMethods;
@@ -35,11 +59,15 @@ export interface ApiRequest {
 	body?: unknown | (() => Promise<unknown>);
 	headers?: Record<string, string>;
 	itemIndex?: number;
-	retry?: RetryPolicy;
+	retry: RetryPolicy;
 	/** Plain text response (the model README). */
 	text?: boolean;
 	/** Send even though the execution was stopped (used to cancel the remote prediction then). */
 	ignoreExecutionCancel?: boolean;
+	/** Aborts the request (in flight too) instead of the execution's signal, e.g. the batch's. */
+	signal?: AbortSignal;
+	/** Epoch ms: no attempt, backoff or answer may run past it (a deadline error is thrown then). */
+	deadline?: number;
 	timeoutMs?: number;
 }
 
@@ -83,13 +111,17 @@ export function cancelSignal(ctx: ReplicateContext): AbortSignal | undefined {
 	return 'getExecutionCancelSignal' in ctx ? ctx.getExecutionCancelSignal() : undefined;
 }
 
-/** The helper with a `this` that has no execution signal, so a request can outlive a stopped run. */
-function detached(ctx: ReplicateContext) {
-	return {
+/**
+ * The helper with a `this` whose cancel signal is `signal` (n8n's request helpers abort on the signal
+ * of the context they are called with), or none, so a request can outlive a stopped run.
+ */
+function withSignal(ctx: ReplicateContext, signal: AbortSignal | undefined) {
+	const base = {
 		getNode: () => ctx.getNode(),
 		getCredentials: (type: string) => ctx.getCredentials(type),
 		helpers: ctx.helpers,
 	};
+	return signal ? { ...base, getExecutionCancelSignal: () => signal } : base;
 }
 
 function headerMap(headers: unknown): Record<string, string> {
@@ -121,32 +153,40 @@ function parseBody(raw: unknown): unknown {
 }
 
 /** Turns Replicate's problem+json (title, detail, status) into a NodeApiError, token-free. */
-export function apiError(ctx: ReplicateContext, statusCode: number, body: unknown, itemIndex?: number): NodeApiError {
-	const problem = (body && typeof body === 'object' ? body : { detail: String(body ?? '') }) as IDataObject;
-	const title = typeof problem.title === 'string' ? problem.title : undefined;
-	const detail = typeof problem.detail === 'string' ? problem.detail : undefined;
+export function apiError(ctx: ReplicateContext, statusCode: number, body: unknown, itemIndex?: number, note?: string): NodeApiError {
+	const problem = (body && typeof body === 'object' && !Array.isArray(body) ? body : {}) as IDataObject;
+	const text = typeof body === 'string' && body.trim() && body.length < 200 && !/[<>]/.test(body) ? body.trim() : undefined;
+	const title = typeof problem.title === 'string' && problem.title.trim() ? problem.title.trim() : undefined;
+	const detail = typeof problem.detail === 'string' && problem.detail.trim() ? problem.detail.trim() : text;
 	const fallback = statusCode === 404 ? 'Not found' : `Replicate answered with status ${statusCode}`;
+	// One sentence each: a detail that only repeats the title is not shown twice.
+	const extra = title && detail && detail !== title ? detail : undefined;
 	return new NodeApiError(ctx.getNode(), { ...problem, status: statusCode } as JsonObject, {
 		message: `Replicate: ${title ?? detail ?? fallback}`,
-		description: title && detail ? detail : undefined,
+		description: [extra, note].filter(Boolean).join(' ') || undefined,
 		httpCode: String(statusCode),
 		itemIndex,
 	});
 }
 
-function networkError(ctx: ReplicateContext, error: unknown, req: ApiRequest, mayHaveReached: boolean, message?: string) {
+const clock = (ms: number) => new Date(ms).toISOString().replace(/\.\d+Z$/, 'Z');
+
+/** What to tell the user when a create may have reached Replicate without an answer. */
+export function mayHaveCreatedNote(sentAt: number, until = Date.now()): string {
+	return `The request may have reached Replicate and started a billed prediction: look for predictions created between ${clock(sentAt - 1000)} and ${clock(until + 1000)} (dashboard or Prediction → Get Many) before running it again, so nothing is paid twice.`;
+}
+
+function networkError(ctx: ReplicateContext, error: unknown, req: Pick<ApiRequest, 'method' | 'path' | 'itemIndex'>, sentAt: number | undefined, message?: string) {
 	// Only the message and code travel on: the original error can carry request headers. The code
 	// stays out of the message, which n8n would otherwise replace with a generic sentence.
 	const e = error as { message?: string; code?: string; cause?: { code?: string; message?: string } };
 	const code = e.code ?? e.cause?.code;
 	const what = `${req.method} ${req.path.replace(/^https?:\/\/[^/]+/, '')}`;
-	const note = mayHaveReached
-		? ' The request may have reached Replicate: check your predictions before running it again, so nothing is paid twice.'
-		: '';
+	const note = sentAt !== undefined ? ` ${mayHaveCreatedNote(sentAt)}` : '';
 	const detail = [code, e.cause?.message ?? e.message].filter(Boolean).join(': ');
 	return new NodeOperationError(ctx.getNode(), message ?? `Could not reach Replicate (${what})`, {
 		itemIndex: req.itemIndex,
-		description: `${detail}.${note}`.trim(),
+		description: `${detail.replace(/\.$/, '')}.${note}`.trim(),
 	});
 }
 
@@ -154,6 +194,16 @@ function networkError(ctx: ReplicateContext, error: unknown, req: ApiRequest, ma
 export function asNodeError(ctx: ReplicateContext, error: unknown, itemIndex?: number): NodeApiError | NodeOperationError {
 	if (error instanceof NodeApiError || error instanceof NodeOperationError) return error;
 	return new NodeOperationError(ctx.getNode(), (error as Error)?.message ?? String(error), { itemIndex });
+}
+
+function stoppedError(ctx: ReplicateContext, itemIndex?: number) {
+	return new NodeOperationError(ctx.getNode(), 'The execution was stopped', { itemIndex });
+}
+
+function deadlineError(ctx: ReplicateContext, req: ApiRequest) {
+	const e = new NodeOperationError(ctx.getNode(), `The time allowed ran out during ${req.method} ${req.path.replace(/^https?:\/\/[^/]+/, '')}`, { itemIndex: req.itemIndex });
+	deadlineErrors.add(e);
+	return e;
 }
 
 export async function apiRequest<T = IDataObject>(this: ReplicateContext, req: ApiRequest): Promise<ApiResponse<T>> {
@@ -176,62 +226,98 @@ export async function apiRequest<T = IDataObject>(this: ReplicateContext, req: A
 		disableFollowRedirect: typeof req.body === 'function',
 	};
 	if (req.text) options.encoding = 'text';
-	const signal = req.ignoreExecutionCancel ? undefined : cancelSignal(this);
-	const caller = req.ignoreExecutionCancel ? detached(this) : this;
-	const retry = req.retry ?? (req.method === 'GET' ? 'idempotent' : 'create');
+	const signal = req.ignoreExecutionCancel ? undefined : (req.signal ?? cancelSignal(this));
+	const caller = req.ignoreExecutionCancel || req.signal ? withSignal(this, signal) : this;
+	const retry = req.retry;
+	const repeatable = retry !== 'create';
+	const left = () => (req.deadline === undefined ? Infinity : req.deadline - Date.now());
+	/** Waits before the next attempt, unless that would pass the deadline. */
+	const backoff = async (ms: number) => {
+		if (ms >= left()) throw deadlineError(this, req);
+		await pause(ms, signal);
+		if (signal?.aborted) throw stoppedError(this, req.itemIndex);
+	};
 
 	let rateLimited = 0;
 	let transient = 0;
+	let firstSent: number | undefined;
 	for (;;) {
-		if (signal?.aborted) throw new NodeOperationError(this.getNode(), 'The execution was stopped', { itemIndex: req.itemIndex });
+		if (signal?.aborted) throw stoppedError(this, req.itemIndex);
+		if (left() <= 0) throw deadlineError(this, req);
 		let res: { body: unknown; headers: unknown; statusCode: number };
-		const attempt = { ...options };
+		const attempt = { ...options, timeout: Math.max(1, Math.min(options.timeout ?? 90_000, left())) };
 		if (req.body !== undefined) {
 			attempt.body = (typeof req.body === 'function' ? await (req.body as () => Promise<unknown>)() : req.body) as IHttpRequestOptions['body'];
 		}
+		firstSent ??= Date.now();
 		try {
 			res = await this.helpers.httpRequestWithAuthentication.call(caller as IExecuteFunctions, CREDENTIAL, attempt);
 		} catch (error) {
-			if (signal?.aborted) throw new NodeOperationError(this.getNode(), 'The execution was stopped', { itemIndex: req.itemIndex });
-			if (retry === 'idempotent' && transient < MAX_TRANSIENT_RETRIES) {
-				await pause(500 * 2 ** transient++, signal);
+			if (signal?.aborted) throw stoppedError(this, req.itemIndex);
+			if (left() <= 0) throw deadlineError(this, req);
+			if (repeatable && transient < MAX_TRANSIENT_RETRIES) {
+				await backoff(scaled(timings.retryBaseMs * 2 ** transient++));
 				continue;
 			}
-			throw networkError(this, error, req, retry === 'create');
+			throw networkError(this, error, req, retry === 'create' && req.method === 'POST' ? firstSent : undefined);
 		}
 		const headers = headerMap(res.headers);
 		const body = req.text ? res.body : parseBody(res.body);
 		if (res.statusCode >= 200 && res.statusCode < 300) return { body: body as T, headers, statusCode: res.statusCode };
+		// An earlier attempt got no answer or a 5xx, and may have deleted it: gone is what was asked.
+		if (res.statusCode === 404 && retry === 'delete' && transient > 0) return { body: {} as T, headers, statusCode: 404 };
 		if (res.statusCode === 429 && rateLimited < MAX_429_RETRIES) {
 			rateLimited++;
-			await pause(Math.min(MAX_RETRY_WAIT_MS, retryAfterMs(headers, body)), signal);
+			await backoff(scaled(Math.min(MAX_RETRY_WAIT_MS, retryAfterMs(headers, body))));
 			continue;
 		}
-		if (res.statusCode >= 500 && retry === 'idempotent' && transient < MAX_TRANSIENT_RETRIES) {
-			await pause(500 * 2 ** transient++, signal);
+		if (res.statusCode >= 500 && repeatable && transient < MAX_TRANSIENT_RETRIES) {
+			await backoff(scaled(timings.retryBaseMs * 2 ** transient++));
 			continue;
 		}
-		throw apiError(this, res.statusCode, body, req.itemIndex);
+		const note = res.statusCode >= 500 && retry === 'create' && req.method === 'POST' ? mayHaveCreatedNote(firstSent) : undefined;
+		throw apiError(this, res.statusCode, body, req.itemIndex, note);
 	}
 }
 
-/** Follows Replicate's `next` cursors; stops at `limit` results (all when undefined). */
+/**
+ * Follows Replicate's `next` cursors; stops at `limit` results (all when undefined). A cursor that
+ * repeats, or an empty page that still points further, ends the list with an error (it would loop).
+ */
 export async function apiRequestAllItems<T = IDataObject>(
 	this: ReplicateContext,
-	req: Omit<ApiRequest, 'method'>,
+	req: Omit<ApiRequest, 'method' | 'retry'>,
 	limit?: number,
 ): Promise<T[]> {
 	const results: T[] = [];
 	let next: string | null = req.path;
 	let qs = req.qs;
+	const seen = new Set<string>();
+	let page = 0;
 	while (next && (limit === undefined || results.length < limit)) {
-		const page: ApiResponse<{ results?: T[]; next?: string | null }> = await apiRequest.call<
+		const res: ApiResponse<{ results?: T[]; next?: string | null }> = await apiRequest.call<
 			ReplicateContext,
 			[ApiRequest],
 			Promise<ApiResponse<{ results?: T[]; next?: string | null }>>
-		>(this, { ...req, method: 'GET', path: next, qs });
-		results.push(...(page.body.results ?? []));
-		next = page.body.next ?? null;
+		>(this, { ...req, method: 'GET', path: next, qs, retry: 'read' });
+		page++;
+		const items = Array.isArray(res.body?.results) ? res.body.results : [];
+		results.push(...items);
+		const following = typeof res.body?.next === 'string' && res.body.next ? res.body.next : null;
+		if (following && (seen.has(following) || following === next)) {
+			throw new NodeOperationError(this.getNode(), `Replicate's list ${req.path} did not end: page ${page} points back to a page already read`, {
+				itemIndex: req.itemIndex,
+				description: `Stopped after ${page} pages and ${results.length} results instead of looping. Try again later, or use a Limit.`,
+			});
+		}
+		if (following && items.length === 0) {
+			throw new NodeOperationError(this.getNode(), `Replicate's list ${req.path} did not end: page ${page} is empty but points to a next page`, {
+				itemIndex: req.itemIndex,
+				description: `Stopped after ${page} pages and ${results.length} results instead of following empty pages. Try again later, or use a Limit.`,
+			});
+		}
+		if (following) seen.add(following);
+		next = following;
 		qs = undefined; // the cursor URL carries the query
 	}
 	return limit === undefined ? results : results.slice(0, limit);
@@ -270,7 +356,7 @@ export async function openDownload(this: IExecuteFunctions | IWebhookFunctions, 
 			const headers = headerMap(res.headers);
 			if ((res.statusCode >= 500 || res.statusCode === 429) && transient < MAX_TRANSIENT_RETRIES) {
 				res.body.destroy?.();
-				await pause(res.statusCode === 429 ? retryAfterMs(headers, undefined) : 500 * 2 ** transient++, cancelSignal(this));
+				await pause(scaled(res.statusCode === 429 ? retryAfterMs(headers, undefined) : timings.retryBaseMs * 2 ** transient++), cancelSignal(this));
 				if (cancelSignal(this)?.aborted) throw new NodeOperationError(this.getNode(), 'The execution was stopped', { itemIndex });
 				continue;
 			}
@@ -279,9 +365,9 @@ export async function openDownload(this: IExecuteFunctions | IWebhookFunctions, 
 			if (cancelSignal(this)?.aborted || transient >= MAX_TRANSIENT_RETRIES || error instanceof NodeOperationError) {
 				throw error instanceof NodeOperationError
 					? asNodeError(this, error, itemIndex)
-					: networkError(this, error, { method: 'GET', path: url, itemIndex }, false, `The download of ${url} broke off [item ${itemIndex}]`);
+					: networkError(this, error, { method: 'GET', path: url, itemIndex }, undefined, `The download of ${url} broke off [item ${itemIndex}]`);
 			}
-			await pause(500 * 2 ** transient++, cancelSignal(this));
+			await pause(scaled(timings.retryBaseMs * 2 ** transient++), cancelSignal(this));
 		}
 	}
 }

@@ -64,7 +64,7 @@ const create: Operation = {
 			max_instances: this.getNodeParameter('maxInstances', i, 1),
 		};
 		checkInstances(this, i, body);
-		return (await apiRequest.call(this, { method: 'POST', path: '/deployments', body, itemIndex: i })).body as IDataObject;
+		return (await apiRequest.call(this, { method: 'POST', path: '/deployments', body, itemIndex: i, retry: 'create' })).body as IDataObject;
 	},
 };
 
@@ -80,6 +80,7 @@ export const operations = {
 		resource: R,
 		operation: 'update',
 		method: 'PATCH',
+		retry: 'create', // every update makes a new release: not repeated after a 5xx
 		path: deploymentPath,
 		fields: [
 			deployment,
@@ -104,7 +105,7 @@ export const operations = {
 			return body;
 		},
 	}),
-	delete: simpleOperation({ resource: R, operation: 'delete', method: 'DELETE', path: deploymentPath, fields: [deployment], deleted: true }),
+	delete: simpleOperation({ resource: R, operation: 'delete', method: 'DELETE', retry: 'delete', path: deploymentPath, fields: [deployment], deleted: true }),
 };
 
 export const description: INodeProperties[] = [

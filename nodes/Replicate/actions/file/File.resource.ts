@@ -45,7 +45,7 @@ const download: Operation = {
 	async execute(i) {
 		const path = filePath.call(this, i);
 		const property = String(this.getNodeParameter('binaryProperty', i, 'data')).trim() || 'data';
-		const file = (await apiRequest.call<IExecuteFunctions, [ApiRequest], Promise<ApiResponse<IDataObject>>>(this, { method: 'GET', path, itemIndex: i })).body;
+		const file = (await apiRequest.call<IExecuteFunctions, [ApiRequest], Promise<ApiResponse<IDataObject>>>(this, { method: 'GET', path, itemIndex: i, retry: 'read' })).body;
 		const urls = (file.urls ?? {}) as IDataObject;
 		const url = `${String(urls.get ?? '').replace(/\/$/, '')}/download`;
 		const res = await openDownload.call(this, url, i);
@@ -65,7 +65,7 @@ export const operations = {
 	upload,
 	get: simpleOperation({ resource: R, operation: 'get', path: filePath, fields: [fileLocator] }),
 	getMany: simpleOperation({ resource: R, operation: 'getMany', list: true, path: () => '/files' }),
-	delete: simpleOperation({ resource: R, operation: 'delete', method: 'DELETE', path: filePath, fields: [fileLocator], deleted: true }),
+	delete: simpleOperation({ resource: R, operation: 'delete', method: 'DELETE', retry: 'delete', path: filePath, fields: [fileLocator], deleted: true }),
 	download,
 };
 

@@ -126,6 +126,7 @@ export const operations = {
 		resource: R,
 		operation: 'create',
 		method: 'POST',
+		retry: 'create',
 		path: () => '/models',
 		fields: createFields,
 		body(i) {
@@ -138,8 +139,8 @@ export const operations = {
 			return { owner, name, visibility: this.getNodeParameter('visibility', i), hardware: this.getNodeParameter('hardware', i), ...fieldsBody(this, 'additionalFields', i) };
 		},
 	}),
-	update: simpleOperation({ resource: R, operation: 'update', method: 'PATCH', path(i) { return `/models/${modelPath(this, i)}`; }, fields: updateFields, body(i) { return fieldsBody(this, 'updateFields', i); } }),
-	delete: simpleOperation({ resource: R, operation: 'delete', method: 'DELETE', path(i) { return `/models/${modelPath(this, i)}`; }, fields: model, deleted: true }),
+	update: simpleOperation({ resource: R, operation: 'update', method: 'PATCH', retry: 'idempotent', path(i) { return `/models/${modelPath(this, i)}`; }, fields: updateFields, body(i) { return fieldsBody(this, 'updateFields', i); } }),
+	delete: simpleOperation({ resource: R, operation: 'delete', method: 'DELETE', retry: 'delete', path(i) { return `/models/${modelPath(this, i)}`; }, fields: model, deleted: true }),
 	getReadme: simpleOperation({ resource: R, operation: 'getReadme', path(i) { return `/models/${modelPath(this, i)}/readme`; }, fields: model, text: true }),
 	getExamples: simpleOperation({ resource: R, operation: 'getExamples', list: true, path(i) { return `/models/${modelPath(this, i)}/examples`; }, fields: model }),
 };

@@ -16,7 +16,7 @@ const versionPath = function (this: import('n8n-workflow').IExecuteFunctions, i:
 export const operations = {
 	get: simpleOperation({ resource: R, operation: 'get', path: versionPath, fields: [model, version] }),
 	getMany: simpleOperation({ resource: R, operation: 'getMany', list: true, path(i) { return `/models/${modelPath(this, i)}/versions`; }, fields: [model], simplify: simplifyVersion }),
-	delete: simpleOperation({ resource: R, operation: 'delete', method: 'DELETE', path: versionPath, fields: [model, version], deleted: true }),
+	delete: simpleOperation({ resource: R, operation: 'delete', method: 'DELETE', retry: 'delete', path: versionPath, fields: [model, version], deleted: true }),
 };
 
 export const description: INodeProperties[] = [

@@ -6,7 +6,7 @@ import { readWebhook, webhookOptions } from '../locators';
 import { withDisplay } from '../simple';
 import type { Operation } from '../types';
 import { cancelAfterOption, concurrencyOption, encodingOption, targetAndInputFields } from './fields';
-import { readCancelAfter, readInput, readTarget } from './shared';
+import { readCancelAfter, readConcurrency, readInput, readTarget } from './shared';
 
 const show = { show: { resource: ['prediction'], operation: ['create'] } };
 
@@ -32,7 +32,7 @@ const description: INodeProperties[] = [
 export const create: Operation = {
 	description,
 	concurrency() {
-		return Math.max(1, Number(this.getNodeParameter('options.maxConcurrency', 0, 10)) || 10);
+		return readConcurrency(this, 10);
 	},
 	async execute(i, batch) {
 		const body: IDataObject = readWebhook(this, this.getNodeParameter('options', i, {}) as IDataObject, i) as IDataObject;

@@ -42,6 +42,6 @@ export const getMany: Operation = {
 		if (before) qs.created_before = before;
 		const returnAll = this.getNodeParameter('returnAll', i, false) as boolean;
 		const limit = returnAll ? undefined : (this.getNodeParameter('limit', i, 50) as number);
-		return await apiRequestAllItems.call<IExecuteFunctions, [Omit<ApiRequest, 'method'>, number | undefined], Promise<IDataObject[]>>(this, { path: '/predictions', qs, itemIndex: i }, limit);
+		return await apiRequestAllItems.call<IExecuteFunctions, [Omit<ApiRequest, 'method' | 'retry'>, number | undefined], Promise<IDataObject[]>>(this, { path: '/predictions', qs, itemIndex: i }, limit);
 	},
 };

@@ -5,7 +5,7 @@ import { createPrediction, isTerminal } from '../../helpers/predictions';
 import { withDisplay } from '../simple';
 import type { Batch, Operation } from '../types';
 import { cancelAfterOption, concurrencyOption, encodingOption, targetAndInputFields, waitAndOutputOptions } from './fields';
-import { finish, readCancelAfter, readInput, readTarget, readWaitSettings, stopped, waitFor } from './shared';
+import { finish, readCancelAfter, readConcurrency, readInput, readTarget, readWaitSettings, stopped, waitFor } from './shared';
 
 const show = { show: { resource: ['prediction'], operation: ['run'] } };
 
@@ -98,7 +98,7 @@ export async function runAndSuspend(this: IExecuteFunctions, batch: Batch): Prom
 export const run: Operation = {
 	description,
 	concurrency(this: IExecuteFunctions) {
-		return Math.max(1, Number(this.getNodeParameter('options.maxConcurrency', 0, 50)) || 50);
+		return readConcurrency(this, 50);
 	},
 	async execute(i, batch) {
 		const settings = readWaitSettings(this, i);
@@ -106,7 +106,7 @@ export const run: Operation = {
 		if (!Number.isInteger(sync) || sync < 1 || sync > 60) {
 			throw new NodeOperationError(this.getNode(), `The "Sync Wait (Seconds)" option must be a whole number from 1 to 60 (got ${sync}) [item ${i}]`, { itemIndex: i });
 		}
-		const cancelAfter = readCancelAfter(this, i);
+		const cancelAfter = readCancelAfter(this, i, settings);
 		const target = await readTarget(this, i, batch);
 		const input = await readInput(this, i, target);
 		if (batch.signal.aborted) throw new NodeOperationError(this.getNode(), 'Stopped before the prediction was created', { itemIndex: i });
@@ -122,12 +122,14 @@ export const run: Operation = {
 			itemIndex: i,
 		});
 		if (batch.signal.aborted) await stopped(this, created, i);
-		// Unfinished with no output yet: the hold ran out on a long run, so poll at the slow end right
-		// away. Unfinished with output: Replicate answered early because the files are ready; poll soon.
+		// Unfinished with no output yet: the hold ran out on a long run, so polls ramp up from a short
+		// first interval to the cap (a run that ends just after the hold is noticed within a second or
+		// three, at about one request per 5 s over the run). Unfinished with output: Replicate answered
+		// early because the files are ready; poll soon.
 		const longRun = created.output === null || created.output === undefined;
 		const { prediction, timedOut } = isTerminal(created)
 			? { prediction: created, timedOut: false }
-			: await waitFor(this, created, i, batch, deadline, longRun ? settings.maxPollMs : 250, settings.maxPollMs);
+			: await waitFor(this, created, i, batch, deadline, longRun ? 'afterHold' : 'soon', settings.maxPollMs);
 		return await finish(this, prediction, target.openapi, settings, i, timedOut);
 	},
 };

@@ -5,8 +5,8 @@ import { NodeOperationError } from 'n8n-workflow';
 
 import { assertUploadable, binaryInfo, dataUri, DATA_URI_MAX_BYTES, uploadBinary, type BinaryInfo } from '../../helpers/files';
 import { readDeploymentRef, readModelRef } from '../../helpers/modelRef';
-import { outputOptions, predictionItems, type OutputOptions } from '../../helpers/output';
-import { cancelPrediction, isTerminal, pollPrediction, type Prediction } from '../../helpers/predictions';
+import { formatPrediction, outputOptions, predictionItems, type OutputOptions } from '../../helpers/output';
+import { cancelPrediction, isTerminal, pollPrediction, type Prediction, type WaitOptions } from '../../helpers/predictions';
 import { inputSchema, prepareInput } from '../../helpers/schema';
 import { resolveDeployment, resolveModel, versionSchema, getModel, type Target } from '../../helpers/targets';
 import type { Batch } from '../types';
@@ -25,6 +25,23 @@ export function memo<T>(batch: Batch, key: string, fn: () => Promise<T>): Promis
 
 export function option<T>(ctx: IExecuteFunctions, i: number, name: string, fallback: T): T {
 	return (ctx.getNodeParameter(`options.${name}`, i, fallback) as T) ?? fallback;
+}
+
+/** Why a binary property name cannot be used, or undefined when it can. */
+export function binaryPropertyProblem(name: string): string | undefined {
+	if (!/^[A-Za-z_][\w-]*$/.test(name)) return 'is not a valid property name';
+	if (['__proto__', 'constructor', 'prototype', 'hasOwnProperty', 'toString', 'valueOf'].includes(name)) return 'is a reserved name';
+	return undefined;
+}
+
+/** Max Concurrent Predictions: a whole number from 1 to `max`, or a clear error. */
+export function readConcurrency(ctx: IExecuteFunctions, fallback: number, max = 500): number {
+	const raw = ctx.getNodeParameter('options.maxConcurrency', 0, fallback) as unknown;
+	const n = typeof raw === 'number' ? raw : typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : NaN;
+	if (!Number.isInteger(n) || n < 1 || n > max) {
+		throw new NodeOperationError(ctx.getNode(), `The "Max Concurrent Predictions" option must be a whole number from 1 to ${max} (got ${JSON.stringify(raw)}) [item 0]`, { itemIndex: 0 });
+	}
+	return n;
 }
 
 function fail(ctx: IExecuteFunctions, i: number, message: string, description?: string): never {
@@ -112,7 +129,8 @@ export function readWaitSettings(ctx: IExecuteFunctions, i: number): WaitSetting
 	const maxPoll = Number(option(ctx, i, 'maxPollInterval', 5));
 	if (!Number.isFinite(maxPoll) || maxPoll < 1 || maxPoll > 60) fail(ctx, i, `The "Max Poll Interval (Seconds)" option must be between 1 and 60 (got ${maxPoll})`);
 	const output = outputOptions(ctx.getNodeParameter('options', i, {}) as IDataObject);
-	if (!/^[A-Za-z_][\w-]*$/.test(output.binaryProperty)) fail(ctx, i, `The "Put Output File in Field" option "${output.binaryProperty}" is not a valid property name`);
+	const bad = binaryPropertyProblem(output.binaryProperty);
+	if (bad) fail(ctx, i, `The "Put Output File in Field" option "${output.binaryProperty}" ${bad}`);
 	// An AI agent cannot take binary data: in tool mode the files stay URLs.
 	if (ctx.isToolExecution?.()) output.download = false;
 	return {
@@ -124,23 +142,32 @@ export function readWaitSettings(ctx: IExecuteFunctions, i: number): WaitSetting
 	};
 }
 
-export function readCancelAfter(ctx: IExecuteFunctions, i: number): string | undefined {
+/** Seconds Replicate's own deadline lies past the Timeout when it is sent by default. */
+export const CANCEL_AFTER_MARGIN_SECONDS = 60;
+
+/**
+ * The Cancel-After header: the Server-Side Deadline when given; "off" sends none; empty sends the
+ * Timeout plus a margin when Cancel on Timeout is on (`wait`), so Replicate ends a prediction that
+ * an n8n worker forgot (a shutdown, a crash), since n8n gives the node no signal then.
+ */
+export function readCancelAfter(ctx: IExecuteFunctions, i: number, wait?: WaitSettings): string | undefined {
 	const v = String(option(ctx, i, 'cancelAfter', '')).trim();
-	if (!v) return undefined;
+	if (/^(off|none)$/i.test(v)) return undefined;
+	if (!v) return wait?.cancelOnTimeout ? `${Math.ceil(wait.timeoutMs / 1000) + CANCEL_AFTER_MARGIN_SECONDS}s` : undefined;
 	const seconds = /^\d+$/.test(v)
 		? Number(v)
 		: /^(\d+h)?(\d+m)?(\d+s)?$/.test(v)
 			? [...v.matchAll(/(\d+)([hms])/g)].reduce((t, m) => t + Number(m[1]) * (m[2] === 'h' ? 3600 : m[2] === 'm' ? 60 : 1), 0)
 			: NaN;
 	if (!Number.isFinite(seconds) || seconds < 5) {
-		fail(ctx, i, `The "Server-Side Deadline" option "${v}" is not a duration of at least 5 seconds`, 'Use a number of seconds or units like 30s, 5m, 1h30m.');
+		fail(ctx, i, `The "Server-Side Deadline" option "${v}" is not a duration of at least 5 seconds`, 'Use a number of seconds or units like 30s, 5m, 1h30m, or "off" to send none.');
 	}
 	return v;
 }
 
 /** Polls until done; on a stop (execution stopped, another item failed) cancels the prediction. */
-export async function waitFor(ctx: IExecuteFunctions, p: Prediction, i: number, batch: Batch, deadline: number, firstDelayMs: number, maxDelayMs: number) {
-	const r = await pollPrediction(ctx, p, { itemIndex: i, deadline, signal: batch.signal, firstDelayMs, maxDelayMs });
+export async function waitFor(ctx: IExecuteFunctions, p: Prediction, i: number, batch: Batch, deadline: number, start: WaitOptions['start'], maxDelayMs: number) {
+	const r = await pollPrediction(ctx, p, { itemIndex: i, deadline, signal: batch.signal, start, maxDelayMs });
 	if (r.stopped) await stopped(ctx, r.prediction, i);
 	return r;
 }
@@ -148,7 +175,18 @@ export async function waitFor(ctx: IExecuteFunctions, p: Prediction, i: number, 
 /** The execution stopped while a prediction ran: cancel it on Replicate, then fail. */
 export async function stopped(ctx: IExecuteFunctions, p: Prediction, i: number): Promise<never> {
 	if (!isTerminal(p)) await cancelPrediction(ctx, p.id, i).catch(() => undefined);
+	// "canceled" in the message is what makes n8n list a stopped execution as canceled.
 	throw new NodeOperationError(ctx.getNode(), `Stopped; prediction ${p.id} was canceled on Replicate`, { itemIndex: i });
+}
+
+/**
+ * A failure about a prediction: the message avoids the word n8n reads as a user's stop ("canceled"),
+ * and the prediction travels along so Continue On Fail returns it with the error.
+ */
+function predictionError(ctx: IExecuteFunctions, p: Prediction, i: number, message: string, description?: string): NodeOperationError {
+	const error = new NodeOperationError(ctx.getNode(), `${message} [item ${i}]`, { itemIndex: i, description });
+	error.context = { ...(error.context ?? {}), prediction: formatPrediction(p, true) };
+	return error;
 }
 
 function logTail(logs: unknown, lines = 15): string | undefined {
@@ -167,31 +205,33 @@ export async function finish(
 ): Promise<INodeExecutionData[]> {
 	let p = prediction;
 	if (timedOut) {
-		if (s.cancelOnTimeout) p = await cancelPrediction(ctx, p.id, i).catch(() => p);
-		const what = `Prediction ${p.id} did not finish within ${s.timeoutMs / 1000} s${s.cancelOnTimeout ? ' and was canceled' : ' (it is still running on Replicate)'}`;
-		if (s.onTimeout === 'return') return [{ json: { ...p, timedOut: true } }];
-		throw new NodeOperationError(ctx.getNode(), `${what} [item ${i}]`, {
-			itemIndex: i,
-			description: 'Raise "Timeout (Seconds)", or set "On Timeout" to return the prediction as it is.',
-		});
+		let ended = false;
+		if (s.cancelOnTimeout) {
+			p = await cancelPrediction(ctx, p.id, i).then(
+				(c) => ((ended = true), c),
+				() => p,
+			);
+		}
+		if (s.onTimeout === 'return') return [{ json: { ...formatPrediction(p, s.output.includeLogs), timedOut: true } }];
+		const state = !s.cancelOnTimeout
+			? 'It is still running on Replicate (Cancel on Timeout is off).'
+			: ended
+				? 'It was stopped on Replicate (Cancel on Timeout).'
+				: 'Stopping it on Replicate did not succeed; its Cancel-After deadline, if any, ends it.';
+		throw predictionError(ctx, p, i, `Prediction ${p.id} timed out: not finished after ${s.timeoutMs / 1000} s`, `${state} Raise "Timeout (Seconds)", or set "On Timeout" to return the prediction as it is.`);
 	}
 	const tail = logTail(p.logs);
 	switch (p.status) {
 		case 'succeeded':
 			return await predictionItems(ctx, p, openapi, s.output, i);
 		case 'failed':
-			throw new NodeOperationError(ctx.getNode(), `Prediction ${p.id} failed: ${p.error ?? 'no error text'} [item ${i}]`, {
-				itemIndex: i,
-				description: tail ? `Last lines of the model's logs:\n${tail}` : undefined,
-			});
+			throw predictionError(ctx, p, i, `Prediction ${p.id} failed: ${typeof p.error === 'string' && p.error ? p.error : 'no error text'}`, tail ? `Last lines of the model's logs:\n${tail}` : undefined);
 		case 'canceled':
+			throw predictionError(ctx, p, i, `Prediction ${p.id} was stopped on Replicate before it finished`, 'Its status is "canceled": its Cancel-After deadline passed while it ran, or it was canceled from the dashboard or the API.');
 		case 'aborted':
-			throw new NodeOperationError(ctx.getNode(), `Prediction ${p.id} was ${p.status} [item ${i}]`, {
-				itemIndex: i,
-				description: p.status === 'aborted' ? 'Its deadline (Cancel-After) passed before it started.' : 'It was canceled on Replicate before it finished.',
-			});
+			throw predictionError(ctx, p, i, `Prediction ${p.id} was aborted`, 'Its deadline (Cancel-After) passed before it started.');
 		default:
-			return [{ json: p }];
+			return [{ json: formatPrediction(p, s.output.includeLogs) }];
 	}
 }
 

@@ -4,7 +4,7 @@ import { readPredictionId } from '../../helpers/modelRef';
 import { getPrediction } from '../../helpers/predictions';
 import type { Operation } from '../types';
 import { concurrencyOption, predictionIdField, waitAndOutputOptions } from './fields';
-import { finish, readWaitSettings, schemaOfPrediction, waitFor } from './shared';
+import { finish, readConcurrency, readWaitSettings, schemaOfPrediction, waitFor } from './shared';
 
 const show = { show: { resource: ['prediction'], operation: ['wait'] } };
 
@@ -25,14 +25,14 @@ const description: INodeProperties[] = [
 export const wait: Operation = {
 	description,
 	concurrency(this: IExecuteFunctions) {
-		return Math.max(1, Number(this.getNodeParameter('options.maxConcurrency', 0, 50)) || 50);
+		return readConcurrency(this, 50);
 	},
 	async execute(i, batch) {
 		const settings = readWaitSettings(this, i);
 		const id = readPredictionId(this, i);
 		const deadline = Date.now() + settings.timeoutMs;
-		const first = await getPrediction(this, id, i);
-		const { prediction, timedOut } = await waitFor(this, first, i, batch, deadline, 250, settings.maxPollMs);
+		const first = await getPrediction(this, id, i, { deadline, signal: batch.signal });
+		const { prediction, timedOut } = await waitFor(this, first, i, batch, deadline, 'soon', settings.maxPollMs);
 		const openapi = settings.output.download || settings.output.simplify ? await schemaOfPrediction(this, prediction, i, batch) : null;
 		return await finish(this, prediction, openapi, settings, i, timedOut);
 	},

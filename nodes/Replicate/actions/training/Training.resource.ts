@@ -46,7 +46,7 @@ export const operations = {
 	create,
 	get: simpleOperation({ resource: R, operation: 'get', path(i) { return `/trainings/${readPredictionId(this, i, 'trainingId')}`; }, fields: [trainingId] }),
 	getMany: simpleOperation({ resource: R, operation: 'getMany', list: true, path: () => '/trainings' }),
-	cancel: simpleOperation({ resource: R, operation: 'cancel', method: 'POST', path(i) { return `/trainings/${readPredictionId(this, i, 'trainingId')}/cancel`; }, fields: [trainingId] }),
+	cancel: simpleOperation({ resource: R, operation: 'cancel', method: 'POST', retry: 'idempotent', path(i) { return `/trainings/${readPredictionId(this, i, 'trainingId')}/cancel`; }, fields: [trainingId] }),
 };
 
 export const description: INodeProperties[] = [
