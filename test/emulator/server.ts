@@ -60,6 +60,8 @@ export interface Fault {
 	/** Send the headers and only this many body bytes, then cut the connection. */
 	truncateAt?: number;
 	latencyMs?: number;
+	/** Send this text as the body of the fault's answer instead of JSON (with `status`). */
+	rawBody?: string;
 	/** Rewrite the JSON body of the real answer (after phase), e.g. to corrupt a checksum. */
 	transform?: (body: unknown) => unknown;
 }
@@ -451,6 +453,7 @@ function describeFault(f: Fault): string {
 
 function faultReply(f: Fault): Reply {
 	const status = f.status as number;
+	if (f.rawBody !== undefined) return { status, headers: { 'content-type': 'application/json', ...(f.headers ?? {}) }, text: f.rawBody };
 	const body =
 		f.body ??
 		(status >= 500

@@ -134,12 +134,13 @@ describe('slow responses, model outcomes, expired data', () => {
 	test('a poll answered slower than the timeout: the item fails clearly and the prediction is canceled', async () => {
 		ctx.emu.addFault({ method: 'GET', path: /^\/v1\/predictions\/[a-z0-9]+$/, latencyMs: 2500, times: 1 });
 		const { error } = await runNode({ parameters: runParams('emulator/sleep', { seconds: 3600 }, { syncWait: 1, timeout: 2 }), credentials: creds() });
-		expect(error?.message).toMatch(/did not finish within 2 s and was canceled/);
+		expect(error?.message).toMatch(/timed out: not finished after 2 s/);
+		expect(error?.description).toMatch(/stopped on Replicate/);
 	});
 
 	test.each([
 		['failed', runParams('emulator/always-fails', { after_ms: 10, message: 'out of VRAM' }), /failed: out of VRAM/],
-		['canceled on Replicate', runParams('emulator/sleep', { seconds: 3600 }, { syncWait: 1 }), /was canceled/],
+		['canceled on Replicate', runParams('emulator/sleep', { seconds: 3600 }, { syncWait: 1 }), /was stopped on Replicate before it finished/],
 	])('a %s prediction fails the item with its reason', async (kind, parameters, message) => {
 		if (kind.startsWith('canceled')) {
 			setTimeout(() => {

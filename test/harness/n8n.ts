@@ -117,7 +117,11 @@ export interface RunOptions {
 	additionalData?: Partial<IWorkflowExecuteAdditionalData>;
 	runExecutionData?: ReturnType<typeof createRunExecutionData>;
 	workflowId?: string;
+	/** Node settings as the editor stores them (retryOnFail, maxTries, waitBetweenTries, …). */
+	nodeSettings?: Partial<INode>;
 }
+
+let executionCounter = 0;
 
 export interface RunResult {
 	run: IRun;
@@ -138,6 +142,7 @@ export async function runNode(opts: RunOptions): Promise<RunResult> {
 		parameters: opts.parameters as INode['parameters'],
 		credentials: { replicateApi: { id: 'cred1', name: 'Replicate test' } },
 		...(opts.continueOnFail ? { onError: 'continueRegularOutput' as const } : {}),
+		...(opts.nodeSettings ?? {}),
 	};
 	const workflow = new Workflow({
 		id: opts.workflowId ?? 'wfTestReplicate01',
@@ -155,7 +160,7 @@ export async function runNode(opts: RunOptions): Promise<RunResult> {
 		additionalData.hooks = hooks;
 		additionalData.currentNodeParameters = undefined;
 		additionalData.credentialsHelper = new TestCredentialsHelper(opts.credentials ?? {});
-		additionalData.executionId = '1';
+		additionalData.executionId = String(++executionCounter); // each run is its own execution, as in n8n
 		additionalData.restApiUrl = 'http://127.0.0.1:5678/rest';
 		additionalData.instanceBaseUrl = 'http://127.0.0.1:5678/';
 		additionalData.webhookBaseUrl = 'http://127.0.0.1:5678/webhook';

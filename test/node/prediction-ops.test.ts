@@ -37,7 +37,8 @@ test('Get, Cancel and Wait by ID (or URL)', async () => {
 	const canceled = await runNode({ parameters: op('cancel', { predictionId: id }), credentials: creds() });
 	expect(canceled.items[0].json.status).toBe('canceled');
 	const waited = await runNode({ parameters: op('wait', { predictionId: id }), credentials: creds() });
-	expect(waited.error?.message).toMatch(new RegExp(`Prediction ${id} was canceled`));
+	expect(waited.error?.message).toMatch(new RegExp(`Prediction ${id} was stopped on Replicate before it finished`));
+	expect(waited.error?.description).toMatch(/status is "canceled"/);
 
 	const img = await runNode({ parameters: { ...createParams({}), model: rl('emulator/flux-lite'), inputJson: '{"prompt":"x","num_outputs":2}' }, credentials: creds() });
 	const done = await runNode({ parameters: op('wait', { predictionId: img.items[0].json.id }), credentials: creds() });

@@ -132,7 +132,7 @@ describe('inputs', () => {
 			parameters: runParams('emulator/file-echo', {}, {}, { binaryInputs: { files: [{ input: 'file', binaryProperty: 'photo' }] } }),
 			credentials: creds(),
 		});
-		expect(error?.message).toMatch(/Item 0 has no binary property "photo"/);
+		expect(error?.message).toMatch(/^This item has no binary property "photo" \(Input Binary Field\) \[item 0\]$/);
 		expect(ctx.emu.log.slice(before).filter((l) => l.operationId === 'files.create' || /predictions\.create/.test(l.operationId ?? ''))).toEqual([]);
 	});
 
@@ -208,7 +208,8 @@ describe('outputs', () => {
 describe('waiting and robustness', () => {
 	test('timeout cancels the remote prediction and fails the item', async () => {
 		const { error } = await runNode({ parameters: runParams('emulator/sleep', { seconds: 3600 }, { timeout: 1, syncWait: 1 }), credentials: creds() });
-		expect(error?.message).toMatch(/did not finish within 1 s and was canceled \[item 0\]/);
+		expect(error?.message).toMatch(/timed out: not finished after 1 s \[item 0\]$/);
+		expect(error?.description).toMatch(/It was stopped on Replicate \(Cancel on Timeout\)/);
 		const id = /Prediction ([a-z0-9]+)/.exec(error!.message)![1];
 		expect(ctx.emu.store.predictions.get(id)?.status).toBe('canceled');
 	});

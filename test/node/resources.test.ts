@@ -115,7 +115,7 @@ describe('File', () => {
 	});
 
 	test('a missing binary property and bad metadata JSON name the parameter', async () => {
-		expect((await run({ resource: 'file', operation: 'upload', binaryProperty: 'nope' }, { input: binaryItem(Buffer.from('x')) })).error?.message).toMatch(/Item 0 has no binary property "nope" \(Input Binary Field\)/);
+		expect((await run({ resource: 'file', operation: 'upload', binaryProperty: 'nope' }, { input: binaryItem(Buffer.from('x')) })).error?.message).toMatch(/^This item has no binary property "nope" \(Input Binary Field\) \[item 0\]$/);
 		expect((await run({ resource: 'file', operation: 'upload', binaryProperty: 'data', options: { metadata: '{oops' } }, { input: binaryItem(Buffer.from('x')) })).error?.message).toMatch(/"Metadata \(JSON\)" parameter is not valid JSON/);
 	});
 

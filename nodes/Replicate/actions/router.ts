@@ -90,7 +90,10 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 			}
 			// The first failure is the cause; the others may only be its consequence (they were stopped).
 			firstError ??= { error: error as Error, index: i };
-			controller.abort(); // the other items stop waiting and cancel what they started
+			// Without Retry On Fail the node fails now: the other items stop waiting and cancel what
+			// they started. With it, n8n runs the node again, so the others finish and are kept for
+			// that retry (which then repeats only the failed items) instead of being paid twice.
+			if (!ledger) controller.abort();
 		}
 	});
 

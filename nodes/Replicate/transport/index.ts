@@ -38,7 +38,7 @@ export const timings = {
 	/** First backoff after a transient failure; doubles on each retry. */
 	retryBaseMs: 500,
 	/** Poll intervals after a sync hold ran out, before the Max Poll Interval cap takes over. */
-	pollRampMs: [1000, 2000, 3000, 4000],
+	pollRampMs: [1000, 2000, 2500, 3500],
 	/** First poll of a prediction that is not in a long run (it has output, or Wait just started). */
 	firstPollMs: 250,
 	scale: 1,

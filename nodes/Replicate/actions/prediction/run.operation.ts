@@ -121,7 +121,9 @@ export const run: Operation = {
 			cancelAfter,
 			itemIndex: i,
 		});
-		if (batch.signal.aborted) await stopped(this, created, i);
+		// Stopped during the hold: cancel what still runs. A finished prediction is paid for already, so
+		// its result is kept (Retry On Fail reuses it; otherwise the node fails with the first error).
+		if (batch.signal.aborted && !isTerminal(created)) await stopped(this, created, i);
 		// Unfinished with no output yet: the hold ran out on a long run, so polls ramp up from a short
 		// first interval to the cap (a run that ends just after the hold is noticed within a second or
 		// three, at about one request per 5 s over the run). Unfinished with output: Replicate answered
