@@ -58,6 +58,13 @@ const CASES: Case[] = [
 	['server-side deadline too short', runParams('emulator/sleep', {}, { cancelAfter: '3s' }), /"Server-Side Deadline" option "3s" is not a duration of at least 5 seconds/],
 	['server-side deadline unparsable', runParams('emulator/sleep', {}, { cancelAfter: 'tomorrow' }), /"Server-Side Deadline" option "tomorrow"/],
 	['bad output property name', runParams('emulator/sleep', {}, { binaryProperty: '1 file' }), /"Put Output File in Field" option "1 file" is not a valid property name/],
+	['output property __proto__', runParams('emulator/sleep', {}, { binaryProperty: '__proto__' }), /"Put Output File in Field" option "__proto__" is a reserved name/],
+	['output property constructor', runParams('emulator/sleep', {}, { binaryProperty: 'constructor' }), /"Put Output File in Field" option "constructor" is a reserved name/],
+	['zero concurrent predictions', runParams('emulator/sleep', { seconds: 1 }, { maxConcurrency: 0 }), /"Max Concurrent Predictions" option must be a whole number from 1 to 500 \(got 0\)/],
+	['negative concurrent predictions', runParams('emulator/sleep', { seconds: 1 }, { maxConcurrency: -1 }), /"Max Concurrent Predictions" option must be a whole number from 1 to 500 \(got -1\)/],
+	['concurrent predictions not a number', runParams('emulator/sleep', { seconds: 1 }, { maxConcurrency: '={{ "abc" }}' }), /"Max Concurrent Predictions" option must be a whole number from 1 to 500 \(got "abc"\)/],
+	['fractional concurrent predictions (Create)', create({ maxConcurrency: 2.5 }), /"Max Concurrent Predictions" option must be a whole number from 1 to 500 \(got 2.5\)/],
+	['concurrent predictions out of range (Wait)', { resource: 'prediction', operation: 'wait', predictionId: 'abc123', options: { maxConcurrency: 0 } }, /"Max Concurrent Predictions" option must be a whole number/],
 	// webhooks on Create
 	['webhook URL not http', create({ webhook: 'ftp://example.com/h' }), /"Webhook URL" option "ftp:\/\/example.com\/h" is not an http\(s\) URL/],
 	['webhook URL not a URL', create({ webhook: 'example.com/hook' }), /"Webhook URL" option "example.com\/hook"/],
@@ -85,5 +92,35 @@ test.each(CASES.map(([n, p, m, input]) => [n, p, m, input ?? null] as const))('%
 	const { error } = await runNode({ parameters, credentials: creds(), input: input ?? [{ json: {} }] });
 	expect(error?.message).toMatch(message);
 	expect(error?.message).toMatch(/\[item 0\]/);
+	expect(createdSoFar()).toBe(before);
+});
+
+// Broken answers: a model whose schema (it comes from outside) is malformed gets a clear error naming
+// what is wrong, before anything is created. Each case uses a model no other case uses (schemas are
+// cached per process).
+type SchemaCase = [name: string, model: string, breakSchema: (input: IDataObject) => void, input: IDataObject, message: RegExp];
+const SCHEMA_CASES: SchemaCase[] = [
+	['an enum that is not a list', 'emulator/big-file', (s) => ((s.properties as IDataObject).mode = { type: 'string', enum: 'fast' }), {}, /input schema is malformed: "enum" of input "mode" is not a list \(got "fast"\) \[item 0\]/],
+	['required as a string', 'emulator/always-fails', (s) => (s.required = 'prompt'), { message: 'x' }, /input schema is malformed: "required" is not a list of input names \(got "prompt"\) \[item 0\]/],
+];
+
+test.each(SCHEMA_CASES)('a schema with %s', async (_name, model, breakSchema, input, message) => {
+	const before = createdSoFar();
+	const path = new RegExp(`^/v1/models/${model}$`);
+	ctx.emu.addFault({
+		method: 'GET',
+		path,
+		phase: 'after',
+		transform: (body) => {
+			const m = body as { latest_version?: { openapi_schema?: { components: { schemas: { Input: IDataObject } } } } };
+			const schema = m.latest_version?.openapi_schema?.components.schemas.Input;
+			if (schema) breakSchema(schema);
+			return m;
+		},
+	});
+	const { error } = await runNode({ parameters: runParams(model, input), credentials: creds() });
+	ctx.emu.violations.length = 0; // the broken schema is the point of this case
+	expect(error?.message).toMatch(message);
+	expect(error?.message).not.toMatch(/is not a function|"p":/);
 	expect(createdSoFar()).toBe(before);
 });

@@ -6,7 +6,7 @@ import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 import { Emulator, type Fault } from '../emulator';
 import { callWebhook, readBinary, replicateCredentials, runNode } from '../harness/n8n';
 import { useEmulator } from '../helpers/emulator';
-import { runParams } from '../helpers/params';
+import { rl, runParams } from '../helpers/params';
 import { signWebhook } from '../emulator';
 
 const ctx = useEmulator({ speed: 20 });
@@ -35,6 +35,10 @@ interface OpClass {
 	recovers: (fault: string) => boolean;
 	/** For faults it does not recover from: what the message must say. */
 	failure: RegExp;
+	/** …and what its description must say. */
+	failureDescription?: RegExp;
+	/** Undoes what setup left running. */
+	cleanup?: (setup: IDataObject) => Promise<unknown>;
 	/** How many predictions one run creates. */
 	creates: number;
 	phase?: 'before' | 'after';
@@ -54,6 +58,8 @@ const CLASSES: OpClass[] = [
 		run: () => imageRun(),
 		recovers: (f) => f === '429 with Retry-After',
 		failure: /Could not reach Replicate \(POST|Replicate: |Replicate answered/,
+		// The request reached Replicate: the user is told a billed prediction may run, and when.
+		failureDescription: /may have reached Replicate and started a billed prediction: look for predictions created between \S+Z and \S+Z/,
 		creates: 1,
 	},
 	{
@@ -103,6 +109,34 @@ const CLASSES: OpClass[] = [
 		recovers: always,
 		failure: /never/,
 		creates: 0,
+		cleanup: (s) => runNode({ parameters: { resource: 'prediction', operation: 'cancel', predictionId: s.id }, credentials: creds() }),
+	},
+	{
+		name: 'training cancel',
+		path: /^\/v1\/trainings\/[a-z0-9]+\/cancel$/,
+		method: 'POST',
+		setup: async () => {
+			if (!ctx.emu.store.models.has('emulator/tuned')) await runNode({ parameters: { resource: 'model', operation: 'create', owner: 'emulator', name: 'tuned', visibility: 'private', hardware: 'cpu' }, credentials: creds() });
+			const t = await runNode({ parameters: { resource: 'training', operation: 'create', model: rl('emulator/trainable'), version: rl('', 'list'), destination: 'emulator/tuned', input: '{"steps": 5000}' }, credentials: creds() });
+			return { trainingId: t.items[0].json.id };
+		},
+		// Declared idempotent like Prediction → Cancel (it was not retried on 5xx, being a POST).
+		run: (s) => runNode({ parameters: { resource: 'training', operation: 'cancel', trainingId: s.trainingId }, credentials: creds() }),
+		recovers: always,
+		failure: /never/,
+		creates: 0,
+		cleanup: (s) => runNode({ parameters: { resource: 'training', operation: 'cancel', trainingId: s.trainingId }, credentials: creds() }),
+	},
+	{
+		name: 'delete (answer lost)',
+		path: /^\/v1\/files\/[a-z0-9]+$/,
+		method: 'DELETE',
+		phase: 'after', // the file is deleted, then the answer is lost: the retry's 404 means done
+		setup: async () => ({ fileId: (await uploadRun()).items[0].json.id }),
+		run: (s) => runNode({ parameters: { resource: 'file', operation: 'delete', fileId: rl(s.fileId as string) }, credentials: creds() }),
+		recovers: always,
+		failure: /never/,
+		creates: 0,
 	},
 ];
 
@@ -118,6 +152,7 @@ describe.each(CLASSES)('$name', (cls) => {
 			expect(out.items.length).toBeGreaterThan(0);
 		} else {
 			expect(out.error?.message).toMatch(cls.failure);
+			if (cls.failureDescription) expect((out.error as { description?: string }).description).toMatch(cls.failureDescription);
 			expect(out.items).toEqual([]); // nothing half-done is passed on
 		}
 		// Retries never create a second prediction.
@@ -126,7 +161,7 @@ describe.each(CLASSES)('$name', (cls) => {
 			for (const b of Object.values(item.binary ?? {})) expect((await readBinary(b)).length).toBe(b.bytes);
 		}
 		// A cancel class leaves its prediction running when the cancel itself failed: clean up.
-		if (setup.id) await runNode({ parameters: { resource: 'prediction', operation: 'cancel', predictionId: setup.id }, credentials: creds() });
+		await cls.cleanup?.(setup);
 	});
 });
 
@@ -207,7 +242,48 @@ describe('slow responses, model outcomes, expired data', () => {
 	});
 });
 
+describe('broken answers', () => {
+	test('a create answered 201 without a body says so instead of polling /predictions/undefined', async () => {
+		const before = ctx.emu.log.length;
+		ctx.emu.addFault({ method: 'POST', path: /\/predictions$/, status: 201, rawBody: '', phase: 'after', times: 1 });
+		const { error } = await imageRun();
+		expect(error?.message).toMatch(/Replicate answered the create request with status 201 but an empty body/);
+		expect(ctx.emu.log.slice(before).some((l) => l.path.includes('undefined'))).toBe(false);
+	});
+
+	test('a poll that repeats a 502 ends with one clean sentence, not "Bad Gateway — Bad Gateway"', async () => {
+		ctx.emu.addFault({ method: 'GET', path: /^\/v1\/predictions\/[a-z0-9]+$/, status: 502, body: { title: 'Bad Gateway', detail: 'Bad Gateway', status: 502 } });
+		const { error } = await runNode({ parameters: runParams('emulator/sleep', { seconds: 1 }, { syncWait: 1 }), credentials: creds() });
+		expect(error?.message).toBe('Replicate: Bad Gateway');
+		expect(error?.description ?? '').not.toMatch(/Bad Gateway/);
+	});
+
+	test('an output file given as a malformed data: URI fails clearly', async () => {
+		ctx.emu.addFault({ method: 'POST', path: /\/predictions$/, phase: 'after', times: 1, transform: (b) => ({ ...(b as IDataObject), output: ['data:text/plain,%E0%A4%A'] }) });
+		const { error } = await imageRun();
+		ctx.emu.violations.length = 0;
+		expect(error?.message).toMatch(/Output file 0 is a data: URI whose text cannot be decoded \(broken %-escapes\) \[item 0\]/);
+		expect(error?.message).not.toMatch(/URI malformed/);
+	});
+
+	test('an output nested 100,000 levels deep fails clearly (the traversal is iterative)', async () => {
+		ctx.emu.addFault({ method: 'POST', path: /\/predictions$/, times: 1, status: 201, rawBody: `{"id":"deep0000000000000000000000","status":"succeeded","output":${'['.repeat(100_000)}"https://x.invalid/a.png"${']'.repeat(100_000)}}` });
+		const { error } = await imageRun();
+		expect(error?.message).toMatch(/The output of prediction deep0000000000000000000000 is nested more than 1000 levels deep \[item 0\]/);
+		expect(error?.message).not.toMatch(/call stack/);
+	});
+
+	test('an upload whose size and checksum Replicate does not report says what was compared, without "undefined"', async () => {
+		ctx.emu.addFault({ method: 'POST', path: /^\/v1\/files$/, phase: 'after', times: 1, transform: (b) => ({ ...(b as IDataObject), size: 3, checksums: {}, etag: undefined }) });
+		const { error } = await uploadRun();
+		ctx.emu.violations.length = 0;
+		expect(error?.message).toMatch(/upload of "data" did not arrive intact \[item 0\]/);
+		expect(error?.description).toMatch(/Replicate reported 3 bytes and no checksum/);
+		expect(error?.description).not.toMatch(/undefined/);
+	});
+});
+
 test('matrix shape: every class meets every fault', () => {
-	expect(CLASSES.map((c) => c.name)).toEqual(['create', 'get (polling)', 'list', 'download', 'upload', 'cancel']);
+	expect(CLASSES.map((c) => c.name)).toEqual(['create', 'get (polling)', 'list', 'download', 'upload', 'cancel', 'training cancel', 'delete (answer lost)']);
 	expect(FAULTS).toHaveLength(6);
 });

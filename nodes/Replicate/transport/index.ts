@@ -161,7 +161,9 @@ export function apiError(ctx: ReplicateContext, statusCode: number, body: unknow
 	const fallback = statusCode === 404 ? 'Not found' : `Replicate answered with status ${statusCode}`;
 	// One sentence each: a detail that only repeats the title is not shown twice.
 	const extra = title && detail && detail !== title ? detail : undefined;
-	return new NodeApiError(ctx.getNode(), { ...problem, status: statusCode } as JsonObject, {
+	// The problem goes in a key n8n does not search, so it does not fill the description with the
+	// title or detail the message already says.
+	return new NodeApiError(ctx.getNode(), { status: statusCode, problem } as JsonObject, {
 		message: `Replicate: ${title ?? detail ?? fallback}`,
 		description: [extra, note].filter(Boolean).join(' ') || undefined,
 		httpCode: String(statusCode),
