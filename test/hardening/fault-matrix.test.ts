@@ -8,8 +8,17 @@ import { callWebhook, readBinary, replicateCredentials, runNode } from '../harne
 import { useEmulator } from '../helpers/emulator';
 import { rl, runParams } from '../helpers/params';
 import { signWebhook } from '../emulator';
+import { timings } from '../../nodes/Replicate/transport';
 
 const ctx = useEmulator({ speed: 20 });
+// The node's own waits (retry backoff, Retry-After, polls) run at the emulator's speed too.
+const savedTimings = { ...timings };
+beforeAll(() => {
+	timings.scale = 1 / 20;
+});
+afterAll(() => {
+	Object.assign(timings, savedTimings);
+});
 const creds = () => replicateCredentials(ctx.emu.baseUrl, ctx.emu.token);
 const throttled: Fault = { status: 429, headers: { 'retry-after': '1' }, body: { detail: 'Request was throttled. Your rate limit resets in ~1s.', status: 429, retry_after: 1 } };
 const FAULTS: Array<[string, Fault]> = [
