@@ -149,8 +149,9 @@ describe('File', () => {
 	test('Continue On Fail: a missing file gives an error item per input item', async () => {
 		const { items } = await run({ resource: 'file', operation: 'get', fileId: rl('doesnotexist') }, { continueOnFail: true, input: [{ json: {} }, { json: {} }] });
 		expect(items).toEqual([
-			{ json: { error: 'Replicate: File not found', description: 'File not found', httpCode: '404' }, pairedItem: { item: 0 } },
-			{ json: { error: 'Replicate: File not found', description: 'File not found', httpCode: '404' }, pairedItem: { item: 1 } },
+			// One sentence: the detail is not repeated as a description.
+			{ json: { error: 'Replicate: File not found', httpCode: '404' }, pairedItem: { item: 0 } },
+			{ json: { error: 'Replicate: File not found', httpCode: '404' }, pairedItem: { item: 1 } },
 		]);
 	});
 });
