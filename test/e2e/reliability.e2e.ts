@@ -24,13 +24,24 @@ const runNodeJson = (name: string, parameters: Record<string, unknown>, extra: R
 	...extra,
 });
 
+// Five items without a Code node (its task runner is slow to start on a loaded machine): the
+// emulator's hardware list, cut to five by n8n's Limit node.
+const hardware = {
+	id: '7a1f0c7e-0012-4000-8000-000000000004',
+	name: 'Hardware',
+	type: 'n8n-nodes-replicate.replicate',
+	typeVersion: 1,
+	position: [-110, 0],
+	parameters: { resource: 'hardware', operation: 'getMany' },
+	credentials: CRED,
+};
 const fiveItems = {
 	id: '7a1f0c7e-0012-4000-8000-000000000001',
 	name: 'Five Items',
-	type: 'n8n-nodes-base.code',
-	typeVersion: 2,
+	type: 'n8n-nodes-base.limit',
+	typeVersion: 1,
 	position: [0, 0],
-	parameters: { jsCode: 'return [1, 2, 3, 4, 5].map((n) => ({ json: { n } }));' },
+	parameters: { maxItems: 5 },
 };
 
 function retryWorkflow() {
@@ -41,6 +52,7 @@ function retryWorkflow() {
 		settings: { executionOrder: 'v1' },
 		nodes: [
 			{ id: '7a1f0c7e-0012-4000-8000-000000000000', name: 'Start', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [-220, 0], parameters: {} },
+			hardware,
 			fiveItems,
 			runNodeJson(
 				'Run',
@@ -51,14 +63,15 @@ function retryWorkflow() {
 					model: { __rl: true, mode: 'id', value: 'emulator/flux-lite' },
 					version: { __rl: true, mode: 'list', value: '' },
 					inputMode: 'fields',
-					inputFields: { mappingMode: 'defineBelow', value: { prompt: '={{ "item " + $json.n }}', num_outputs: 1 } },
+					inputFields: { mappingMode: 'defineBelow', value: { prompt: '={{ "on " + $json.sku }}', num_outputs: 1 } },
 					options: { download: false },
 				},
 				{ retryOnFail: true, maxTries: 3, waitBetweenTries: 100 },
 			),
 		],
 		connections: {
-			Start: { main: [[{ node: 'Five Items', type: 'main', index: 0 }]] },
+			Start: { main: [[{ node: 'Hardware', type: 'main', index: 0 }]] },
+			Hardware: { main: [[{ node: 'Five Items', type: 'main', index: 0 }]] },
 			'Five Items': { main: [[{ node: 'Run', type: 'main', index: 0 }]] },
 		},
 	};

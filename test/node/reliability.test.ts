@@ -4,7 +4,7 @@
 // waiting in real time.
 import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 
-import { signWebhook } from '../emulator';
+import { Emulator, signWebhook } from '../emulator';
 import { callWebhook, replicateCredentials, runNode, type WebhookResult } from '../harness/n8n';
 import { until, useEmulator } from '../helpers/emulator';
 import { rl, runParams } from '../helpers/params';
@@ -220,17 +220,28 @@ describe('waiting is bounded by the Timeout', () => {
 	});
 
 	test('after the sync hold, polls ramp up: a 65 s model is noticed within 1.5 s, with at most 5 requests', async () => {
-		const before = ctx.emu.log.length;
-		const { items, error } = await runNode({ parameters: runParams('emulator/sleep', { seconds: 65 }, { syncWait: 60 }), credentials: creds() });
+		// A slower emulator of its own: at 4× a timer that fires 100 ms late on a loaded machine costs
+		// 0.4 s of model time, not 1 s.
+		const speed = 4;
+		const emu = await new Emulator({ speed, rateLimits: false }).start();
+		timings.scale = 1 / speed;
+		let run: Awaited<ReturnType<typeof runNode>>;
+		try {
+			run = await runNode({ parameters: runParams('emulator/sleep', { seconds: 65 }, { syncWait: 60 }), credentials: replicateCredentials(emu.baseUrl, emu.token) });
+		} finally {
+			timings.scale = 1 / SPEED;
+			await emu.stop();
+		}
+		const { items, error } = run;
 		expect(error).toBeUndefined();
 		const id = items[0].json.id as string;
 		// The create, then the polls of this prediction (a model lookup before it is not part of the run).
-		const log = ctx.emu.log.slice(before).filter((l) => /predictions\.create$/.test(l.operationId ?? '') || l.path === `/v1/predictions/${id}`);
+		const log = emu.log.filter((l) => /predictions\.create$/.test(l.operationId ?? '') || l.path === `/v1/predictions/${id}`);
 		expect(log.map((l) => l.operationId)).toEqual(['predictions.create', ...log.slice(1).map(() => 'predictions.get')]);
 		const requests = log.length;
 		expect(requests).toBeLessThanOrEqual(5);
 		// In model time: how long after the prediction completed the node saw it.
-		const lateMs = (log.at(-1)!.at - Date.parse(items[0].json.completed_at as string)) * SPEED;
+		const lateMs = (log.at(-1)!.at - Date.parse(items[0].json.completed_at as string)) * speed;
 		process.stdout.write(`65 s model: ${requests} requests, noticed ${(lateMs / 1000).toFixed(2)} s after it completed\n`);
 		expect(lateMs).toBeLessThanOrEqual(1500);
 	});
@@ -269,9 +280,9 @@ describe('lists and retries end', () => {
 	])('a next cursor that repeats stops Get Many with a clear error (%s)', async (_name, extra) => {
 		if (!ctx.emu.store.predictions.size) await runNode({ parameters: runParams('emulator/sleep', { seconds: 0 }), credentials: creds() });
 		const before = ctx.emu.log.length;
-		// Every page holds one prediction and points to the same next page.
-		const again = `${ctx.emu.baseUrl}/predictions?cursor=again`;
-		ctx.emu.addFault({ method: 'GET', path: /^\/v1\/predictions$/, phase: 'after', transform: (b) => ({ results: (b as { results: IDataObject[] }).results.slice(0, 1), next: again }) });
+		// Every page holds one prediction and points back to the first page.
+		const again = `${ctx.emu.baseUrl}/predictions`;
+		ctx.emu.addFault({ method: 'GET', path: /^\/v1\/predictions$/, phase: 'after', transform: (b) => ({ results: ((b as { results?: IDataObject[] }).results ?? []).slice(0, 1), next: again }) });
 		const { error } = await getMany(extra);
 		expect(error?.message).toMatch(/Replicate's list \/predictions did not end: page 2 points back to a page already read \[item 0\]/);
 		expect(listRequests(before)).toBe(2);
