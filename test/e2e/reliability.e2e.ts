@@ -7,10 +7,47 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { signWebhook } from '../emulator';
-import { apiKey, createHost, execute, importCredentials, importWorkflow, n8n, nodeItems, start, transcripts, type Started } from '../../tools/n8n-host';
+import { spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+
+import { apiKey, createHost, execute, importCredentials, importWorkflow, n8n, N8N_DIR, nodeItems, PACKAGE_ROOT, transcripts, type Host, type Started } from '../../tools/n8n-host';
 import { check, type E2EContext } from './run';
 
 const PORT = 5790;
+
+/**
+ * `n8n start` like tools/n8n-host's start(), but it waits up to 5 minutes for n8n to be ready (a
+ * loaded machine takes longer than 90 s) and stops the process itself when n8n never gets there.
+ */
+async function startN8n(host: Host, logFile: string, ms = 300_000): Promise<Started> {
+	const out: string[] = [];
+	const proc = spawn(join(N8N_DIR, 'node_modules', '.bin', 'n8n'), ['start'], { env: { ...host.env, N8N_LOG_FORMAT: 'text' }, cwd: PACKAGE_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+	const onData = (b: Buffer) => {
+		out.push(b.toString());
+		writeFileSync(logFile, out.join(''));
+	};
+	proc.stdout?.on('data', onData);
+	proc.stderr?.on('data', onData);
+	const exited = new Promise<void>((r) => proc.once('exit', () => r()));
+	const stop = async () => {
+		transcripts.push(out.join(''));
+		if (proc.exitCode !== null || proc.signalCode !== null) return;
+		proc.kill('SIGTERM');
+		const kill = setTimeout(() => proc.kill('SIGKILL'), 30_000);
+		await exited;
+		clearTimeout(kill);
+	};
+	const deadline = Date.now() + ms;
+	while (!out.join('').includes('Editor is now accessible via')) {
+		if (proc.exitCode !== null) throw new Error(`n8n start exited with ${proc.exitCode}:\n${out.join('').slice(-3000)}`);
+		if (Date.now() > deadline) {
+			await stop();
+			throw new Error(`n8n did not become ready:\n${out.join('').slice(-3000)}`);
+		}
+		await new Promise((r) => setTimeout(r, 200));
+	}
+	return { proc, logFile, stop };
+}
 const CRED = { replicateApi: { id: 'replCredRel00001', name: 'Replicate (emulator, reliability)' } };
 
 const runNodeJson = (name: string, parameters: Record<string, unknown>, extra: Record<string, unknown> = {}) => ({
@@ -162,7 +199,7 @@ export default async function ({ emu, work, scenario }: E2EContext) {
 				const p = await n8n(host, ['publish:workflow', `--id=${id}`]);
 				check(p.code === 0, `publish ${id}: ${p.stderr}`);
 			}
-			server = await start(host, join(dir, 'n8n-start.log'));
+			server = await startN8n(host, join(dir, 'n8n-start.log'));
 		});
 		if (!server) return;
 		const base = `http://127.0.0.1:${PORT}`;
