@@ -8,6 +8,7 @@ import { Emulator, signWebhook } from '../emulator';
 import { callWebhook, replicateCredentials, runNode, type WebhookResult } from '../harness/n8n';
 import { until, useEmulator } from '../helpers/emulator';
 import { rl, runParams } from '../helpers/params';
+import { pollDelay } from '../../nodes/Replicate/helpers/predictions';
 import { timings } from '../../nodes/Replicate/transport';
 
 const SPEED = 10;
@@ -219,7 +220,7 @@ describe('waiting is bounded by the Timeout', () => {
 		expect(deadline).toBe(seconds);
 	});
 
-	test('after the sync hold, polls ramp up: a 65 s model is noticed within 1.5 s, with at most 5 requests', async () => {
+	test('after the sync hold, polls ramp up: a 65 s model takes the create and the 3 scheduled polls (at most 5 requests)', async () => {
 		// A slower emulator of its own: at 4× a timer that fires 100 ms late on a loaded machine costs
 		// 0.4 s of model time, not 1 s.
 		const speed = 4;
@@ -242,8 +243,33 @@ describe('waiting is bounded by the Timeout', () => {
 		expect(requests).toBeLessThanOrEqual(5);
 		// In model time: how long after the prediction completed the node saw it.
 		const lateMs = (log.at(-1)!.at - Date.parse(items[0].json.completed_at as string)) * speed;
+		// Printed, not asserted (wall-clock timers drift on a loaded machine); the bound is checked on
+		// the node's own schedule below.
 		process.stdout.write(`65 s model: ${requests} requests, noticed ${(lateMs / 1000).toFixed(2)} s after it completed\n`);
+		const polls = log.length - 1;
+		expect(polls).toBe(pollsToNotice(65_150 - 60_000).polls);
+	});
+
+	/** The node's poll schedule after a hold: when it notices a run that ends `afterHoldMs` later. */
+	function pollsToNotice(afterHoldMs: number) {
+		let t = 0;
+		let n = 0;
+		while (t < afterHoldMs) t += pollDelay('afterHold', n++, 5000);
+		return { polls: n, lateMs: t - afterHoldMs };
+	}
+
+	test('the schedule after the hold: a 65 s model (5.15 s past the hold) is noticed within 1.5 s with 4 polls; at most one request per 5 s over any run', () => {
+		const { polls, lateMs } = pollsToNotice(65_150 - 60_000);
+		expect(1 + polls).toBeLessThanOrEqual(5);
 		expect(lateMs).toBeLessThanOrEqual(1500);
+		// Runs ending anywhere from the hold to an hour later: requests so far (create + polls) never
+		// exceed one per 5 s of the run's life (the hold itself is 60 s with one request).
+		const over: number[] = [];
+		for (let end = 0; end <= 3_600_000; end += 1000) {
+			const r = pollsToNotice(end);
+			if (1 + r.polls > (60_000 + end + r.lateMs) / 5000) over.push(end);
+		}
+		expect(over).toEqual([]);
 	});
 });
 
