@@ -1,6 +1,6 @@
-// A model version's OpenAPI schema (Cog's `components.schemas.Input`) as n8n fields, and the local
+// A model version's OpenAPI schema (Cog's `components.schemas.Input`), and the local
 // checks that run before any paid request: types coerced, required fields, enums, ranges.
-import type { FieldType, IDataObject, INode, ResourceMapperField } from 'n8n-workflow';
+import type { IDataObject, INode } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 export interface JsonSchema extends IDataObject {
@@ -64,49 +64,6 @@ export function declaresFiles(openapi: IDataObject | null | undefined): boolean 
 	const out = outputSchema(openapi);
 	if (!out) return undefined;
 	return JSON.stringify(out).includes('"format":"uri"');
-}
-
-function fieldType(s: JsonSchema): FieldType {
-	if (s.enum) return 'options';
-	switch (s.type) {
-		case 'integer':
-		case 'number':
-			return 'number';
-		case 'boolean':
-			return 'boolean';
-		case 'array':
-			return 'array';
-		case 'object':
-			return 'object';
-		default:
-			return 'string';
-	}
-}
-
-export function describeField(name: string, s: JsonSchema): string {
-	const parts = [s.description ?? ''];
-	if (s.format === 'uri') parts.push('(a URL, a data: URI, or map an n8n binary property under Binary Inputs)');
-	if (s.minimum !== undefined || s.maximum !== undefined) parts.push(`[${s.minimum ?? '…'} to ${s.maximum ?? '…'}]`);
-	if (s.type === 'array') parts.push('(JSON array)');
-	return parts.filter(Boolean).join(' ').trim() || name;
-}
-
-export function toResourceMapperFields(schema: InputSchema): ResourceMapperField[] {
-	return schema.order.map((id) => {
-		const s = schema.properties[id];
-		const field: ResourceMapperField = {
-			id,
-			displayName: `${s.title ?? id}${s.description ? ` — ${describeField(id, s)}` : ''}`.slice(0, 200),
-			required: schema.required.includes(id),
-			defaultMatch: false,
-			canBeUsedToMatch: false,
-			display: true,
-			type: fieldType(s),
-		};
-		if (s.enum) field.options = s.enum.map((v) => ({ name: String(v), value: v as string | number }));
-		if (s.default !== undefined && (typeof s.default !== 'object' || s.default === null)) field.defaultValue = s.default as string | number | boolean;
-		return field;
-	});
 }
 
 type Coerced = { ok: true; value: unknown } | { ok: false; problem: string };

@@ -1,7 +1,14 @@
-import type { IDataObject, ILoadOptionsFunctions, INodeListSearchResult } from 'n8n-workflow';
+import type {
+	IDataObject,
+	ILoadOptionsFunctions,
+	INodeListSearchItems,
+	INodeListSearchResult,
+} from 'n8n-workflow';
+import { NodeApiError } from 'n8n-workflow';
 
 import { parseModelRef } from '../helpers/modelRef';
-import { apiRequest, type ApiRequest, type ApiResponse } from '../transport';
+import { apiRequest, asNodeError, type ApiRequest, type ApiResponse } from '../transport';
+import { LATEST } from './fields';
 
 type Page = { results?: IDataObject[]; next?: string | null };
 
@@ -29,15 +36,56 @@ export async function searchModels(this: ILoadOptionsFunctions, filter?: string,
 	return { results: (res.body.results ?? []).map(modelResult), paginationToken: res.body.next ?? undefined };
 }
 
-export async function searchVersions(this: ILoadOptionsFunctions, filter?: string, paginationToken?: string): Promise<INodeListSearchResult> {
+/** The Version list's entry for "the latest version" (Run and Create only). */
+function latestEntry(ctx: ILoadOptionsFunctions): boolean {
+	try {
+		return ctx.getNodeParameter('resource', '') === 'prediction';
+	} catch {
+		return false;
+	}
+}
+
+/**
+ * A model's versions, newest first (as Replicate lists them): the newest is marked "latest", and
+ * Run and Create get a first entry "Latest version" to go back to running whatever is newest.
+ */
+export async function searchVersions(
+	this: ILoadOptionsFunctions,
+	filter?: string,
+	paginationToken?: string,
+): Promise<INodeListSearchResult> {
 	const raw = this.getNodeParameter('model', '', { extractValue: true }) as string;
 	const ref = parseModelRef(String(raw ?? ''));
 	if (!ref) return { results: [] };
-	const res = await page(this, paginationToken ?? `/models/${ref.owner}/${ref.name}/versions`);
-	const results = (res.body.results ?? [])
-		.filter((v) => !filter || String(v.id).includes(filter))
-		.map((v) => ({ name: `${String(v.id).slice(0, 12)}… (${String(v.created_at ?? '').slice(0, 10)})`, value: String(v.id) }));
-	return { results, paginationToken: res.body.next ?? undefined };
+	const path = `/models/${encodeURIComponent(ref.owner)}/${encodeURIComponent(ref.name)}/versions`;
+	let res: ApiResponse<Page>;
+	try {
+		res = await page(this, paginationToken ?? path);
+	} catch (error) {
+		// A model that does not exist (yet: the user may still be typing it) has no versions.
+		if (error instanceof NodeApiError && error.httpCode === '404') return { results: [] };
+		throw asNodeError(this, error);
+	}
+	const first = !paginationToken;
+	const versions = res.body.results ?? [];
+	const results: INodeListSearchItems[] = versions.map((v, i) => {
+		const id = String(v.id);
+		const date = String(v.created_at ?? '').slice(0, 10);
+		const latest = first && i === 0 ? ' · latest' : '';
+		return { name: `${id.slice(0, 12)}… · ${date}${latest}`, value: id };
+	});
+	if (first && versions.length && latestEntry(this)) {
+		results.unshift({
+			name: 'Latest Version (Always the Newest)',
+			value: LATEST,
+			description: `Currently ${String(versions[0].id).slice(0, 12)}…`,
+		});
+	}
+	const wanted = filter?.trim().toLowerCase();
+	return {
+		results: wanted ? results.filter((r) => r.name.toLowerCase().includes(wanted)) : results,
+		paginationToken: res.body.next ?? undefined,
+	};
 }
 
 export async function searchDeployments(this: ILoadOptionsFunctions, filter?: string, paginationToken?: string): Promise<INodeListSearchResult> {
