@@ -61,6 +61,13 @@ describe('Model Inputs while the user types (no throw, no request for what canno
 		expect(url.fields.map((f) => f.id)).toEqual(['prompt', 'aspect_ratio', 'num_outputs', 'seed', 'output_format']);
 	});
 
+	test('what the user typed is shown as text (the editor renders the notice as HTML)', async () => {
+		const answer = await fieldsFor(rl('<img src=x onerror=alert(1)>'));
+		expect(answer.emptyFieldsNotice).toBe(
+			'"&lt;img src=x onerror=alert(1)&gt;" is not a model: use owner/name (e.g. black-forest-labs/flux-schnell) or a model URL',
+		);
+	});
+
 	test('a version ID still being typed is not sent to Replicate', async () => {
 		const before = apiCalls();
 		const answer = await fieldsFor(rl('emulator/sdxl-lite'), rl('abcdefghijklmno', 'id'));
@@ -119,8 +126,19 @@ describe('Model Inputs fields', () => {
 		const byId = Object.fromEntries(fields.map((f) => [f.id, f]));
 		expect(byId.scheduler.displayName).toBe('Scheduler');
 		expect(byId.image.displayName).toBe('Image');
-		expect(byId.lora_scales).toMatchObject({ displayName: 'LoRA Scales', type: 'array', required: false });
+		// '[]', not '': the editor's JSON editor marks an empty text as an error.
+		expect(byId.lora_scales).toMatchObject({ displayName: 'LoRA Scales', type: 'array', required: false, defaultValue: '[]' });
 		expect(fields.every((f) => !f.displayName.includes('—') && f.displayName.length < 40)).toBe(true);
+	});
+
+	test('an optional array left at its starting "[]" is not sent; a filled one is', async () => {
+		const run = (lora: string) =>
+			runNode({ parameters: runParams('emulator/sdxl-lite', { prompt: 'x', num_outputs: 1, lora_scales: lora }), credentials: creds() });
+		const untouched = await run('[]');
+		expect(untouched.error).toBeUndefined();
+		expect(untouched.items[0].json.input).not.toHaveProperty('lora_scales');
+		const filled = await run('[0.5, 1]');
+		expect(filled.items[0].json.input).toMatchObject({ lora_scales: [0.5, 1] });
 	});
 
 	test('the fields of a deployment are those of its release\'s version', async () => {

@@ -135,6 +135,16 @@ function coerceValue(name: string, s: JsonSchema, value: unknown): Coerced {
 const isEmpty = (v: unknown) => v === undefined || v === null || v === '';
 
 /**
+ * An optional array or object input without a default starts as `[]` / `{}` in the field mapper (its
+ * JSON editor flags an empty text as an error); left like that it means "not given", not an empty value.
+ */
+function untouchedJson(s: JsonSchema | undefined, required: boolean, value: unknown): boolean {
+	if (!s || required || s.default !== undefined) return false;
+	const text = typeof value === 'string' ? value.replace(/\s+/g, '') : JSON.stringify(value);
+	return (s.type === 'array' && text === '[]') || (s.type === 'object' && text === '{}');
+}
+
+/**
  * Coerces every value to its schema type and checks required fields, enums and ranges. Empty values
  * are dropped so the model's defaults apply. Throws a NodeOperationError naming the field and item.
  */
@@ -153,6 +163,7 @@ export function prepareInput(node: INode, schema: InputSchema | undefined, raw: 
 		}
 		const s = schema.properties[key];
 		if (!s) throw fail(key, 'this model has no such input');
+		if (untouchedJson(s, schema.required.includes(key), value)) continue;
 		const c = fileFields.includes(key) ? ok(value) : coerceValue(key, s, value);
 		if (!c.ok) throw fail(key, c.problem);
 		if (s.enum && !s.enum.some((e) => e === c.value)) {

@@ -71,8 +71,12 @@ export function toResourceMapperFields(schema: InputSchema): ResourceMapperField
 		const def = s.default;
 		if (def !== undefined && (typeof def !== 'object' || def === null)) {
 			field.defaultValue = def as string | number | boolean;
-		} else if (def !== undefined && s.type === 'array') {
+		} else if (def !== undefined) {
 			field.defaultValue = JSON.stringify(def);
+		} else if (!required && (s.type === 'array' || s.type === 'object')) {
+			// The editor shows these in a JSON editor, which marks an empty text as an error. Left as
+			// it is, the run leaves the input out (helpers/schema.ts).
+			field.defaultValue = s.type === 'array' ? '[]' : '{}';
 		}
 		return field;
 	});

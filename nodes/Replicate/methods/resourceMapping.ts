@@ -27,9 +27,13 @@ function value(ctx: ILoadOptionsFunctions, name: string): string {
 	}
 }
 
+/** The editor renders the notice as HTML; what the user typed and what Replicate said is text. */
+const escape = (text: string) =>
+	text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+
 const notice = (emptyFieldsNotice: string): ResourceMapperFields => ({
 	fields: [],
-	emptyFieldsNotice,
+	emptyFieldsNotice: escape(emptyFieldsNotice),
 });
 
 /** What Replicate said, without the "Replicate: " prefix the node's errors carry. */
