@@ -27,14 +27,16 @@ export class ReplicateTrigger implements INodeType {
 		group: ['trigger'],
 		version: 1,
 		subtitle: EVENTS_SUBTITLE,
-		description: 'Starts the workflow when Replicate calls its webhook (a prediction or training started, progressed or finished)',
+		// n8n's node panel shows the trigger's description for the whole Replicate entry (actions and
+		// triggers), so it describes both.
+		description: 'Run any Replicate model, manage predictions, models and files, and start workflows when a prediction or training starts, progresses or finishes',
 		defaults: { name: 'Replicate Trigger' },
 		inputs: [],
 		outputs: [NodeConnectionTypes.Main],
 		credentials: [{ name: 'replicateApi', required: true }],
 		webhooks: [{ name: 'default', httpMethod: 'POST', responseMode: 'onReceived', path: 'webhook' }],
 		triggerPanel: {
-			header: 'Waiting for Replicate to call the Test URL',
+			header: 'Pass this node\'s Test URL as the webhook of a prediction',
 			executionsHelp: {
 				inactive:
 					'While you build: click "Execute step", then start a prediction with this node\'s ' +

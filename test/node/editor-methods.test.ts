@@ -242,6 +242,11 @@ describe('what the editor renders from the descriptions', () => {
 		expect(subtitleOf(trigger, 'replicateTrigger', { events: ['start', 'completed'] })).toBe('Prediction started, completed');
 	});
 
+	test('the node panel entry (n8n shows the trigger\'s description for it) describes the actions too', () => {
+		expect(trigger.description).toMatch(/^Run any Replicate model/);
+		expect(trigger.description).toMatch(/start workflows when/);
+	});
+
 	test('the trigger hides Final Status unless Events includes completed', () => {
 		const statuses = trigger.properties.find((p) => p.name === 'statuses')!;
 		const shown = (events: string[]) => NodeHelpers.displayParameter({ events }, statuses, { typeVersion: 1 }, trigger);

@@ -3,5 +3,6 @@
 # runs test/ui/run.ts with Debian's chromium. Screenshots: .ui/screenshots/.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-npm run --silent build >/dev/null
+# UI_SKIP_BUILD=1 when dist/ was just built (CI runs this right after test:e2e, which builds).
+[[ "${UI_SKIP_BUILD:-}" == 1 ]] || npm run --silent build >/dev/null
 exec npx --no-install tsx test/ui/run.ts "$@"

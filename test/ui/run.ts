@@ -5,10 +5,11 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, selectors, type Browser, type Locator, type Page } from 'playwright-core';
 
 import { startEmulator, type Emulator } from '../emulator';
-import { createHost, ensureN8n, PACKAGE_ROOT, start, type Started } from '../../tools/n8n-host';
+import { createHost, ensureN8n, PACKAGE_ROOT } from '../../tools/n8n-host';
+import { startEditor, type Editor } from './editor-host';
 
 const WORK = join(PACKAGE_ROOT, '.ui');
 const SHOTS = join(WORK, 'screenshots');
@@ -16,7 +17,7 @@ const PORT = Number(process.env.UI_N8N_PORT ?? 5810);
 const BASE = `http://127.0.0.1:${PORT}`;
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const OWNER = { email: 'ui@example.com', firstName: 'UI', lastName: 'Tester', password: 'Ui-Passw0rd!' };
-const STEP_TIMEOUT_MS = 30_000;
+const STEP_TIMEOUT_MS = 60_000;
 
 const problems: string[] = [];
 const shots: string[] = [];
@@ -76,9 +77,6 @@ function checkSourceMaps(dir: string) {
 	return { files: files.length, maps: maps.length };
 }
 
-/** A parameter's row in the node view, by its label. */
-const param = (page: Page, testId: string) => page.getByTestId(`parameter-input-${testId}`).first();
-
 async function main() {
 	const started = Date.now();
 	ensureN8n();
@@ -90,11 +88,12 @@ async function main() {
 	const packed = checkSourceMaps(installed);
 	log(`PASS packed package: ${packed.files} files, ${packed.maps} source maps, none dangling`);
 
-	let n8n: Started | undefined;
+	let n8n: Editor | undefined;
 	let browser: Browser | undefined;
 	let failed: Error | undefined;
 	try {
-		n8n = await start(host, join(WORK, 'n8n.log'));
+		n8n = await startEditor(host, join(WORK, 'n8n.log'));
+		selectors.setTestIdAttribute('data-test-id');
 		browser = await chromium.launch({
 			executablePath: CHROMIUM,
 			headless: true,
@@ -111,6 +110,8 @@ async function main() {
 		context.setDefaultTimeout(STEP_TIMEOUT_MS);
 		const page = await context.newPage();
 		page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+		// Leaving an unsaved workflow asks first.
+		page.on('dialog', (d) => void d.accept());
 		page.on('response', async (res) => {
 			if (res.status() < 500 || !res.url().startsWith(`${BASE}/rest/`)) return;
 			const body = res.request().postData() ?? '';
@@ -140,18 +141,211 @@ async function main() {
 	process.exit(0);
 }
 
+const click = (l: Locator) => l.click({ noWaitAfter: true });
+
+/** Texts of the visible elements with a test id, in the node view. */
+const texts = (l: Locator) => l.evaluateAll((els) => els.map((e) => (e as HTMLElement).innerText.trim()));
+
 async function walk(page: Page, emu: Emulator) {
+	const ndv = page.getByTestId('ndv');
+	const model = page.getByTestId('resource-locator-model');
+	const fields = page.getByTestId('mapping-fields-container');
+	const output = page.getByTestId('output-panel');
+
 	await step(page, 'owner-setup', async () => {
-		await page.goto(`${BASE}/setup`);
+		await page.goto(`${BASE}/setup`, { waitUntil: 'domcontentloaded' });
 		await page.locator('input[name="email"]').fill(OWNER.email);
 		await page.locator('input[name="firstName"]').fill(OWNER.firstName);
 		await page.locator('input[name="lastName"]').fill(OWNER.lastName);
 		await page.locator('input[name="password"]').fill(OWNER.password);
-		await page.getByTestId('form-submit-button').click();
+		await click(page.getByTestId('form-submit-button'));
 		await page.waitForURL((u) => !u.pathname.startsWith('/setup'));
 	});
-	void emu;
-	void param;
+
+	await step(page, 'node-panel-replicate-actions', async () => {
+		await page.goto(`${BASE}/workflow/new`, { waitUntil: 'domcontentloaded' });
+		await click(page.getByTestId('canvas-add-button'));
+		await page.getByTestId('node-creator-search-bar').waitFor();
+		await page.keyboard.type('manual');
+		await page.getByTestId('node-creator-item-name').first().waitFor();
+		await page.keyboard.press('Enter');
+		await page.getByTestId('canvas-handle-plus').first().waitFor();
+		await click(page.getByTestId('canvas-handle-plus').first());
+		await page.getByTestId('node-creator-search-bar').waitFor();
+		await page.keyboard.type('Replicate');
+		await click(page.getByTestId('node-creator-item-name').filter({ hasText: /^Replicate$/ }).first());
+		const actions = page.getByTestId('node-creator-item-name');
+		await actions.filter({ hasText: 'Run a model' }).waitFor();
+		const names = await texts(actions);
+		check(names[0] === 'Run a model', `the first action is "${names[0]}", not "Run a model"`);
+		await page.getByText(/^Run any Replicate model/).first().waitFor();
+	});
+
+	await step(page, 'run-a-model-opened', async () => {
+		await click(page.getByTestId('node-creator-item-name').filter({ hasText: 'Run a model' }).first());
+		await ndv.waitFor();
+		await page.getByTestId('empty-fields-notice').filter({ hasText: 'Choose a model' }).waitFor();
+	});
+
+	await step(page, 'credential-created-and-tested', async () => {
+		await click(page.getByTestId('node-credentials-select'));
+		await click(page.getByText('Create new credential'));
+		const modal = page.getByTestId('editCredential-modal');
+		await modal.getByTestId('parameter-input-apiToken').locator('input').fill(emu.token);
+		await modal.getByTestId('parameter-input-baseUrl').locator('input').fill(emu.baseUrl);
+		await modal.getByText('Must end in /v1').waitFor();
+		await click(modal.getByTestId('credential-save-button'));
+		await modal.getByText('Connection tested successfully').waitFor();
+	});
+
+	await step(page, 'model-picked-from-search', async () => {
+		await click(page.getByTestId('editCredential-modal').locator('.el-dialog__headerbtn'));
+		await page.getByTestId('editCredential-modal').waitFor({ state: 'hidden' });
+		await click(model.getByTestId('rlc-input'));
+		await page.getByTestId('rlc-search').pressSequentially('sdxl', { delay: 50 });
+		const item = page.getByTestId('rlc-item').filter({ hasText: 'emulator/sdxl-lite' });
+		await item.first().waitFor();
+		await click(item.first());
+		await fields.waitFor();
+		const lora = fields.getByTestId('parameter-input-lora_scales');
+		await lora.waitFor();
+		await lora.scrollIntoViewIfNeeded();
+		// An optional array starts as [] in its JSON editor, without a lint error (the linter runs
+		// after a pause in typing, ~0.75 s).
+		await page.waitForTimeout(1500);
+		const text = await lora.locator('.cm-content').innerText();
+		check(text.trim() === '[]', `LoRA Scales starts as ${JSON.stringify(text)}`);
+		const lint = await fields.locator('.cm-lintRange-error, .cm-lint-marker-error').count();
+		check(lint === 0, `${lint} JSON lint error(s) in the empty inputs`);
+	});
+
+	await step(page, 'version-list-latest', async () => {
+		const version = page.getByTestId('resource-locator-version');
+		await click(version.getByTestId('rlc-input'));
+		const items = page.getByTestId('rlc-item');
+		await items.first().waitFor();
+		const names = await texts(items);
+		check(/^Latest Version/.test(names[0] ?? ''), `the first version entry is "${names[0]}"`);
+		check(/ · latest$/.test(names[1] ?? ''), `the newest version is not marked latest: "${names[1]}"`);
+		await page.keyboard.press('Escape');
+	});
+
+	let typedIn = 0;
+	await step(page, 'model-id-typed-20ms-per-key', async () => {
+		const id = 'emulator/flux-lite';
+		await click(model.getByTestId('rlc-mode-selector'));
+		await click(page.locator('.el-select-dropdown__item:visible').filter({ hasText: 'By ID' }));
+		const input = model.getByTestId('rlc-input');
+		await click(input);
+		await input.press('ControlOrMeta+a');
+		await input.press('Backspace');
+		const t = Date.now();
+		await input.pressSequentially(id, { delay: 20 });
+		typedIn = Date.now() - t;
+		await fields.getByTestId('parameter-input-aspect_ratio').waitFor();
+		const value = await input.inputValue();
+		check(value === id, `the Model field reads "${value}" after typing "${id}"`);
+		log(`  typed ${id.length} keys in ${typedIn} ms; the field kept every character`);
+	});
+
+	await step(page, 'fields-labels-types-required', async () => {
+		const labels = await texts(fields.locator('.parameter-item').getByTestId('input-label'));
+		const names = labels.map((l) => l.split('\n')[0].trim());
+		const want = ['Prompt', 'Aspect Ratio', 'Num Outputs', 'Seed', 'Output Format'];
+		check(JSON.stringify(names) === JSON.stringify(want), `labels ${JSON.stringify(names)}`);
+		const field = (id: string) => fields.getByTestId(`parameter-input-${id}`);
+		check(await field('aspect_ratio').locator('.el-select').count(), 'Aspect Ratio is not a list');
+		check(await field('output_format').locator('.el-select').count(), 'Output Format is not a list');
+		check(await field('num_outputs').locator('.el-input-number').count(), 'Num Outputs is not a number');
+		check(await field('prompt').locator('input, textarea').count(), 'Prompt is not a text input');
+		// Required: no remove button, and an issue mark while empty; optional ones can be removed.
+		check(!(await fields.getByTestId('remove-field-button-prompt').count()), 'Prompt is removable');
+		check(await fields.getByTestId('remove-field-button-seed').count(), 'Seed is not removable');
+		const promptRow = fields.locator('.parameter-item', { has: page.getByTestId('parameter-input-prompt') });
+		const issues = promptRow.getByTestId('parameter-issues');
+		check(await issues.count(), 'no required mark on the empty Prompt');
+	});
+
+	await step(page, 'executed-binary-image', async () => {
+		const prompt = fields.getByTestId('parameter-input-prompt').locator('input, textarea').first();
+		await click(prompt);
+		await prompt.fill('a lighthouse at dusk');
+		await click(page.getByTestId('node-execute-button'));
+		await output.getByTestId('node-run-status-success').waitFor({ timeout: 120_000 });
+		await click(output.getByTestId('radio-button-binary'));
+		await click(output.getByTestId('ndv-view-binary-data').first());
+		const img = page.locator('img[src*="/rest/binary-data"]');
+		await img.first().waitFor();
+		const size = await img.first().evaluate(async (e) => {
+			const i = e as HTMLImageElement;
+			if (!i.complete) await new Promise((r) => i.addEventListener('load', r, { once: true }));
+			return `${i.naturalWidth}x${i.naturalHeight}`;
+		});
+		check(size !== '0x0', 'the output image did not load');
+		log(`  output image ${size}`);
+	});
+
+	await step(page, 'bad-input-names-the-field', async () => {
+		const n = fields.getByTestId('parameter-input-num_outputs').locator('input').first();
+		await n.scrollIntoViewIfNeeded();
+		await click(n);
+		await n.fill('9');
+		await n.press('Tab');
+		await click(page.getByTestId('node-execute-button'));
+		const message = output.getByTestId('node-error-message');
+		await message.waitFor({ timeout: 120_000 });
+		const text = await message.innerText();
+		check(/"num_outputs"/.test(text) && /at most 4/.test(text), `error message: ${text}`);
+	});
+
+	await step(page, 'canvas-subtitle', async () => {
+		await click(page.getByTestId('ndv-close-button'));
+		await ndv.waitFor({ state: 'hidden' });
+		const node = page.getByTestId('canvas-node').filter({ hasText: 'Run a model' });
+		const subtitle = await node.first().innerText();
+		check(subtitle.split('\n').includes('Run a model'), `canvas node reads ${JSON.stringify(subtitle)}`);
+	});
+
+	await step(page, 'trigger-urls-and-hints', async () => {
+		await page.goto(`${BASE}/workflow/new`, { waitUntil: 'domcontentloaded' });
+		await click(page.getByTestId('canvas-add-button'));
+		await page.getByTestId('node-creator-search-bar').waitFor();
+		await page.keyboard.type('Replicate');
+		await click(page.getByTestId('node-creator-item-name').filter({ hasText: /^Replicate$/ }).first());
+		const completed = page.getByTestId('node-creator-item-name').filter({ hasText: 'On prediction completed' });
+		await click(completed.first());
+		await ndv.waitFor();
+		await ndv.getByText('Pass this node\'s Test URL').first().waitFor();
+		await click(ndv.getByText('Webhook URLs'));
+		const url = ndv.locator('.webhook-url');
+		await url.first().waitFor();
+		const test = await url.first().innerText();
+		check(test.includes(`${BASE}/webhook-test/`), `Test URL: ${test}`);
+		await click(ndv.getByTestId('radio-button-production'));
+		await url.filter({ hasText: `${BASE}/webhook/` }).first().waitFor();
+		const notice = await ndv.locator('.parameter-item').filter({ hasText: 'Every delivery' }).first().innerText();
+		check(/Test URL/.test(notice) && /Production URL/.test(notice), `notice: ${notice}`);
+	});
+
+	await step(page, 'trigger-final-status-only-for-completed', async () => {
+		check(await ndv.getByTestId('parameter-input-statuses').count(), 'Final Status hidden for Completed');
+		const events = ndv.getByTestId('parameter-input-events');
+		await click(events.locator('.el-tag__close, .el-select__tags .el-icon').first());
+		await ndv.getByTestId('parameter-input-statuses').waitFor({ state: 'detached' });
+	});
+
+	await step(page, 'dark-theme-icon', async () => {
+		await page.keyboard.press('Escape');
+		await page.evaluate(() => localStorage.setItem('N8N_THEME', 'dark'));
+		await page.goto(`${BASE}/workflow/new`, { waitUntil: 'domcontentloaded' });
+		await click(page.getByTestId('canvas-add-button'));
+		await page.getByTestId('node-creator-search-bar').waitFor();
+		await page.keyboard.type('Replicate');
+		const icon = page.locator('img[src*="replicate.dark.svg"]');
+		await icon.first().waitFor();
+		await page.evaluate(() => localStorage.removeItem('N8N_THEME'));
+	});
+	void typedIn;
 }
 
 void main().catch((e) => {
