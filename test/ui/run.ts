@@ -332,6 +332,13 @@ async function walk(page: Page, emu: Emulator) {
 		const events = ndv.getByTestId('parameter-input-events');
 		await click(events.locator('.el-tag__close, .el-select__tags .el-icon').first());
 		await ndv.getByTestId('parameter-input-statuses').waitFor({ state: 'detached' });
+		// Events = Prediction Started only: still no Final Status.
+		await click(page.locator('.el-select-dropdown__item:visible').filter({ hasText: 'Prediction Started' }));
+		await events.getByText('Prediction Started').first().waitFor();
+		await click(ndv.getByText('Events', { exact: true }).first());
+		await page.waitForTimeout(300);
+		const shown = await ndv.getByTestId('parameter-input-statuses').count();
+		check(!shown, 'Final Status is shown for Events = Prediction Started');
 	});
 
 	await step(page, 'dark-theme-icon', async () => {
