@@ -40,7 +40,8 @@ function context(call: EditorCall, path: string): LoadOptionsContext {
 	});
 	const additionalData = stub<IWorkflowExecuteAdditionalData>();
 	additionalData.credentialsHelper = new TestCredentialsHelper(call.credentials);
-	additionalData.currentNodeParameters = call.parameters as IWorkflowExecuteAdditionalData['currentNodeParameters'];
+	additionalData.currentNodeParameters =
+		call.parameters as IWorkflowExecuteAdditionalData['currentNodeParameters'];
 	additionalData.restApiUrl = 'http://127.0.0.1:5678/rest';
 	additionalData.instanceBaseUrl = 'http://127.0.0.1:5678/';
 	additionalData.variables = {};

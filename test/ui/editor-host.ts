@@ -36,7 +36,8 @@ export async function startEditor(host: Host, logFile: string): Promise<Editor> 
 	for (;;) {
 		const log = readFileSync(logFile, 'utf8');
 		if (log.includes('Editor is now accessible via')) break;
-		if (proc.exitCode !== null) throw new Error(`n8n start exited with ${proc.exitCode}:\n${log.slice(-3000)}`);
+		if (proc.exitCode !== null)
+			throw new Error(`n8n start exited with ${proc.exitCode}:\n${log.slice(-3000)}`);
 		if (Date.now() > deadline) {
 			await stop();
 			throw new Error(`n8n did not become ready:\n${log.slice(-3000)}`);

@@ -2,7 +2,15 @@
 // Replicate emulator, and Debian's Chromium (driven by playwright-core) walks the main path a new
 // user takes. Every step saves a screenshot under .ui/screenshots/; the run fails on any page error
 // and on any 5xx from the editor's API for a request about our node.
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+	existsSync,
+	mkdirSync,
+	readdirSync,
+	readFileSync,
+	rmSync,
+	statSync,
+	writeFileSync,
+} from 'node:fs';
 import { join, relative } from 'node:path';
 
 import { chromium, selectors, type Browser, type Locator, type Page } from 'playwright-core';
@@ -16,7 +24,12 @@ const SHOTS = join(WORK, 'screenshots');
 const PORT = Number(process.env.UI_N8N_PORT ?? 5810);
 const BASE = `http://127.0.0.1:${PORT}`;
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const OWNER = { email: 'ui@example.com', firstName: 'UI', lastName: 'Tester', password: 'Ui-Passw0rd!' };
+const OWNER = {
+	email: 'ui@example.com',
+	firstName: 'UI',
+	lastName: 'Tester',
+	password: 'Ui-Passw0rd!',
+};
 const STEP_TIMEOUT_MS = 60_000;
 
 const problems: string[] = [];
@@ -131,7 +144,9 @@ async function main() {
 	}
 	const seconds = ((Date.now() - started) / 1000).toFixed(1);
 	writeFileSync(join(SHOTS, 'index.txt'), `${shots.join('\n')}\n`);
-	log(`\nscreenshots (${shots.length}) in ${relative(PACKAGE_ROOT, SHOTS)}/:\n  ${shots.join('\n  ')}`);
+	log(
+		`\nscreenshots (${shots.length}) in ${relative(PACKAGE_ROOT, SHOTS)}/:\n  ${shots.join('\n  ')}`,
+	);
 	if (failed) {
 		log(`\nFAIL ${failed.message}\nn8n log: ${relative(PACKAGE_ROOT, join(WORK, 'n8n.log'))}`);
 		log(`test:ui failed after ${seconds} s`);
@@ -144,7 +159,8 @@ async function main() {
 const click = (l: Locator) => l.click({ noWaitAfter: true });
 
 /** Texts of the visible elements with a test id, in the node view. */
-const texts = (l: Locator) => l.evaluateAll((els) => els.map((e) => (e as HTMLElement).innerText.trim()));
+const texts = (l: Locator) =>
+	l.evaluateAll((els) => els.map((e) => (e as HTMLElement).innerText.trim()));
 
 async function walk(page: Page, emu: Emulator) {
 	const ndv = page.getByTestId('ndv');
@@ -173,16 +189,26 @@ async function walk(page: Page, emu: Emulator) {
 		await click(page.getByTestId('canvas-handle-plus').first());
 		await page.getByTestId('node-creator-search-bar').waitFor();
 		await page.keyboard.type('Replicate');
-		await click(page.getByTestId('node-creator-item-name').filter({ hasText: /^Replicate$/ }).first());
+		await click(
+			page
+				.getByTestId('node-creator-item-name')
+				.filter({ hasText: /^Replicate$/ })
+				.first(),
+		);
 		const actions = page.getByTestId('node-creator-item-name');
 		await actions.filter({ hasText: 'Run a model' }).waitFor();
 		const names = await texts(actions);
 		check(names[0] === 'Run a model', `the first action is "${names[0]}", not "Run a model"`);
-		await page.getByText(/^Run any Replicate model/).first().waitFor();
+		await page
+			.getByText(/^Run any Replicate model/)
+			.first()
+			.waitFor();
 	});
 
 	await step(page, 'run-a-model-opened', async () => {
-		await click(page.getByTestId('node-creator-item-name').filter({ hasText: 'Run a model' }).first());
+		await click(
+			page.getByTestId('node-creator-item-name').filter({ hasText: 'Run a model' }).first(),
+		);
 		await ndv.waitFor();
 		await page.getByTestId('empty-fields-notice').filter({ hasText: 'Choose a model' }).waitFor();
 	});
@@ -226,7 +252,10 @@ async function walk(page: Page, emu: Emulator) {
 		await items.first().waitFor();
 		const names = await texts(items);
 		check(/^Latest Version/.test(names[0] ?? ''), `the first version entry is "${names[0]}"`);
-		check(/ · latest$/.test(names[1] ?? ''), `the newest version is not marked latest: "${names[1]}"`);
+		check(
+			/ · latest$/.test(names[1] ?? ''),
+			`the newest version is not marked latest: "${names[1]}"`,
+		);
 		await page.keyboard.press('Escape');
 	});
 
@@ -255,13 +284,21 @@ async function walk(page: Page, emu: Emulator) {
 		check(JSON.stringify(names) === JSON.stringify(want), `labels ${JSON.stringify(names)}`);
 		const field = (id: string) => fields.getByTestId(`parameter-input-${id}`);
 		check(await field('aspect_ratio').locator('.el-select').count(), 'Aspect Ratio is not a list');
-		check(await field('output_format').locator('.el-select').count(), 'Output Format is not a list');
-		check(await field('num_outputs').locator('.el-input-number').count(), 'Num Outputs is not a number');
+		check(
+			await field('output_format').locator('.el-select').count(),
+			'Output Format is not a list',
+		);
+		check(
+			await field('num_outputs').locator('.el-input-number').count(),
+			'Num Outputs is not a number',
+		);
 		check(await field('prompt').locator('input, textarea').count(), 'Prompt is not a text input');
 		// Required: no remove button, and an issue mark while empty; optional ones can be removed.
 		check(!(await fields.getByTestId('remove-field-button-prompt').count()), 'Prompt is removable');
 		check(await fields.getByTestId('remove-field-button-seed').count(), 'Seed is not removable');
-		const promptRow = fields.locator('.parameter-item', { has: page.getByTestId('parameter-input-prompt') });
+		const promptRow = fields.locator('.parameter-item', {
+			has: page.getByTestId('parameter-input-prompt'),
+		});
 		const issues = promptRow.getByTestId('parameter-issues');
 		check(await issues.count(), 'no required mark on the empty Prompt');
 	});
@@ -303,7 +340,10 @@ async function walk(page: Page, emu: Emulator) {
 		await ndv.waitFor({ state: 'hidden' });
 		const node = page.getByTestId('canvas-node').filter({ hasText: 'Run a model' });
 		const subtitle = await node.first().innerText();
-		check(subtitle.split('\n').includes('Run a model'), `canvas node reads ${JSON.stringify(subtitle)}`);
+		check(
+			subtitle.split('\n').includes('Run a model'),
+			`canvas node reads ${JSON.stringify(subtitle)}`,
+		);
 	});
 
 	await step(page, 'trigger-urls-and-hints', async () => {
@@ -311,29 +351,48 @@ async function walk(page: Page, emu: Emulator) {
 		await click(page.getByTestId('canvas-add-button'));
 		await page.getByTestId('node-creator-search-bar').waitFor();
 		await page.keyboard.type('Replicate');
-		await click(page.getByTestId('node-creator-item-name').filter({ hasText: /^Replicate$/ }).first());
-		const completed = page.getByTestId('node-creator-item-name').filter({ hasText: 'On prediction completed' });
+		await click(
+			page
+				.getByTestId('node-creator-item-name')
+				.filter({ hasText: /^Replicate$/ })
+				.first(),
+		);
+		const completed = page
+			.getByTestId('node-creator-item-name')
+			.filter({ hasText: 'On prediction completed' });
 		await click(completed.first());
 		await ndv.waitFor();
-		await ndv.getByText('Pass this node\'s Test URL').first().waitFor();
+		await ndv.getByText("Pass this node's Test URL").first().waitFor();
 		await click(ndv.getByText('Webhook URLs'));
 		const url = ndv.locator('.webhook-url');
 		await url.first().waitFor();
 		const test = await url.first().innerText();
 		check(test.includes(`${BASE}/webhook-test/`), `Test URL: ${test}`);
 		await click(ndv.getByTestId('radio-button-production'));
-		await url.filter({ hasText: `${BASE}/webhook/` }).first().waitFor();
-		const notice = await ndv.locator('.parameter-item').filter({ hasText: 'Every delivery' }).first().innerText();
+		await url
+			.filter({ hasText: `${BASE}/webhook/` })
+			.first()
+			.waitFor();
+		const notice = await ndv
+			.locator('.parameter-item')
+			.filter({ hasText: 'Every delivery' })
+			.first()
+			.innerText();
 		check(/Test URL/.test(notice) && /Production URL/.test(notice), `notice: ${notice}`);
 	});
 
 	await step(page, 'trigger-final-status-only-for-completed', async () => {
-		check(await ndv.getByTestId('parameter-input-statuses').count(), 'Final Status hidden for Completed');
+		check(
+			await ndv.getByTestId('parameter-input-statuses').count(),
+			'Final Status hidden for Completed',
+		);
 		const events = ndv.getByTestId('parameter-input-events');
 		await click(events.locator('.el-tag__close, .el-select__tags .el-icon').first());
 		await ndv.getByTestId('parameter-input-statuses').waitFor({ state: 'detached' });
 		// Events = Prediction Started only: still no Final Status.
-		await click(page.locator('.el-select-dropdown__item:visible').filter({ hasText: 'Prediction Started' }));
+		await click(
+			page.locator('.el-select-dropdown__item:visible').filter({ hasText: 'Prediction Started' }),
+		);
 		await events.getByText('Prediction Started').first().waitFor();
 		await click(ndv.getByText('Events', { exact: true }).first());
 		await page.waitForTimeout(300);

@@ -13,7 +13,11 @@ import { LATEST } from './fields';
 type Page = { results?: IDataObject[]; next?: string | null };
 
 const page = (ctx: ILoadOptionsFunctions, path: string, qs?: IDataObject) =>
-	apiRequest.call<ILoadOptionsFunctions, [ApiRequest], Promise<ApiResponse<Page>>>(ctx, { method: 'GET', path, qs });
+	apiRequest.call<ILoadOptionsFunctions, [ApiRequest], Promise<ApiResponse<Page>>>(ctx, {
+		method: 'GET',
+		path,
+		qs,
+	});
 
 const modelResult = (m: IDataObject) => ({
 	name: `${m.owner}/${m.name}`,
@@ -23,9 +27,17 @@ const modelResult = (m: IDataObject) => ({
 });
 
 /** Models: Replicate's search (GET /search) when the user types, else the paginated model list. */
-export async function searchModels(this: ILoadOptionsFunctions, filter?: string, paginationToken?: string): Promise<INodeListSearchResult> {
+export async function searchModels(
+	this: ILoadOptionsFunctions,
+	filter?: string,
+	paginationToken?: string,
+): Promise<INodeListSearchResult> {
 	if (filter?.trim()) {
-		const res = await apiRequest.call<ILoadOptionsFunctions, [ApiRequest], Promise<ApiResponse<{ models?: Array<{ model: IDataObject }> }>>>(this, {
+		const res = await apiRequest.call<
+			ILoadOptionsFunctions,
+			[ApiRequest],
+			Promise<ApiResponse<{ models?: Array<{ model: IDataObject }> }>>
+		>(this, {
 			method: 'GET',
 			path: '/search',
 			qs: { query: filter.trim(), limit: 50 },
@@ -33,7 +45,10 @@ export async function searchModels(this: ILoadOptionsFunctions, filter?: string,
 		return { results: (res.body.models ?? []).map((r) => modelResult(r.model)) };
 	}
 	const res = await page(this, paginationToken ?? '/models');
-	return { results: (res.body.results ?? []).map(modelResult), paginationToken: res.body.next ?? undefined };
+	return {
+		results: (res.body.results ?? []).map(modelResult),
+		paginationToken: res.body.next ?? undefined,
+	};
 }
 
 /** The Version list's entry for "the latest version" (Run and Create only). */
@@ -88,26 +103,50 @@ export async function searchVersions(
 	};
 }
 
-export async function searchDeployments(this: ILoadOptionsFunctions, filter?: string, paginationToken?: string): Promise<INodeListSearchResult> {
+export async function searchDeployments(
+	this: ILoadOptionsFunctions,
+	filter?: string,
+	paginationToken?: string,
+): Promise<INodeListSearchResult> {
 	const res = await page(this, paginationToken ?? '/deployments');
 	const results = (res.body.results ?? [])
-		.map((d) => ({ name: `${d.owner}/${d.name}`, value: `${d.owner}/${d.name}`, description: String((d.current_release as IDataObject | undefined)?.model ?? '') }))
+		.map((d) => ({
+			name: `${d.owner}/${d.name}`,
+			value: `${d.owner}/${d.name}`,
+			description: String((d.current_release as IDataObject | undefined)?.model ?? ''),
+		}))
 		.filter((d) => !filter || d.name.toLowerCase().includes(filter.toLowerCase()));
 	return { results, paginationToken: res.body.next ?? undefined };
 }
 
-export async function searchCollections(this: ILoadOptionsFunctions, filter?: string, paginationToken?: string): Promise<INodeListSearchResult> {
+export async function searchCollections(
+	this: ILoadOptionsFunctions,
+	filter?: string,
+	paginationToken?: string,
+): Promise<INodeListSearchResult> {
 	const res = await page(this, paginationToken ?? '/collections');
 	const results = (res.body.results ?? [])
-		.map((c) => ({ name: String(c.name), value: String(c.slug), description: String(c.description ?? '') }))
+		.map((c) => ({
+			name: String(c.name),
+			value: String(c.slug),
+			description: String(c.description ?? ''),
+		}))
 		.filter((c) => !filter || `${c.name} ${c.value}`.toLowerCase().includes(filter.toLowerCase()));
 	return { results, paginationToken: res.body.next ?? undefined };
 }
 
-export async function searchFiles(this: ILoadOptionsFunctions, filter?: string, paginationToken?: string): Promise<INodeListSearchResult> {
+export async function searchFiles(
+	this: ILoadOptionsFunctions,
+	filter?: string,
+	paginationToken?: string,
+): Promise<INodeListSearchResult> {
 	const res = await page(this, paginationToken ?? '/files');
 	const results = (res.body.results ?? [])
-		.map((f) => ({ name: `${f.name ?? f.id} (${f.content_type}, ${f.size} bytes)`, value: String(f.id), url: String((f.urls as IDataObject | undefined)?.get ?? '') || undefined }))
+		.map((f) => ({
+			name: `${f.name ?? f.id} (${f.content_type}, ${f.size} bytes)`,
+			value: String(f.id),
+			url: String((f.urls as IDataObject | undefined)?.get ?? '') || undefined,
+		}))
 		.filter((f) => !filter || f.name.toLowerCase().includes(filter.toLowerCase()));
 	return { results, paginationToken: res.body.next ?? undefined };
 }

@@ -18,8 +18,7 @@ const OWNER_NAME = /^[A-Za-z0-9][\w.-]*\/[A-Za-z0-9][\w.-]*$/;
 function value(ctx: ILoadOptionsFunctions, name: string): string {
 	try {
 		const v = ctx.getNodeParameter(name, '', { extractValue: true }) as
-			| string
-			| INodeParameterResourceLocator;
+			string | INodeParameterResourceLocator;
 		return String(typeof v === 'object' && v ? v.value : (v ?? '')).trim();
 	} catch {
 		// A URL that does not match the mode's pattern yet (the user is still typing).
