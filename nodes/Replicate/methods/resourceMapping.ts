@@ -1,6 +1,7 @@
 import type { ILoadOptionsFunctions, INodeParameterResourceLocator, ResourceMapperFields } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
 
-import { parseModelRef } from '../helpers/modelRef';
+import { isParameterAbsent, parseModelRef } from '../helpers/modelRef';
 import { inputSchema, toResourceMapperFields } from '../helpers/schema';
 import { resolveDeployment, resolveModel, type Target } from '../helpers/targets';
 
@@ -8,8 +9,10 @@ function value(ctx: ILoadOptionsFunctions, name: string): string {
 	try {
 		const v = ctx.getNodeParameter(name, '', { extractValue: true }) as string | INodeParameterResourceLocator;
 		return String(typeof v === 'object' && v ? v.value : (v ?? '')).trim();
-	} catch {
-		return '';
+	} catch (error) {
+		// Only a parameter that is not there reads as empty; a failing expression is reported.
+		if (isParameterAbsent(error)) return '';
+		throw new NodeOperationError(ctx.getNode(), `The "${name}" parameter could not be resolved: ${(error as Error).message}`);
 	}
 }
 

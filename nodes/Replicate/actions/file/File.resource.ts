@@ -1,8 +1,9 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { binaryInfo, uploadBinary } from '../../helpers/files';
-import { apiRequest, openDownload, type ApiRequest, type ApiResponse } from '../../transport';
+import { binaryInfo, FILES_API_MAX_BYTES, uploadBinary } from '../../helpers/files';
+import { downloadFile } from '../../helpers/output';
+import { apiRequest, getBaseUrl, rebase, type ApiRequest, type ApiResponse } from '../../transport';
 import { fileLocator, jsonObject, segment } from '../locators';
 import { operationOptions, simpleOperation, withDisplay } from '../simple';
 import type { Operation } from '../types';
@@ -47,15 +48,16 @@ const download: Operation = {
 		const property = String(this.getNodeParameter('binaryProperty', i, 'data')).trim() || 'data';
 		const file = (await apiRequest.call<IExecuteFunctions, [ApiRequest], Promise<ApiResponse<IDataObject>>>(this, { method: 'GET', path, itemIndex: i })).body;
 		const urls = (file.urls ?? {}) as IDataObject;
-		const url = `${String(urls.get ?? '').replace(/\/$/, '')}/download`;
-		const res = await openDownload.call(this, url, i);
-		if (res.statusCode !== 200) {
-			res.body.destroy?.();
-			throw new NodeOperationError(this.getNode(), `Could not download file ${file.id}: HTTP ${res.statusCode} [item ${i}]`, { itemIndex: i });
-		}
-		const binary = await this.helpers.prepareBinaryData(res.body as unknown as Buffer, String(file.name ?? file.id), String(file.content_type ?? 'application/octet-stream'));
-		if (typeof file.size === 'number' && binary.bytes !== file.size) {
-			throw new NodeOperationError(this.getNode(), `The download of file ${file.id} ended short: ${binary.bytes} of ${file.size} bytes [item ${i}]`, { itemIndex: i });
+		// urls.get is chosen by the upstream: its path, on the credential's Base URL.
+		const base = await getBaseUrl.call(this);
+		const url = `${rebase(String(urls.get || `${base}${path}`), base).replace(/\/$/, '')}/download`;
+		const size = typeof file.size === 'number' ? file.size : undefined;
+		const binary = await downloadFile(this, url, 0, i, { maxBytes: Math.max(size ?? 0, FILES_API_MAX_BYTES), deadline: Date.now() + 15 * 60_000 }, {
+			name: String(file.name ?? '') || String(file.id),
+			mime: String(file.content_type ?? '') || 'application/octet-stream',
+		});
+		if (size !== undefined && binary.bytes !== undefined && binary.bytes !== size) {
+			throw new NodeOperationError(this.getNode(), `The download of file ${file.id} ended short: ${binary.bytes} of ${size} bytes [item ${i}]`, { itemIndex: i });
 		}
 		return [{ json: file, binary: { [property]: binary } }];
 	},
