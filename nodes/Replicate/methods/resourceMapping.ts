@@ -5,6 +5,8 @@ import { isParameterAbsent, parseModelRef } from '../helpers/modelRef';
 import { inputSchema, toResourceMapperFields } from '../helpers/schema';
 import { resolveDeployment, resolveModel, type Target } from '../helpers/targets';
 
+const LABELS: Record<string, string> = { runTarget: 'Run', model: 'Model', version: 'Version', deployment: 'Deployment' };
+
 function value(ctx: ILoadOptionsFunctions, name: string): string {
 	try {
 		const v = ctx.getNodeParameter(name, '', { extractValue: true }) as string | INodeParameterResourceLocator;
@@ -12,7 +14,7 @@ function value(ctx: ILoadOptionsFunctions, name: string): string {
 	} catch (error) {
 		// Only a parameter that is not there reads as empty; a failing expression is reported.
 		if (isParameterAbsent(error)) return '';
-		throw new NodeOperationError(ctx.getNode(), `The "${name}" parameter could not be resolved: ${(error as Error).message}`);
+		throw new NodeOperationError(ctx.getNode(), `The "${LABELS[name] ?? name}" parameter could not be resolved: ${(error as Error).message}`);
 	}
 }
 
