@@ -68,7 +68,7 @@ const creds = (base = publicBase()) => replicateCredentials(base, TOKEN);
 const fileUrl = (path: string) => `http://api.hostile.test:${files.port}${path}`;
 /** Each run names a model of its own, so no cache from an earlier test answers for it. */
 let models = 0;
-const run = (options: object = {}, base?: string) => runNode({ parameters: runParams(`o/m${++models}`, {}, options), credentials: creds(base), continueOnFail: true });
+const run = (options: Record<string, string | number | boolean> = {}, base?: string) => runNode({ parameters: runParams(`o/m${++models}`, {}, options), credentials: creds(base), continueOnFail: true });
 
 describe('the token goes only to the Base URL origin, also on redirects', () => {
 	const getPrediction = () =>
@@ -133,7 +133,7 @@ describe('the token and anything like it is redacted from errors', () => {
 		};
 		for (const continueOnFail of [true, false]) {
 			const r = await runNode({ parameters: { resource: 'account', operation: 'get' }, credentials: creds(), continueOnFail });
-			const text = JSON.stringify({ items: r.items, error: r.error && { message: r.error.message, description: r.error.description, ...r.error } });
+			const text = JSON.stringify({ items: r.items, error: r.error && { ...r.error, message: r.error.message, description: r.error.description } });
 			expect(text).not.toContain(TOKEN);
 			expect(text).not.toMatch(/Bearer (?!\[redacted\])/);
 			expect(text).not.toMatch(/r8_(?!\[redacted\])/);
