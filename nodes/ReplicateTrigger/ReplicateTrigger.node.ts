@@ -15,6 +15,15 @@ import { DEFAULT_TOLERANCE_SECONDS, signingKey, toleranceProblem } from '../Repl
 import { schemaOfPrediction } from '../Replicate/helpers/targets';
 import { maxFileSizeOption } from '../Replicate/actions/prediction/fields';
 
+/**
+ * The output schema for a delivery: the prediction's version's. A training's output ({version,
+ * weights}) is not described by the trained model's schema, so trainings use the no-schema rules.
+ */
+async function deliverySchema(ctx: IWebhookFunctions, p: IDataObject) {
+	const isTraining = 'destination' in p || /\/trainings\//.test(String((p.urls as IDataObject | undefined)?.get ?? ''));
+	return isTraining ? null : await schemaOfPrediction(ctx, p);
+}
+
 /** Refuses, when the workflow is activated, settings that would reject every genuine delivery. */
 async function assertSettings(ctx: IHookFunctions) {
 	const creds = await ctx.getCredentials('replicateApi');
@@ -137,7 +146,7 @@ export class ReplicateTrigger implements INodeType {
 			return { noWebhookResponse: true };
 		}
 		const items = options.download
-			? await predictionItems(this, prediction, await schemaOfPrediction(this, prediction), outputOptions(options, { includeLogs: true }), 0)
+			? await predictionItems(this, prediction, await deliverySchema(this, prediction), outputOptions(options, { includeLogs: true }), 0)
 			: [{ json: prediction }];
 		return { workflowData: [items] };
 	}
