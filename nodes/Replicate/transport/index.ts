@@ -222,15 +222,22 @@ async function send(ctx: ReplicateContext, options: IHttpRequestOptions, o: Send
 	let body = options.body;
 	let trusted = true;
 	for (let hop = 0; ; hop++) {
+		const withToken = trusted && new URL(url).origin === apiOrigin;
+		// A fresh headers object for every request: n8n's credential helper writes the Authorization
+		// header into the object it is given, which would carry it into the next (plain) request.
+		const headers: Record<string, string> = {};
+		for (const [k, v] of Object.entries((options.headers ?? {}) as Record<string, string>)) {
+			if (withToken || !/^(authorization|cookie|proxy-authorization)$/i.test(k)) headers[k] = v;
+		}
 		const attempt: IHttpRequestOptions = {
 			...options,
 			url,
 			method,
 			body,
+			headers,
 			disableFollowRedirect: true,
 			sendCredentialsOnCrossOriginRedirect: false,
 		};
-		const withToken = trusted && new URL(url).origin === apiOrigin;
 		const res = withToken
 			? ((await ctx.helpers.httpRequestWithAuthentication.call(o.caller as IExecuteFunctions, CREDENTIAL, attempt)) as RawResponse)
 			: await plainRequest(ctx, attempt, o.signal);
