@@ -34,7 +34,6 @@ describe('"." and ".." never reach another endpoint', () => {
 		['Model Version → Get Many, model "o/.."', { resource: 'modelVersion', operation: 'getMany', model: rl('o/..'), returnAll: true }, /"Model" parameter/],
 		['File → Get, ".."', { resource: 'file', operation: 'get', fileId: rl('..') }, /"File" parameter "\.\." is not valid/],
 		['File → Delete, "."', { resource: 'file', operation: 'delete', fileId: rl('.') }, /"File" parameter "\." is not valid/],
-		['File → Download, ".."', { resource: 'file', operation: 'download', fileId: rl('..') }, /"File" parameter/],
 		['File → Get, "%2e%2e"', { resource: 'file', operation: 'get', fileId: rl('%2e%2e') }, /"File" parameter/],
 		['File → Get by URL ending in /files/..', { resource: 'file', operation: 'get', fileId: { __rl: true, mode: 'url', value: 'https://api.replicate.com/v1/files/..' } }, /"File" parameter/],
 		['Collection → Get, ".."', { resource: 'collection', operation: 'get', collection: rl('..') }, /"Collection" parameter "\.\." is not valid/],
@@ -217,7 +216,7 @@ describe('webhook settings and bodies', () => {
 	});
 });
 
-describe('a gateway in front of the API: cursors and urls.get follow the Base URL', () => {
+describe('a gateway in front of the API: cursors follow the Base URL', () => {
 	const ctx = useEmulator({ speed: 50, pageSizes: { predictions: 2, files: 2 } });
 	let proxy: HostileServer;
 	beforeAll(async () => {
@@ -251,19 +250,5 @@ describe('a gateway in front of the API: cursors and urls.get follow the Base UR
 		const pages = proxy.received.map((q) => q.url);
 		expect(pages.length).toBeGreaterThanOrEqual(3);
 		expect(pages.every((u) => u.startsWith('/gw/v1/predictions'))).toBe(true);
-	});
-
-	test('File → Download fetches urls.get through the gateway', async () => {
-		const credentials = replicateCredentials(`${proxy.origin}/gw/v1`, ctx.emu.token);
-		const up = await runNode({
-			parameters: { resource: 'file', operation: 'upload', binaryProperty: 'data', options: {} },
-			credentials,
-			input: [{ json: {}, binary: { data: { data: Buffer.from('hello gateway').toString('base64'), mimeType: 'text/plain', fileName: 'g.txt' } } }],
-		});
-		expect(up.error).toBeUndefined();
-		proxy.reset();
-		const r = await runNode({ parameters: { resource: 'file', operation: 'download', fileId: rl(String(up.items[0].json.id)) }, credentials });
-		expect(r.error).toBeUndefined();
-		expect(proxy.received.map((q) => q.url)).toEqual([`/gw/v1/files/${up.items[0].json.id}`, `/gw/v1/files/${up.items[0].json.id}/download`]);
 	});
 });
