@@ -188,6 +188,24 @@ describe('output files: only schema-typed URIs and data: URIs, only safe hosts',
 		expect(Object.keys(r.response.workflowData?.[0][0].binary ?? {})).toEqual(['data']);
 	});
 
+	test('a training delivery is not read with the trained model\'s schema: its weights URL is a file', async () => {
+		apiHandler();
+		files.handler = (_req, res) => res.writeHead(200, { 'content-type': 'application/x-tar', 'content-length': '3' }).end('tar');
+		const secret = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
+		const training = { id: 't0000000000001', model: 'o/base', version: 'v8', destination: 'o/trained', status: 'succeeded', output: { version: 'o/trained:abc', weights: fileUrl('/weights.tar') } };
+		const body = JSON.stringify(training);
+		const ts = Math.floor(Date.now() / 1000);
+		const r = await callWebhook({
+			parameters: { events: ['completed'], statuses: [], options: { download: true } },
+			credentials: replicateCredentials(publicBase(), TOKEN, { webhookSecret: secret }),
+			headers: { 'webhook-id': 'msg_t', 'webhook-timestamp': String(ts), 'webhook-signature': signWebhook(secret, 'msg_t', ts, body) },
+			rawBody: Buffer.from(body),
+		});
+		expect(api.received.map((q) => q.url)).not.toContain('/v1/models/o/base/versions/v8');
+		expect(files.received.map((q) => q.url)).toEqual(['/weights.tar']);
+		expect(Object.keys(r.response.workflowData?.[0][0].binary ?? {})).toEqual(['data']);
+	});
+
 	test('with no schema to be had, URL strings anywhere are candidates, and only https (or the Base URL host) passes the policy', async () => {
 		schema = null;
 		output = [fileUrl('/on-base-host.png'), `http://127.0.0.1:${files.port}/meta`, 'ftp://x.test/a', 'data:,hello'];
