@@ -57,9 +57,18 @@ export async function hostileServer(host = '127.0.0.1') {
 
 export type HostileServer = Awaited<ReturnType<typeof hostileServer>>;
 
-export function json(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) {
+export function json(
+	res: ServerResponse,
+	status: number,
+	body: unknown,
+	headers: Record<string, string> = {},
+) {
 	const text = JSON.stringify(body);
-	res.writeHead(status, { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(text)), ...headers });
+	res.writeHead(status, {
+		'content-type': 'application/json',
+		'content-length': String(Buffer.byteLength(text)),
+		...headers,
+	});
 	res.end(text);
 }
 
@@ -74,10 +83,16 @@ export function mapTestHostsToLoopback() {
 		const cb = (typeof options === 'function' ? options : callback) as (...a: unknown[]) => void;
 		const opts = (typeof options === 'object' && options) || {};
 		if (/\.test\.?$/i.test(hostname)) {
-			if ((opts as { all?: boolean }).all) return process.nextTick(() => cb(null, [{ address: '127.0.0.1', family: 4 }]));
+			if ((opts as { all?: boolean }).all)
+				return process.nextTick(() => cb(null, [{ address: '127.0.0.1', family: 4 }]));
 			return process.nextTick(() => cb(null, '127.0.0.1', 4));
 		}
-		return (original as unknown as (...a: unknown[]) => void).call(this, hostname, options, callback);
+		return (original as unknown as (...a: unknown[]) => void).call(
+			this,
+			hostname,
+			options,
+			callback,
+		);
 	};
 	(dns as unknown as { lookup: unknown }).lookup = patched;
 }

@@ -13,11 +13,13 @@ export function baseUrlProblem(raw: string): string | undefined {
 	} catch {
 		return 'it is not a URL (it needs a scheme, like https://api.replicate.com/v1)';
 	}
-	if (url.protocol !== 'https:' && url.protocol !== 'http:') return `its scheme is ${url.protocol} (use https: or http:)`;
+	if (url.protocol !== 'https:' && url.protocol !== 'http:')
+		return `its scheme is ${url.protocol} (use https: or http:)`;
 	if (!url.hostname) return 'it has no host';
 	if (url.search || raw.includes('?')) return 'it has a query (?…); the API path is appended to it';
 	if (url.hash || raw.includes('#')) return 'it has a fragment (#…)';
-	if (url.username || url.password) return 'it contains a user name or password; put the token in "API Token"';
+	if (url.username || url.password)
+		return 'it contains a user name or password; put the token in "API Token"';
 	return undefined;
 }
 
@@ -91,7 +93,8 @@ export function fileUrlProblem(url: string, base: string): string | undefined {
 	} catch {
 		return 'it is not a valid URL';
 	}
-	if (u.protocol !== 'https:' && u.protocol !== 'http:') return `its scheme ${u.protocol} is not fetched`;
+	if (u.protocol !== 'https:' && u.protocol !== 'http:')
+		return `its scheme ${u.protocol} is not fetched`;
 	if (u.username || u.password) return 'it carries a user name or password';
 	const b = new URL(base);
 	if (u.hostname === b.hostname || isLocalHost(b.hostname)) return undefined;
@@ -118,7 +121,9 @@ export function redactDeep<T>(value: T, token?: string, depth = 0): T {
 	if (Array.isArray(value)) return value.map((v) => redactDeep(v, token, depth + 1)) as T;
 	const out: IDataObject = {};
 	for (const [k, v] of Object.entries(value as IDataObject)) {
-		out[redactText(k, token)] = /^(authorization|cookie|x-api-key)$/i.test(k) ? REDACTED : redactDeep(v, token, depth + 1);
+		out[redactText(k, token)] = /^(authorization|cookie|x-api-key)$/i.test(k)
+			? REDACTED
+			: redactDeep(v, token, depth + 1);
 	}
 	return out as T;
 }
