@@ -110,7 +110,7 @@ export function redactText(text: string, token?: string): string {
 	let out = text;
 	if (token && token.length >= 4) out = out.split(token).join(REDACTED);
 	return out
-		.replace(/\b(Bearer|Token)\s+[^\s"',;]+/gi, `$1 ${REDACTED}`)
+		.replace(/\b(Bearer)\s+[^\s"',;]+/gi, `$1 ${REDACTED}`)
 		.replace(/\br8_[A-Za-z0-9_-]+/g, `r8_${REDACTED}`);
 }
 
