@@ -313,9 +313,9 @@ describe('a Model Version expression that fails surfaces', () => {
 			{ variables: {} } as unknown as IWorkflowExecuteAdditionalData,
 			'parameters.inputFields',
 		);
-		await expect(getInputFields.call(ctx as never)).rejects.toThrow(
-			/^The "Model" parameter could not be resolved/,
-		);
+		const result = await getInputFields.call(ctx as never);
+		expect(result.fields).toEqual([]);
+		expect(result.emptyFieldsNotice).toMatch(/The "Model" parameter could not be resolved/);
 	});
 });
 

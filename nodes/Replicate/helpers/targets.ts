@@ -1,10 +1,10 @@
 // What a Run points at (a model, a model version or a deployment) resolved to the create endpoint and
 // the version's OpenAPI schema. Versions are immutable, so their schemas are cached across executions;
 // a model's latest version is re-read after a minute.
-import type { IDataObject } from 'n8n-workflow';
-import { NodeOperationError } from 'n8n-workflow';
+import type { IDataObject, JsonObject } from 'n8n-workflow';
+import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
-import { apiRequest, connection, type ApiRequest, type ApiResponse, type ReplicateContext } from '../transport';
+import { apiRequest, asNodeError, connection, type ApiRequest, type ApiResponse, type ReplicateContext } from '../transport';
 import type { ModelRef } from './modelRef';
 
 export interface Target {
@@ -27,6 +27,29 @@ const MAX_ENTRIES = 500;
 const get = async (ctx: ReplicateContext, path: string, itemIndex?: number) =>
 	(await apiRequest.call<ReplicateContext, [ApiRequest], Promise<ApiResponse<IDataObject>>>(ctx, { method: 'GET', path, itemIndex })).body;
 
+/** A 404 on what a Run points at, as an error that names it (Replicate's own says only "Not found."). */
+async function named<T>(
+	ctx: ReplicateContext,
+	what: string,
+	itemIndex: number | undefined,
+	load: () => Promise<T>,
+): Promise<T> {
+	try {
+		return await load();
+	} catch (error) {
+		if (!(error instanceof NodeApiError) || error.httpCode !== '404') throw asNodeError(ctx, error, itemIndex);
+		const item = itemIndex === undefined ? '' : ` [item ${itemIndex}]`;
+		throw new NodeApiError(ctx.getNode(), { status: 404 } as JsonObject, {
+			message: `${what} was not found on Replicate${item}`,
+			description:
+				'Check the owner/name (as in replicate.com/owner/name) or pick it from the list. ' +
+				"A private one is visible only with its owner's API token.",
+			httpCode: '404',
+			itemIndex,
+		});
+	}
+}
+
 const seg = (v: string) => encodeURIComponent(v);
 
 function splitModel(model: string): [string, string] {
@@ -40,7 +63,8 @@ export async function versionSchema(ctx: ReplicateContext, model: string, versio
 	let entry = VERSION_CACHE.get(key);
 	if (!entry) {
 		const [owner, name] = splitModel(model);
-		entry = get(ctx, `/models/${seg(owner)}/${seg(name)}/versions/${seg(version)}`, itemIndex).then(
+		const path = `/models/${seg(owner)}/${seg(name)}/versions/${seg(version)}`;
+		entry = named(ctx, `Version ${version} of ${model}`, itemIndex, () => get(ctx, path, itemIndex)).then(
 			(v) => (v.openapi_schema as IDataObject | null) ?? null,
 		);
 		if (VERSION_CACHE.size >= MAX_ENTRIES) VERSION_CACHE.clear();
@@ -55,7 +79,8 @@ export async function getModel(ctx: ReplicateContext, owner: string, name: strin
 	const key = `${who} ${owner}/${name}`;
 	const cached = MODEL_CACHE.get(key);
 	if (cached && Date.now() - cached.at < MODEL_TTL_MS) return await cached.model;
-	const model = get(ctx, `/models/${seg(owner)}/${seg(name)}`, itemIndex);
+	const path = `/models/${seg(owner)}/${seg(name)}`;
+	const model = named(ctx, `Model ${owner}/${name}`, itemIndex, () => get(ctx, path, itemIndex));
 	if (MODEL_CACHE.size >= MAX_ENTRIES) MODEL_CACHE.clear();
 	const entry = { at: Date.now(), model };
 	MODEL_CACHE.set(key, entry);
@@ -109,7 +134,8 @@ export async function resolveModel(ctx: ReplicateContext, ref: ModelRef, itemInd
 }
 
 export async function resolveDeployment(ctx: ReplicateContext, owner: string, name: string, itemIndex?: number): Promise<Target> {
-	const d = await get(ctx, `/deployments/${encodeURIComponent(owner)}/${encodeURIComponent(name)}`, itemIndex);
+	const path = `/deployments/${seg(owner)}/${seg(name)}`;
+	const d = await named(ctx, `Deployment ${owner}/${name}`, itemIndex, () => get(ctx, path, itemIndex));
 	const release = (d.current_release ?? {}) as IDataObject;
 	const model = String(release.model ?? '');
 	const openapi = model && release.version ? await versionSchema(ctx, model, String(release.version), itemIndex) : null;
