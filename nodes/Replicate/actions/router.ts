@@ -4,7 +4,7 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData, JsonObject } f
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import { retryLedger } from '../helpers/retryLedger';
-import { cancelSignal } from '../transport';
+import { cancelSignal, redactText } from '../transport';
 import { runAndSuspend } from './prediction/run.operation';
 import { resources } from './resources';
 import type { Batch, OperationResult } from './types';
@@ -27,8 +27,8 @@ function toItems(this: IExecuteFunctions, result: OperationResult, itemIndex: nu
 }
 
 function errorItem(error: Error & { description?: string; httpCode?: string | null; context?: IDataObject }, itemIndex: number): INodeExecutionData {
-	const json: IDataObject = { error: error.message };
-	if (error.description) json.description = error.description;
+	const json: IDataObject = { error: redactText(error.message) };
+	if (error.description) json.description = redactText(error.description);
 	if (error.httpCode) json.httpCode = error.httpCode;
 	const prediction = error.context?.prediction as IDataObject | undefined;
 	return { json: prediction ? { ...prediction, ...json } : json, pairedItem: { item: itemIndex } };
@@ -82,6 +82,11 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 			ledger?.set(i, results[i]);
 		} catch (error) {
 			failed = true;
+			// Nothing that looks like a credential leaves in a message (the transport already removed the token).
+			if (error instanceof NodeApiError || error instanceof NodeOperationError) {
+				error.message = redactText(error.message);
+				if (error.description) error.description = redactText(error.description);
+			}
 			// Local checks name the item in their message; make sure every one does.
 			if (error instanceof NodeOperationError && !/\[item \d+\]/.test(error.message)) error.message = `${error.message} [item ${i}]`;
 			if (continueOnFail) {

@@ -61,12 +61,17 @@ export async function checkDelivery(ctx: IWebhookFunctions, toleranceSeconds: nu
 		toleranceSeconds,
 	);
 	if (!verdict.ok) return answer(ctx, 401, { error: 'Invalid webhook signature', reason: verdict.reason });
-	let prediction: IDataObject;
+	let parsed: unknown;
 	try {
-		prediction = JSON.parse((req.rawBody as Buffer).toString('utf8')) as IDataObject;
+		parsed = JSON.parse((req.rawBody as Buffer).toString('utf8'));
 	} catch {
 		return answer(ctx, 400, { error: 'The body is not JSON' });
 	}
+	// Signed is not the same as well-formed: only an object can be a prediction.
+	if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) {
+		return answer(ctx, 400, { error: 'The body is not a JSON object' });
+	}
+	const prediction = parsed as IDataObject;
 	const webhookId = id as string;
 	if (!dedupe) return { ok: true, prediction, id: webhookId, release: () => undefined };
 	// From here to the writes below there is no await: the check and the claim are one step.
