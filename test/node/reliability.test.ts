@@ -108,10 +108,11 @@ describe('the trigger starts exactly one execution per delivery', () => {
 		expect(started([a, b])).toBe(2);
 	});
 
-	test('a negative Timestamp Tolerance is refused, naming the option', async () => {
-		await expect(n8nStaticData().deliver(uniqueId('tol'), predictionBody(3), { tolerance: -5 })).rejects.toThrow(
-			/"Timestamp Tolerance \(Seconds\)" option must be a number from 1 to 86400 \(got -5\)/,
-		);
+	test('a negative Timestamp Tolerance is refused, naming the option (and starts nothing)', async () => {
+		const r = await n8nStaticData().deliver(uniqueId('tol'), predictionBody(3), { tolerance: -5 });
+		expect(r.response.workflowData).toBeUndefined();
+		expect(r.status).toBe(500);
+		expect((r.body as IDataObject).error).toMatch(/"Timestamp Tolerance \(Seconds\)" option must be a positive number \(got -5\)/);
 	});
 });
 
