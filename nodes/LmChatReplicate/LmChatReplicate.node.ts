@@ -65,6 +65,14 @@ export function readSettings(ctx: ISupplyDataFunctions, i: number): ModelSetting
 			{ itemIndex: i },
 		);
 	}
+	const syncWait = numberOption(ctx, o, 'syncWait', 'Sync Wait (Seconds)', i) ?? 60;
+	if (!Number.isInteger(syncWait) || syncWait < 1 || syncWait > 60) {
+		throw new NodeOperationError(
+			ctx.getNode(),
+			`The "Sync Wait (Seconds)" option must be a whole number from 1 to 60 (got ${syncWait}) [item ${i}]`,
+			{ itemIndex: i },
+		);
+	}
 	const stop = String(o.stopSequences ?? '')
 		.split(/\r?\n/)
 		.filter((s) => s !== '');
@@ -74,7 +82,7 @@ export function readSettings(ctx: ISupplyDataFunctions, i: number): ModelSetting
 		topP: numberOption(ctx, o, 'topP', 'Top P', i),
 		stop: stop.length ? stop : undefined,
 		timeoutMs: timeout * 1000,
-		syncSeconds: 60,
+		syncSeconds: syncWait,
 		streaming: o.streaming !== false,
 	};
 }
@@ -186,6 +194,15 @@ export class LmChatReplicate implements INodeType {
 						default: true,
 						description:
 							"Whether to read the prediction's event stream when n8n streams the answer (else the answer arrives in one piece)",
+					},
+					{
+						displayName: 'Sync Wait (Seconds)',
+						name: 'syncWait',
+						type: 'number',
+						typeOptions: { minValue: 1, maxValue: 60 },
+						default: 60,
+						description:
+							'Without streaming: Replicate holds the create request up to this long and answers with the finished prediction (Prefer: wait); longer runs are then polled. A stop during the hold takes effect when it ends.',
 					},
 					{
 						displayName: 'Timeout (Seconds)',

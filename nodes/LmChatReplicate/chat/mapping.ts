@@ -12,7 +12,12 @@
 // Anything else (no `messages`, no text `prompt`, or a required input a chat cannot fill) fails.
 import type { IDataObject } from 'n8n-workflow';
 
-import { inputSchema, type InputSchema, type JsonSchema } from '../../Replicate/helpers/schema';
+import {
+	declaresFiles,
+	inputSchema,
+	type InputSchema,
+	type JsonSchema,
+} from '../../Replicate/helpers/schema';
 import type { ChatMessage, MessagePart } from './types';
 
 export type Shape = 'messages' | 'llama3' | 'llama2' | 'mistral' | 'prompt';
@@ -73,6 +78,12 @@ export function chatSchema(openapi: IDataObject | null | undefined): ChatSchema 
 		throw new ChatMappingError(
 			'This model takes neither "messages" nor a text "prompt", so it cannot be used as a chat model',
 			`Its inputs: ${schema.order.join(', ')}. Use a language model (the "Language models" collection lists them), or run it with the Replicate node.`,
+		);
+	}
+	if (declaresFiles(openapi)) {
+		throw new ChatMappingError(
+			'This model answers with files, not text, so it cannot be used as a chat model',
+			'Use a language model (the "Language models" collection lists them), or run it with the Replicate node.',
 		);
 	}
 	const unfilled = schema.required.filter((r) => !FILLED.includes(r));

@@ -183,7 +183,8 @@ export class ReplicateChatModel {
 
 	/** Cancels the prediction on Replicate (best effort) and fails with "stopped". */
 	private async stopped(p: Prediction): Promise<never> {
-		if (!isTerminal(p)) await cancelPrediction(this.exec, p.id, this.itemIndex).catch(() => undefined);
+		if (isTerminal(p)) throw this.fail(`Stopped; prediction ${p.id} had already ended (${p.status})`);
+		await cancelPrediction(this.exec, p.id, this.itemIndex).catch(() => undefined);
 		throw this.fail(`Stopped; prediction ${p.id} was canceled on Replicate`);
 	}
 
