@@ -175,26 +175,28 @@ function llama3(prefix: string, system: string, turns: Turn[]): string {
 	return `${prefix}${head}${body}<|start_header_id|>assistant<|end_header_id|>\n\n`;
 }
 
-/** Llama 2 and Mistral: [INST] user [/INST] answer</s><s>[INST] … (Llama 2 wraps the system in <<SYS>>). */
+/**
+ * Llama 2: `[INST] <<SYS>>\n{system}\n<</SYS>>\n\n{user} [/INST] {answer} </s><s>[INST] {user} [/INST]`.
+ * Mistral: `[INST] {user} [/INST] {answer}</s>[INST] {user} [/INST]` (no system role: its text leads
+ * the first instruction). Both after the template's prefix (`<s>` when the template has it).
+ */
 function inst(shape: 'llama2' | 'mistral', prefix: string, system: string, turns: Turn[]): string {
 	let out = prefix;
 	let first = true;
-	let open = false;
 	for (const t of turns) {
 		if (t.role === 'user') {
 			let text = t.text;
 			if (first && system) {
 				text = shape === 'llama2' ? `<<SYS>>\n${system}\n<</SYS>>\n\n${text}` : `${system}\n\n${text}`;
 			}
-			out += `${first ? '' : '<s>'}[INST] ${text} [/INST]`;
+			const open = first ? '' : shape === 'llama2' ? '<s>' : '';
+			out += `${open}[INST] ${text} [/INST]`;
 			first = false;
-			open = true;
 		} else {
-			out += ` ${t.text} </s>`;
-			open = false;
+			out += shape === 'llama2' ? ` ${t.text} </s>` : ` ${t.text}</s>`;
 		}
 	}
-	return open ? out : out.trimEnd();
+	return out;
 }
 
 function transcript(turns: Turn[]): string {
