@@ -13,11 +13,25 @@ import type { IExecuteFunctions } from 'n8n-workflow';
 export async function chatLatency(record: (line: string) => void) {
 	const emu = await startEmulator({ rateLimits: false, speed: 1 });
 	const { ctx } = supplyContext({
-		parameters: { source: 'model', model: { __rl: true, mode: 'id', value: 'emulator/llama-chat' }, options: {} },
+		parameters: {
+			source: 'model',
+			model: { __rl: true, mode: 'id', value: 'emulator/llama-chat' },
+			options: {},
+		},
 		credentials: replicateCredentials(emu.baseUrl, emu.token),
 	});
-	const target = await resolveModel(ctx as unknown as IExecuteFunctions, { owner: 'emulator', name: 'llama-chat' }, 0);
-	const model = new ReplicateChatModel(ctx, target, chatSchema(target.openapi), readSettings(ctx, 0), 0);
+	const target = await resolveModel(
+		ctx as unknown as IExecuteFunctions,
+		{ owner: 'emulator', name: 'llama-chat' },
+		0,
+	);
+	const model = new ReplicateChatModel(
+		ctx,
+		target,
+		chatSchema(target.openapi),
+		readSettings(ctx, 0),
+		0,
+	);
 	const words = Array.from({ length: 60 }, (_, i) => `word${i}`).join(' ');
 	const messages = [{ role: 'user' as const, content: [{ type: 'text', text: words }] }];
 	const first: number[] = [];

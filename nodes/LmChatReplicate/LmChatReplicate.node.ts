@@ -43,13 +43,23 @@ export async function loadSdk(ctx: ISupplyDataFunctions, itemIndex: number): Pro
 	return sdk as AiNodeSdk;
 }
 
-function numberOption(ctx: ISupplyDataFunctions, o: IDataObject, name: string, label: string, i: number) {
+function numberOption(
+	ctx: ISupplyDataFunctions,
+	o: IDataObject,
+	name: string,
+	label: string,
+	i: number,
+) {
 	if (o[name] === undefined || o[name] === null || o[name] === '') return undefined;
 	const n = Number(o[name]);
 	if (!Number.isFinite(n)) {
-		throw new NodeOperationError(ctx.getNode(), `The "${label}" option must be a number [item ${i}]`, {
-			itemIndex: i,
-		});
+		throw new NodeOperationError(
+			ctx.getNode(),
+			`The "${label}" option must be a number [item ${i}]`,
+			{
+				itemIndex: i,
+			},
+		);
 	}
 	return n;
 }
@@ -131,7 +141,11 @@ export class LmChatReplicate implements INodeType {
 				name: 'source',
 				type: 'options',
 				options: [
-					{ name: 'Model', value: 'model', description: 'A public or private model (optionally a version)' },
+					{
+						name: 'Model',
+						value: 'model',
+						description: 'A public or private model (optionally a version)',
+					},
 					{ name: 'Deployment', value: 'deployment', description: 'One of your deployments' },
 				],
 				default: 'model',
@@ -185,7 +199,8 @@ export class LmChatReplicate implements INodeType {
 						type: 'string',
 						typeOptions: { rows: 3 },
 						default: '',
-						description: 'One per line. Sent as the stop_sequences (or stop) input, when the model has one.',
+						description:
+							'One per line. Sent as the stop_sequences (or stop) input, when the model has one.',
 					},
 					{
 						displayName: 'Stream Tokens',
@@ -210,7 +225,8 @@ export class LmChatReplicate implements INodeType {
 						type: 'number',
 						typeOptions: { minValue: 1, maxValue: 3600 },
 						default: 300,
-						description: 'Longest wait for an answer; the prediction is canceled on Replicate after it',
+						description:
+							'Longest wait for an answer; the prediction is canceled on Replicate after it',
 					},
 					{
 						displayName: 'Top P',

@@ -48,7 +48,9 @@ describe('SseParser', () => {
 	});
 
 	test('a last event without its blank line is dropped at the end of the stream', () => {
-		expect(feed(['event: output\ndata: kept\n\nevent: output\ndata: cut off'])).toEqual([{ event: 'output', data: 'kept' }]);
+		expect(feed(['event: output\ndata: kept\n\nevent: output\ndata: cut off'])).toEqual([
+			{ event: 'output', data: 'kept' },
+		]);
 	});
 
 	test('readEvents iterates a byte stream', async () => {

@@ -19,11 +19,17 @@ test('the chat node module and the other nodes load without the SDK', () => {
 
 test('supplyData fails with the n8n version it needs, before any request', async () => {
 	const { ctx } = supplyContext({
-		parameters: { source: 'model', model: { __rl: true, mode: 'id', value: 'emulator/chat-messages' }, options: {} },
+		parameters: {
+			source: 'model',
+			model: { __rl: true, mode: 'id', value: 'emulator/chat-messages' },
+			options: {},
+		},
 		credentials: replicateCredentials(emu.emu.baseUrl, emu.emu.token),
 	});
 	const before = emu.emu.log.length;
-	const err = await new LmChatReplicate().supplyData.call(ctx, 0).catch((e: Error & { description?: string }) => e);
+	const err = await new LmChatReplicate().supplyData
+		.call(ctx, 0)
+		.catch((e: Error & { description?: string }) => e);
 	expect((err as Error).message).toBe('Replicate Chat Model needs n8n 2.16 or newer');
 	expect((err as { description?: string }).description).toMatch(/@n8n\/ai-node-sdk/);
 	expect(emu.emu.log.length).toBe(before);

@@ -31,7 +31,14 @@ export function supplyContext(opts: SupplyOptions) {
 		parameters: opts.parameters as INode['parameters'],
 		credentials: { replicateApi: { id: 'cred1', name: 'Replicate test' } },
 	};
-	const workflow = new Workflow({ id: 'wfTestChat0001', name: 'chat', nodes: [node], connections: {}, active: false, nodeTypes });
+	const workflow = new Workflow({
+		id: 'wfTestChat0001',
+		name: 'chat',
+		nodes: [node],
+		connections: {},
+		active: false,
+		nodeTypes,
+	});
 	const additionalData = stub<IWorkflowExecuteAdditionalData>();
 	additionalData.credentialsHelper = new TestCredentialsHelper(opts.credentials);
 	additionalData.executionId = '1';

@@ -56,7 +56,12 @@ export class ChatMappingError extends Error {
 	}
 }
 
-const MAX_TOKEN_INPUTS = ['max_tokens', 'max_new_tokens', 'max_completion_tokens', 'max_output_tokens'];
+const MAX_TOKEN_INPUTS = [
+	'max_tokens',
+	'max_new_tokens',
+	'max_completion_tokens',
+	'max_output_tokens',
+];
 const STOP_INPUTS = ['stop_sequences', 'stop'];
 /** Inputs the node fills itself; any other required input makes the schema unmappable. */
 const FILLED = ['prompt', 'system_prompt', 'messages', 'prompt_template'];
@@ -187,7 +192,8 @@ function inst(shape: 'llama2' | 'mistral', prefix: string, system: string, turns
 		if (t.role === 'user') {
 			let text = t.text;
 			if (first && system) {
-				text = shape === 'llama2' ? `<<SYS>>\n${system}\n<</SYS>>\n\n${text}` : `${system}\n\n${text}`;
+				text =
+					shape === 'llama2' ? `<<SYS>>\n${system}\n<</SYS>>\n\n${text}` : `${system}\n\n${text}`;
 			}
 			const open = first ? '' : shape === 'llama2' ? '<s>' : '';
 			out += `${open}[INST] ${text} [/INST]`;
@@ -215,7 +221,11 @@ export interface GenerationOptions {
  * the schema declares (the others are left out). Values are checked against the schema later,
  * with every other input, before anything is sent.
  */
-export function buildInput(cs: ChatSchema, messages: ChatMessage[], o: GenerationOptions): IDataObject {
+export function buildInput(
+	cs: ChatSchema,
+	messages: ChatMessage[],
+	o: GenerationOptions,
+): IDataObject {
 	const { system, turns } = conversation(messages);
 	const input: IDataObject = {};
 	const single = turns.length === 1 && turns[0].role === 'user';

@@ -49,7 +49,8 @@ export type ChatContext = Pick<
 export function usageFromMetrics(metrics: unknown): TokenUsage | undefined {
 	if (!metrics || typeof metrics !== 'object') return undefined;
 	const m = metrics as IDataObject;
-	const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) && v >= 0 ? v : undefined);
+	const num = (v: unknown) =>
+		typeof v === 'number' && Number.isFinite(v) && v >= 0 ? v : undefined;
 	const input = num(m.input_token_count);
 	const output = num(m.output_token_count);
 	if (input === undefined && output === undefined) return undefined;
@@ -183,7 +184,8 @@ export class ReplicateChatModel {
 
 	/** Cancels the prediction on Replicate (best effort) and fails with "stopped". */
 	private async stopped(p: Prediction): Promise<never> {
-		if (isTerminal(p)) throw this.fail(`Stopped; prediction ${p.id} had already ended (${p.status})`);
+		if (isTerminal(p))
+			throw this.fail(`Stopped; prediction ${p.id} had already ended (${p.status})`);
 		await cancelPrediction(this.exec, p.id, this.itemIndex).catch(() => undefined);
 		throw this.fail(`Stopped; prediction ${p.id} was canceled on Replicate`);
 	}

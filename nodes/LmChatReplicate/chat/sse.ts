@@ -84,7 +84,9 @@ export class SseParser {
 }
 
 /** The events of a byte stream, in order. */
-export async function* readEvents(body: AsyncIterable<Uint8Array | string>): AsyncGenerator<SseEvent> {
+export async function* readEvents(
+	body: AsyncIterable<Uint8Array | string>,
+): AsyncGenerator<SseEvent> {
 	const parser = new SseParser();
 	for await (const chunk of body) {
 		for (const event of parser.push(chunk)) yield event;

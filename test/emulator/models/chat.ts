@@ -10,7 +10,12 @@ import { ModelError, type JsonObject, type ModelDef, type RunContext } from './t
 
 const OWNER = 'emulator';
 const TOKEN_MS = 30;
-const ITERATOR = { type: 'array', items: { type: 'string' }, 'x-cog-array-type': 'iterator', 'x-cog-array-display': 'concatenate' };
+const ITERATOR = {
+	type: 'array',
+	items: { type: 'string' },
+	'x-cog-array-type': 'iterator',
+	'x-cog-array-display': 'concatenate',
+};
 export const LLAMA3_TEMPLATE =
 	'<|begin_of_text|><|start_header_id|>system<|end_header_id|>\n\n{system_prompt}<|eot_id|><|start_header_id|>user<|end_header_id|>\n\n{prompt}<|eot_id|><|start_header_id|>assistant<|end_header_id|>\n\n';
 
@@ -19,10 +24,15 @@ export const tokens = (text: string): string[] => text.match(/\s*\S+/g) ?? [];
 
 function tokenMetrics(input: JsonObject, output: unknown): JsonObject {
 	const texts: string[] = [];
-	for (const key of ['prompt', 'system_prompt']) if (typeof input[key] === 'string') texts.push(input[key] as string);
-	if (Array.isArray(input.messages)) for (const m of input.messages as JsonObject[]) texts.push(String(m?.content ?? ''));
+	for (const key of ['prompt', 'system_prompt'])
+		if (typeof input[key] === 'string') texts.push(input[key] as string);
+	if (Array.isArray(input.messages))
+		for (const m of input.messages as JsonObject[]) texts.push(String(m?.content ?? ''));
 	const out = Array.isArray(output) ? output.length : 0;
-	return { input_token_count: texts.reduce((n, t) => n + tokens(t).length, 0), output_token_count: out };
+	return {
+		input_token_count: texts.reduce((n, t) => n + tokens(t).length, 0),
+		output_token_count: out,
+	};
 }
 
 function describe(lastUser: string, turns: number, system: string): string {
@@ -30,7 +40,12 @@ function describe(lastUser: string, turns: number, system: string): string {
 }
 
 /** Streams `text` token by token, up to `max` tokens, cut before the first stop sequence. */
-async function speak(ctx: RunContext, text: string, max: number, stop: string[]): Promise<string[]> {
+async function speak(
+	ctx: RunContext,
+	text: string,
+	max: number,
+	stop: string[],
+): Promise<string[]> {
 	let cut = text;
 	for (const s of stop) {
 		const at = cut.indexOf(s);
@@ -48,7 +63,8 @@ async function speak(ctx: RunContext, text: string, max: number, stop: string[])
 const messagesModel: ModelDef = {
 	owner: OWNER,
 	name: 'chat-messages',
-	description: 'An official chat model that takes a list of messages (or a prompt), like the OpenAI models on Replicate.',
+	description:
+		'An official chat model that takes a list of messages (or a prompt), like the OpenAI models on Replicate.',
 	official: true,
 	streaming: true,
 	hardware: 'cpu',
@@ -56,19 +72,53 @@ const messagesModel: ModelDef = {
 	versions: 1,
 	openapi: cogSchema({
 		properties: {
-			prompt: { type: 'string', title: 'Prompt', description: 'The prompt to send to the model. Do not use if using messages.', 'x-order': 0 },
-			system_prompt: { type: 'string', title: 'System Prompt', description: "System prompt to set the assistant's behavior", 'x-order': 1 },
+			prompt: {
+				type: 'string',
+				title: 'Prompt',
+				description: 'The prompt to send to the model. Do not use if using messages.',
+				'x-order': 0,
+			},
+			system_prompt: {
+				type: 'string',
+				title: 'System Prompt',
+				description: "System prompt to set the assistant's behavior",
+				'x-order': 1,
+			},
 			messages: {
 				type: 'array',
 				items: { type: 'object' },
 				default: [],
 				title: 'Messages',
-				description: 'A JSON string representing a list of messages. For example: [{"role": "user", "content": "Hello, how are you?"}]. If provided, prompt and system_prompt are ignored.',
+				description:
+					'A JSON string representing a list of messages. For example: [{"role": "user", "content": "Hello, how are you?"}]. If provided, prompt and system_prompt are ignored.',
 				'x-order': 2,
 			},
-			temperature: { type: 'number', title: 'Temperature', default: 1, minimum: 0, maximum: 2, description: 'Sampling temperature between 0 and 2', 'x-order': 3 },
-			max_completion_tokens: { type: 'integer', title: 'Max Completion Tokens', default: 4096, minimum: 1, description: 'Maximum number of completion tokens to generate', 'x-order': 4 },
-			top_p: { type: 'number', title: 'Top P', default: 1, minimum: 0, maximum: 1, description: 'Nucleus sampling parameter', 'x-order': 5 },
+			temperature: {
+				type: 'number',
+				title: 'Temperature',
+				default: 1,
+				minimum: 0,
+				maximum: 2,
+				description: 'Sampling temperature between 0 and 2',
+				'x-order': 3,
+			},
+			max_completion_tokens: {
+				type: 'integer',
+				title: 'Max Completion Tokens',
+				default: 4096,
+				minimum: 1,
+				description: 'Maximum number of completion tokens to generate',
+				'x-order': 4,
+			},
+			top_p: {
+				type: 'number',
+				title: 'Top P',
+				default: 1,
+				minimum: 0,
+				maximum: 1,
+				description: 'Nucleus sampling parameter',
+				'x-order': 5,
+			},
 		},
 		output: ITERATOR,
 	}),
@@ -79,7 +129,10 @@ const messagesModel: ModelDef = {
 		const list = Array.isArray(ctx.input.messages) ? (ctx.input.messages as JsonObject[]) : [];
 		let text: string;
 		if (list.length) {
-			const system = list.filter((m) => m.role === 'system').map((m) => String(m.content)).join(' | ');
+			const system = list
+				.filter((m) => m.role === 'system')
+				.map((m) => String(m.content))
+				.join(' | ');
 			const turns = list.filter((m) => m.role !== 'system');
 			const last = [...turns].reverse().find((m) => m.role === 'user');
 			text = describe(String(last?.content ?? ''), turns.length, system);
@@ -109,12 +162,55 @@ const llamaModel: ModelDef = {
 	openapi: cogSchema({
 		properties: {
 			prompt: { type: 'string', title: 'Prompt', default: '', description: 'Prompt', 'x-order': 0 },
-			system_prompt: { type: 'string', title: 'System Prompt', default: 'You are a helpful assistant', description: 'System prompt to send to the model. This is prepended to the prompt and helps guide system behavior.', 'x-order': 1 },
-			max_tokens: { type: 'integer', title: 'Max Tokens', default: 512, minimum: 1, maximum: 8192, description: 'Maximum number of tokens to generate.', 'x-order': 2 },
-			temperature: { type: 'number', title: 'Temperature', default: 0.6, minimum: 0, maximum: 5, description: 'The value used to modulate the next token probabilities.', 'x-order': 3 },
-			top_p: { type: 'number', title: 'Top P', default: 0.9, minimum: 0, maximum: 1, description: 'A probability threshold for generating the output.', 'x-order': 4 },
-			stop_sequences: { type: 'string', title: 'Stop Sequences', description: "A comma-separated list of sequences to stop generation at. For example, '<end>,<stop>' will stop generation at the first instance of 'end' or '<stop>'.", 'x-order': 5 },
-			prompt_template: { type: 'string', title: 'Prompt Template', default: LLAMA3_TEMPLATE, description: 'A template to format the prompt with.', 'x-order': 6 },
+			system_prompt: {
+				type: 'string',
+				title: 'System Prompt',
+				default: 'You are a helpful assistant',
+				description:
+					'System prompt to send to the model. This is prepended to the prompt and helps guide system behavior.',
+				'x-order': 1,
+			},
+			max_tokens: {
+				type: 'integer',
+				title: 'Max Tokens',
+				default: 512,
+				minimum: 1,
+				maximum: 8192,
+				description: 'Maximum number of tokens to generate.',
+				'x-order': 2,
+			},
+			temperature: {
+				type: 'number',
+				title: 'Temperature',
+				default: 0.6,
+				minimum: 0,
+				maximum: 5,
+				description: 'The value used to modulate the next token probabilities.',
+				'x-order': 3,
+			},
+			top_p: {
+				type: 'number',
+				title: 'Top P',
+				default: 0.9,
+				minimum: 0,
+				maximum: 1,
+				description: 'A probability threshold for generating the output.',
+				'x-order': 4,
+			},
+			stop_sequences: {
+				type: 'string',
+				title: 'Stop Sequences',
+				description:
+					"A comma-separated list of sequences to stop generation at. For example, '<end>,<stop>' will stop generation at the first instance of 'end' or '<stop>'.",
+				'x-order': 5,
+			},
+			prompt_template: {
+				type: 'string',
+				title: 'Prompt Template',
+				default: LLAMA3_TEMPLATE,
+				description: 'A template to format the prompt with.',
+				'x-order': 6,
+			},
 		},
 		output: ITERATOR,
 	}),
@@ -123,13 +219,20 @@ const llamaModel: ModelDef = {
 	metrics: tokenMetrics,
 	run: async (ctx) => {
 		const template = String(ctx.input.prompt_template ?? LLAMA3_TEMPLATE);
-		const rendered = template.replace('{system_prompt}', String(ctx.input.system_prompt ?? '')).replace('{prompt}', String(ctx.input.prompt ?? ''));
+		const rendered = template
+			.replace('{system_prompt}', String(ctx.input.system_prompt ?? ''))
+			.replace('{prompt}', String(ctx.input.prompt ?? ''));
 		const turns = llama3Turns(rendered);
-		const system = turns.filter((t) => t.role === 'system').map((t) => t.text).join(' | ');
+		const system = turns
+			.filter((t) => t.role === 'system')
+			.map((t) => t.text)
+			.join(' | ');
 		const talk = turns.filter((t) => t.role !== 'system');
 		const last = [...talk].reverse().find((t) => t.role === 'user');
 		const text = last ? describe(last.text, talk.length, system) : describe(rendered, 0, '');
-		const stop = String(ctx.input.stop_sequences ?? '').split(',').filter(Boolean);
+		const stop = String(ctx.input.stop_sequences ?? '')
+			.split(',')
+			.filter(Boolean);
 		return speak(ctx, text, Number(ctx.input.max_tokens ?? 512), stop);
 	},
 };
@@ -145,8 +248,22 @@ const failingChat: ModelDef = {
 	openapi: cogSchema({
 		properties: {
 			prompt: { type: 'string', title: 'Prompt', description: 'Prompt', 'x-order': 0 },
-			system_prompt: { type: 'string', title: 'System Prompt', default: '', description: 'System prompt', 'x-order': 1 },
-			max_tokens: { type: 'integer', title: 'Max Tokens', default: 128, minimum: 1, maximum: 4096, description: 'Maximum number of tokens to generate.', 'x-order': 2 },
+			system_prompt: {
+				type: 'string',
+				title: 'System Prompt',
+				default: '',
+				description: 'System prompt',
+				'x-order': 1,
+			},
+			max_tokens: {
+				type: 'integer',
+				title: 'Max Tokens',
+				default: 128,
+				minimum: 1,
+				maximum: 4096,
+				description: 'Maximum number of tokens to generate.',
+				'x-order': 2,
+			},
 		},
 		required: ['prompt'],
 		output: ITERATOR,
