@@ -184,8 +184,8 @@ describe('generate', () => {
 		const run = await until(() =>
 			predictionsOf('emulator/llama-chat').find((r) => r.status === 'processing' && !r.terminal),
 		);
-		// The 1 s hold is over once three tokens past it have streamed (30 ms each, 300 in all).
-		await until(() => (run.obj.output as string[] | null)?.length! > 45, 10_000);
+		// The 1 s hold is over once 45 tokens have streamed (30 ms each, 1.35 s; 300 in all).
+		await until(() => ((run.obj.output as string[] | null)?.length ?? 0) > 45, 10_000);
 		abort.abort();
 		expect(((await pending) as Error).message).toMatch(
 			/^Stopped; prediction \w+ was canceled on Replicate/,
@@ -214,9 +214,8 @@ describe('stream', () => {
 
 	test('the first delta arrives while the model is still running', async () => {
 		const { model } = await supply('emulator/llama-chat');
-		const it = model
-			.stream([user('one two three four five six seven eight')])
-			[Symbol.asyncIterator]();
+		const stream = model.stream([user('one two three four five six seven eight')]);
+		const it = stream[Symbol.asyncIterator]();
 		const first = await it.next();
 		expect(first.value).toMatchObject({ type: 'text-delta' });
 		const run = predictionsOf('emulator/llama-chat').pop()!;
