@@ -16,7 +16,7 @@ export async function searchLanguageModels(
 		ILoadOptionsFunctions,
 		[ApiRequest],
 		Promise<ApiResponse<{ models?: IDataObject[] }>>
-	>(this, { method: 'GET', path: `/collections/${LANGUAGE_COLLECTION}` });
+	>(this, { method: 'GET', path: `/collections/${LANGUAGE_COLLECTION}`, retry: 'read' });
 	return {
 		results: (res.body.models ?? []).map((m) => ({
 			name: `${m.owner}/${m.name}`,

@@ -46,7 +46,7 @@ async function startN8n(host: Host, logFile: string, ms = 300_000): Promise<Star
 		}
 		await new Promise((r) => setTimeout(r, 200));
 	}
-	return { proc, logFile, stop };
+	return { proc, logFile, output: () => out.join(''), stop };
 }
 const CRED = { replicateApi: { id: 'replCredRel00001', name: 'Replicate (emulator, reliability)' } };
 

@@ -111,15 +111,17 @@ export interface WaitOptions {
 	 * (timings.pollRampMs) to the cap, so a run that ends just after the hold is noticed soon.
 	 * `soon`: first poll after timings.firstPollMs, doubling up to the cap.
 	 */
-	start: 'afterHold' | 'soon';
+	start?: 'afterHold' | 'soon';
+	/** With `soon`: the first poll's delay (default timings.firstPollMs), doubling up to the cap. */
+	firstDelayMs?: number;
 	/** Backoff cap between polls (Max Poll Interval). */
 	maxDelayMs: number;
 }
 
 /** The poll intervals (ms, before scaling) for a wait, the n-th poll's delay. */
-export function pollDelay(start: WaitOptions['start'], n: number, maxDelayMs: number): number {
+export function pollDelay(start: WaitOptions['start'], n: number, maxDelayMs: number, firstDelayMs = timings.firstPollMs): number {
 	const ramp = timings.pollRampMs;
-	const raw = start === 'afterHold' ? (ramp[n] ?? maxDelayMs) : timings.firstPollMs * 2 ** n;
+	const raw = start === 'afterHold' ? (ramp[n] ?? maxDelayMs) : firstDelayMs * 2 ** n;
 	return Math.min(raw, maxDelayMs);
 }
 
@@ -136,7 +138,7 @@ export async function pollPrediction(
 	for (let n = 0; !isTerminal(p); n++) {
 		const remaining = o.deadline - Date.now();
 		if (remaining <= 0) return { prediction: p, timedOut: true, stopped: false };
-		await pause(Math.min(scaled(pollDelay(o.start, n, o.maxDelayMs)), remaining), o.signal);
+		await pause(Math.min(scaled(pollDelay(o.start ?? 'soon', n, o.maxDelayMs, o.firstDelayMs)), remaining), o.signal);
 		if (o.signal.aborted) return { prediction: p, timedOut: false, stopped: true };
 		if (Date.now() >= o.deadline) return { prediction: p, timedOut: true, stopped: false };
 		const next = await getPrediction(ctx, p.id, o.itemIndex, { deadline: o.deadline, signal: o.signal }).then(
