@@ -41,7 +41,7 @@ const description: INodeProperties[] = [
 		default: 'sync',
 	},
 	{
-		displayName: 'Replicate calls this n8n instance back when the prediction finishes, so its webhook URL must be reachable from the internet. One item per execution; the Timeout option is the longest wait (Replicate cancels the prediction then).',
+		displayName: 'Replicate calls this n8n instance back when the prediction finishes, so its webhook URL must be reachable from the internet. One item per execution; the Timeout option is the longest wait (Replicate cancels the prediction then). A failed or canceled prediction comes out with an error field.',
 		name: 'webhookNotice',
 		type: 'notice',
 		default: '',
