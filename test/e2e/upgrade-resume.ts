@@ -42,7 +42,7 @@ async function until<T>(fn: () => Promise<T | undefined>, ms: number): Promise<T
 async function main() {
 	ensureN8n(N8N_OLDEST);
 	ensureN8n(N8N_NEWEST);
-	const work = join(PACKAGE_ROOT, '.e2e-upgrade');
+	const work = join(PACKAGE_ROOT, '.e2e', 'upgrade');
 	const port = portBase() + 5;
 	const emu = await startEmulator({ speed: 5, rateLimits: false });
 	const old = createHost(work, { target: N8N_OLDEST, port });
