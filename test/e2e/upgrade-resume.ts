@@ -66,7 +66,11 @@ async function main() {
 			((await (await fetch(`${base}/api/v1/executions?workflowId=wfReplWaitHook01&includeData=true`, { headers: { 'X-N8N-API-KEY': key } })).json()) as { data: Execution[] }).data;
 		const res = await fetch(`${base}/webhook/e2e-start-wait-run`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
 		check(res.status === 200, `start webhook answered ${res.status}`);
-		const waiting = await until(async () => (await list()).find((e) => e.status === 'waiting'), 300_000);
+		const waiting = await until(async () => (await list()).find((e) => e.status === 'waiting'), 300_000).catch(async (e: Error) => {
+			const seen = (await list()).map((x) => [x.id, x.status]);
+			const preds = [...emu.store.predictions.values()].map((p) => [p.status, String(p.obj.webhook ?? '')]);
+			throw new Error(`${e.message}: executions ${JSON.stringify(seen)}; predictions ${JSON.stringify(preds)}`);
+		});
 		const pred = await until(async () => [...emu.store.predictions.values()].find((p) => String(p.obj.webhook ?? '').includes(`/webhook-waiting/${waiting.id}/`)), 120_000);
 		check(!new URL(String(pred.obj.webhook)).search, `the old version's resume URL has a query: ${String(pred.obj.webhook)}`);
 		await until(async () => (pred.terminal ? true : undefined), 300_000);
