@@ -62,8 +62,10 @@ async function main() {
 		emu.options.webhookUnreachable = true;
 		let server = await start(old, join(work, 'n8n-old.log'));
 		const key = await apiKey(old);
-		const list = async (): Promise<Execution[]> =>
-			((await (await fetch(`${base}/api/v1/executions?workflowId=wfReplWaitHook01&includeData=true`, { headers: { 'X-N8N-API-KEY': key } })).json()) as { data: Execution[] }).data;
+		const get = async (status: string): Promise<Execution[]> =>
+			((await (await fetch(`${base}/api/v1/executions?workflowId=wfReplWaitHook01&includeData=true${status}`, { headers: { 'X-N8N-API-KEY': key } })).json()) as { data: Execution[] }).data;
+		// n8n 2.8's public API lists waiting executions only when asked for them by status.
+		const list = async (): Promise<Execution[]> => [...(await get('&status=waiting')), ...(await get(''))];
 		const res = await fetch(`${base}/webhook/e2e-start-wait-run`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
 		check(res.status === 200, `start webhook answered ${res.status}`);
 		const waiting = await until(async () => (await list()).find((e) => e.status === 'waiting'), 300_000).catch(async (e: Error) => {

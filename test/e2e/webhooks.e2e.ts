@@ -112,11 +112,13 @@ export default async function ({ host, emu, work, scenario }: E2EContext) {
 		});
 
 		const startDeadlineRun = async () => {
-			const before = new Set((await executions('wfReplWaitDead01')).map((e) => e.id));
+			const before = new Set([...(await executions('wfReplWaitDead01', 'waiting')), ...(await executions('wfReplWaitDead01'))].map((e) => e.id));
 			const res = await fetch(`${base}/webhook/e2e-start-wait-deadline`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
 			check(res.status === 200, `start webhook answered ${res.status}`);
 			// Any status: on a fast machine the canceled webhook may resume it before a poll sees it waiting.
-			const waiting = await waitFor(async () => (await executions('wfReplWaitDead01')).find((e) => !before.has(e.id)), 180_000);
+			// n8n 2.8's public API lists waiting executions only when asked for them by status.
+			const all = async () => [...(await executions('wfReplWaitDead01', 'waiting')), ...(await executions('wfReplWaitDead01'))];
+			const waiting = await waitFor(async () => (await all()).find((e) => !before.has(e.id)), 180_000);
 			const pred = await waitFor(async () => [...emu.store.predictions.values()].find((p) => String(p.obj.webhook ?? '').includes(`/webhook-waiting/${waiting.id}/`)));
 			return { waiting, pred };
 		};
