@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
 # Debian packages the checks need, installed only when missing (CI machines start without them;
-# apt-get update once, first). Usage: system-packages.sh [package-or-command ...]; each argument is
-# "command:package" or a package. Always checked:
+# apt-get update once, first).
+# Usage: system-packages.sh [package-or-command ...]; each argument is "command:package" or a package.
+# Always checked:
 # - git: CI clones the repository.
 # - redis-server, postgresql: the queue-mode e2e (npm run test:queue) starts its own Redis and
 #   PostgreSQL on loopback ports with data folders in a temporary folder; no system service is used
 #   (Debian's packages may create a default cluster; it is neither started nor touched).
 set -euo pipefail
-sudo=()
-[[ "$(id -u)" != 0 ]] && sudo=(sudo)
+sudo=""
+[[ $(id -u) -ne 0 ]] && sudo="sudo"
 need=()
 # chromium: the browser of npm run test:ui (Playwright's own browser builds are not reachable).
 for spec in git redis-server chromium "$@"; do
@@ -21,7 +22,7 @@ if ! compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null; then need+=(postg
 [[ -d /usr/share/fonts/truetype/liberation ]] || need+=(fonts-liberation)
 if ((${#need[@]})); then
 	echo "installing Debian packages: ${need[*]}"
-	"${sudo[@]}" apt-get -o DPkg::Lock::Timeout=600 update -qq
-	DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends "${need[@]}"
+	$sudo apt-get -o DPkg::Lock::Timeout=600 update -qq
+	DEBIAN_FRONTEND=noninteractive $sudo apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends "${need[@]}"
 fi
 echo "system packages present: git redis-server postgresql chromium $*"

@@ -2,6 +2,7 @@
 // Scenarios: batch, requests. All against the emulator on loopback.
 import { cpus, totalmem } from 'node:os';
 
+import { chatLatency } from './chat';
 import { median, say, shutdownN8nCore } from './lib';
 import { startEmulator, type Emulator } from '../test/emulator';
 import { replicateCredentials, runNode } from '../test/harness/n8n';
@@ -131,7 +132,9 @@ async function memory() {
 	for (const line of out.trim().split('\n')) record(line);
 }
 
-const SCENARIOS: Record<string, () => Promise<void>> = { batch, latency, requests, memory, overhead };
+const chat = () => chatLatency(record);
+
+const SCENARIOS: Record<string, () => Promise<void>> = { batch, latency, requests, memory, overhead, chat };
 
 async function main() {
 	const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));

@@ -6,12 +6,38 @@ import type {
 	IWebhookFunctions,
 	IWebhookResponseData,
 } from 'n8n-workflow';
-import { NodeConnectionTypes } from 'n8n-workflow';
+import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 
 import { answer, checkDelivery, eventOf } from '../Replicate/helpers/delivery';
 import { outputOptions, predictionItems } from '../Replicate/helpers/output';
 import { fetchDefaultSecret } from '../Replicate/helpers/secret';
-import { DEFAULT_TOLERANCE_SECONDS } from '../Replicate/helpers/signature';
+import { DEFAULT_TOLERANCE_SECONDS, signingKey, toleranceProblem } from '../Replicate/helpers/signature';
+import { schemaOfPrediction } from '../Replicate/helpers/targets';
+import { maxFileSizeOption } from '../Replicate/actions/prediction/fields';
+
+/**
+ * The output schema for a delivery: the prediction's version's. A training's output ({version,
+ * weights}) is not described by the trained model's schema, so trainings use the no-schema rules.
+ */
+async function deliverySchema(ctx: IWebhookFunctions, p: IDataObject) {
+	const isTraining = 'destination' in p || /\/trainings\//.test(String((p.urls as IDataObject | undefined)?.get ?? ''));
+	return isTraining ? null : await schemaOfPrediction(ctx, p);
+}
+
+/** Refuses, when the workflow is activated, settings that would reject every genuine delivery. */
+async function assertSettings(ctx: IHookFunctions) {
+	const creds = await ctx.getCredentials('replicateApi');
+	const secret = String(creds.webhookSecret ?? '').trim();
+	if (secret && !signingKey(secret)) {
+		throw new NodeOperationError(ctx.getNode(), 'The "Webhook Signing Secret" of the Replicate API credential is not a signing secret', {
+			description: 'Paste the key as Replicate gives it (whsec_ followed by base64), or leave the field empty to fetch it from Replicate.',
+		});
+	}
+	const tolerance = ctx.getNodeParameter('options.tolerance', DEFAULT_TOLERANCE_SECONDS);
+	const problem = toleranceProblem(tolerance);
+	if (problem) throw new NodeOperationError(ctx.getNode(), problem, { description: 'Use a number of seconds, for example 300.' });
+	return creds;
+}
 
 /** The canvas subtitle: "Prediction completed", "Prediction started, completed", … */
 const EVENTS_SUBTITLE =
@@ -101,6 +127,7 @@ export class ReplicateTrigger implements INodeType {
 				default: {},
 				options: [
 					{ displayName: 'Download Output Files', name: 'download', type: 'boolean', default: false, description: 'Whether to download the output files into binary data (the delivery is answered after the download)' },
+					maxFileSizeOption,
 					{ displayName: 'Put Output File in Field', name: 'binaryProperty', type: 'string', default: 'data', description: 'Binary property of the first file; further files get _1, _2, …' },
 					{ displayName: 'Timestamp Tolerance (Seconds)', name: 'tolerance', type: 'number', typeOptions: { minValue: 1 }, default: DEFAULT_TOLERANCE_SECONDS, description: 'Deliveries signed longer ago (or later) than this are rejected' },
 				],
@@ -112,12 +139,12 @@ export class ReplicateTrigger implements INodeType {
 		default: {
 			/** Nothing is registered at Replicate (the URL is passed per prediction); ready once a secret is known. */
 			async checkExists(this: IHookFunctions): Promise<boolean> {
-				const creds = await this.getCredentials('replicateApi');
+				const creds = await assertSettings(this);
 				const data = this.getWorkflowStaticData('node');
 				return Boolean(String(creds.webhookSecret ?? '').trim() || data.signingSecret);
 			},
 			async create(this: IHookFunctions): Promise<boolean> {
-				const creds = await this.getCredentials('replicateApi');
+				const creds = await assertSettings(this);
 				if (String(creds.webhookSecret ?? '').trim()) return true;
 				this.getWorkflowStaticData('node').signingSecret = await fetchDefaultSecret(this);
 				return true;
@@ -133,7 +160,12 @@ export class ReplicateTrigger implements INodeType {
 
 	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
 		const options = this.getNodeParameter('options', {}) as IDataObject;
-		const tolerance = Number(options.tolerance ?? DEFAULT_TOLERANCE_SECONDS) || DEFAULT_TOLERANCE_SECONDS;
+		const tolerance = Number(options.tolerance ?? DEFAULT_TOLERANCE_SECONDS);
+		const problem = toleranceProblem(options.tolerance ?? DEFAULT_TOLERANCE_SECONDS);
+		if (problem) {
+			answer(this, 500, { error: problem });
+			return { noWebhookResponse: true };
+		}
 		const checked = await checkDelivery(this, tolerance, true);
 		if (!checked.ok) return { noWebhookResponse: true };
 		const { prediction } = checked;
@@ -147,7 +179,7 @@ export class ReplicateTrigger implements INodeType {
 			return { noWebhookResponse: true };
 		}
 		const items = options.download
-			? await predictionItems(this, prediction, null, outputOptions(options, { includeLogs: true }), 0)
+			? await predictionItems(this, prediction, await deliverySchema(this, prediction), outputOptions(options, { includeLogs: true }), 0)
 			: [{ json: prediction }];
 		return { workflowData: [items] };
 	}

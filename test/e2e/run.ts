@@ -49,8 +49,8 @@ async function main() {
 	ensureN8n(TARGET);
 	process.stdout.write(`n8n ${TARGET.n8n} on Node ${TARGET.node ?? process.versions.node}\n`);
 	const emu = await startEmulator({ speed: 5, rateLimits: false });
-	// ports: the base, then 10 per matrix entry (n8n, +2 its task broker)
-	const port = portBase() + 10 * N8N_MATRIX.indexOf(TARGET);
+	// ports: E2E_PORT (one run) or the base, then 10 per matrix entry (n8n, +2 its task broker)
+	const port = Number(process.env.E2E_PORT) || portBase() + 10 * N8N_MATRIX.indexOf(TARGET);
 	const host = createHost(WORK, { target: TARGET, port });
 	const nodes = await n8n(host, ['export:nodes', `--output=${join(WORK, 'nodes.json')}`]);
 	const exported = readFileSync(join(WORK, 'nodes.json'), 'utf8');
@@ -85,7 +85,8 @@ async function main() {
 		check(!r.raw.includes(badToken), 'the token appeared in the output or logs');
 	});
 
-	for (const file of readdirSync(__dirname).filter((f) => f.endsWith('.e2e.ts')).sort()) {
+	const only = process.env.E2E_ONLY; // e.g. E2E_ONLY=security runs only security.e2e.ts
+	for (const file of readdirSync(__dirname).filter((f) => f.endsWith('.e2e.ts') && (!only || f.startsWith(only))).sort()) {
 		const mod = (await import(join(__dirname, file))) as { default: (c: E2EContext) => Promise<void> };
 		await mod.default(ctx);
 	}

@@ -152,7 +152,7 @@ export class Store {
 	];
 	readonly collections: Array<{ name: string; slug: string; description: string; full_description: string | null; models: string[] }> = [
 		{ name: 'Text to image', slug: 'text-to-image', description: 'Models that generate images from text prompts', full_description: '# Text to image\n\nImage generators.', models: ['emulator/flux-lite', 'emulator/sdxl-lite'] },
-		{ name: 'Language models', slug: 'language-models', description: 'Models that generate text', full_description: null, models: ['emulator/llm-stream'] },
+		{ name: 'Language models', slug: 'language-models', description: 'Models that generate text', full_description: null, models: ['emulator/llm-stream', 'emulator/chat-messages', 'emulator/llama-chat', 'emulator/chat-fails'] },
 		{ name: 'Testing utilities', slug: 'testing-utilities', description: 'Models for exercising clients', full_description: null, models: ['emulator/sleep', 'emulator/always-fails', 'emulator/big-file', 'emulator/file-echo'] },
 	];
 	private shuttingDown = false;
@@ -440,6 +440,7 @@ export class Store {
 		run.obj.metrics = {
 			predict_time: ((now - started) * this.emu.options.speed) / 1000,
 			total_time: ((now - run.createdMs) * this.emu.options.speed) / 1000,
+			...(run.def.metrics && status === 'succeeded' ? run.def.metrics(run.obj.input as JsonObject, run.obj.output) : {}),
 		};
 		if (status === 'failed') this.sse(run, 'error', JSON.stringify({ detail: run.obj.error }));
 		this.sse(run, 'done', status === 'succeeded' ? '{}' : JSON.stringify({ reason: status === 'failed' ? 'error' : 'canceled' }));

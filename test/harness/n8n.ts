@@ -71,9 +71,12 @@ export class TestCredentialsHelper extends ICredentialsHelper {
 		if (typeof auth === 'function') return await auth(credentials, requestOptions);
 		const resolve = (v: string) =>
 			v.replace(/^=/, '').replace(/\{\{\s*\$credentials\.(\w+)\s*\}\}/g, (_m, k: string) => String(credentials[k] ?? ''));
-		const headers = { ...(requestOptions.headers ?? {}) } as IDataObject;
+		// As n8n's CredentialsHelper does: the caller's headers object itself receives the credential
+		// (lodash set on requestOptions), so a node that reuses it for another request would leak it.
+		requestOptions.headers ??= {};
+		const headers = requestOptions.headers as IDataObject;
 		for (const [k, v] of Object.entries((auth.properties.headers ?? {}) as Record<string, string>)) headers[k] = resolve(v);
-		return { ...requestOptions, headers };
+		return requestOptions;
 	}
 	async preAuthentication() {
 		return undefined;

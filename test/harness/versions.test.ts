@@ -8,6 +8,7 @@ import { N8N_MATRIX, N8N_NEWEST, N8N_OLDEST, PACKAGE_ROOT, portBase } from '../.
 const pkg = JSON.parse(readFileSync(join(PACKAGE_ROOT, 'package.json'), 'utf8')) as {
 	engines: Record<string, string>;
 	peerDependencies: Record<string, string>;
+	peerDependenciesMeta?: Record<string, { optional?: boolean }>;
 };
 const readme = readFileSync(join(PACKAGE_ROOT, 'README.md'), 'utf8');
 const compatibility = readme.slice(readme.indexOf('## Compatibility'), readme.indexOf('\n## ', readme.indexOf('## Compatibility') + 5));
@@ -26,7 +27,9 @@ describe('supported n8n versions', () => {
 	});
 
 	it('peerDependencies keep n8n-workflow at "*" (n8n\'s community-package rule) so the range lives in engines', () => {
-		expect(pkg.peerDependencies).toEqual({ 'n8n-workflow': '*' });
+		// the only other peer n8n's rules allow: the AI node SDK, optional (n8n before 2.16 has none)
+		expect(pkg.peerDependencies).toEqual({ 'n8n-workflow': '*', '@n8n/ai-node-sdk': '*' });
+		expect(pkg.peerDependenciesMeta).toEqual({ '@n8n/ai-node-sdk': { optional: true } });
 	});
 
 	it('the README\'s Compatibility section names every version of the matrix and its Node', () => {

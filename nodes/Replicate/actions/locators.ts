@@ -40,10 +40,13 @@ function raw(ctx: IExecuteFunctions, name: string, i: number): string {
 	return String(typeof v === 'object' && v ? v.value : (v ?? '')).trim();
 }
 
+/** `.` and `..` would address another endpoint (the URL parser resolves them). */
+export const isDotSegment = (v: string) => /^(?:\.|%2e){1,2}$/i.test(v);
+
 /** A path segment read from a parameter; fails naming the parameter and item when empty or malformed. */
 export function segment(ctx: IExecuteFunctions, name: string, label: string, i: number, pattern = /^[\w.-]+$/): string {
 	const v = raw(ctx, name, i);
-	if (!v || !pattern.test(v)) {
+	if (!v || !pattern.test(v) || isDotSegment(v)) {
 		throw new NodeOperationError(ctx.getNode(), v ? `The "${label}" parameter "${v}" is not valid [item ${i}]` : `The "${label}" parameter is empty [item ${i}]`, { itemIndex: i });
 	}
 	return encodeURIComponent(v);
@@ -66,8 +69,8 @@ export function modelPath(ctx: IExecuteFunctions, i: number, name = 'model', lab
 export function ownerName(ctx: IExecuteFunctions, name: string, label: string, i: number): string {
 	const v = raw(ctx, name, i);
 	const m = /^([\w.-]+)\/([\w.-]+)$/.exec(v);
-	if (!m) throw new NodeOperationError(ctx.getNode(), v ? `The "${label}" parameter "${v}" is not owner/name [item ${i}]` : `The "${label}" parameter is empty [item ${i}]`, { itemIndex: i });
-	return `${m[1]}/${m[2]}`;
+	if (!m || isDotSegment(m[1]) || isDotSegment(m[2])) throw new NodeOperationError(ctx.getNode(), v ? `The "${label}" parameter "${v}" is not owner/name [item ${i}]` : `The "${label}" parameter is empty [item ${i}]`, { itemIndex: i });
+	return `${encodeURIComponent(m[1])}/${encodeURIComponent(m[2])}`;
 }
 
 export function httpUrl(ctx: IExecuteFunctions, label: string, value: unknown, i: number, kind: 'parameter' | 'option' = 'parameter'): string | undefined {

@@ -3,7 +3,7 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, JsonObject } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
-import { cancelSignal } from '../transport';
+import { cancelSignal, redactText } from '../transport';
 import { resources } from './resources';
 import type { Batch, OperationResult } from './types';
 
@@ -16,8 +16,8 @@ function toItems(this: IExecuteFunctions, result: OperationResult, itemIndex: nu
 }
 
 function errorItem(error: Error & { description?: string; httpCode?: string | null; context?: IDataObject }, itemIndex: number): INodeExecutionData {
-	const json: IDataObject = { error: error.message };
-	if (error.description) json.description = error.description;
+	const json: IDataObject = { error: redactText(error.message) };
+	if (error.description) json.description = redactText(error.description);
 	if (error.httpCode) json.httpCode = error.httpCode;
 	const prediction = error.context?.prediction as IDataObject | undefined;
 	return { json: prediction ? { ...prediction, ...json } : json, pairedItem: { item: itemIndex } };
@@ -60,6 +60,11 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 		try {
 			results[i] = toItems.call(this, await operation.execute.call(this, i, batch), i);
 		} catch (error) {
+			// Nothing that looks like a credential leaves in a message (the transport already removed the token).
+			if (error instanceof NodeApiError || error instanceof NodeOperationError) {
+				error.message = redactText(error.message);
+				if (error.description) error.description = redactText(error.description);
+			}
 			// Local checks name the item in their message; make sure every one does.
 			if (error instanceof NodeOperationError && !/\[item \d+\]/.test(error.message)) error.message = `${error.message} [item ${i}]`;
 			if (continueOnFail) {

@@ -45,12 +45,17 @@ export async function checkDelivery(
 		if (fresh && fresh !== lookup.secret) verdict = verifyDelivery(delivery, fresh, toleranceSeconds);
 	}
 	if (!verdict.ok) return answer(ctx, 401, { error: 'Invalid webhook signature', reason: verdict.reason });
-	let prediction: IDataObject;
+	let parsed: unknown;
 	try {
-		prediction = JSON.parse((req.rawBody as Buffer).toString('utf8')) as IDataObject;
+		parsed = JSON.parse((req.rawBody as Buffer).toString('utf8'));
 	} catch {
 		return answer(ctx, 400, { error: 'The body is not JSON' });
 	}
+	// Signed is not the same as well-formed: only an object can be a prediction.
+	if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) {
+		return answer(ctx, 400, { error: 'The body is not a JSON object' });
+	}
+	const prediction = parsed as IDataObject;
 	if (dedupe) {
 		const data = ctx.getWorkflowStaticData('node');
 		const seen = (data.seenWebhookIds ?? {}) as Record<string, number>;

@@ -39,7 +39,7 @@ export function readModelRef(ctx: IExecuteFunctions, itemIndex: number): ModelRe
 			description: 'Use owner/name (for example black-forest-labs/flux-schnell), owner/name:version, or a replicate.com model URL.',
 		});
 	}
-	const picked = readOptional(ctx, 'version', itemIndex);
+	const picked = readOptional(ctx, 'version', itemIndex, 'Version');
 	// "latest" is the Version list's first entry: run the model's latest version.
 	const version = picked === 'latest' ? '' : picked;
 	if (version) {
@@ -49,11 +49,25 @@ export function readModelRef(ctx: IExecuteFunctions, itemIndex: number): ModelRe
 	return ref;
 }
 
-export function readOptional(ctx: IExecuteFunctions, name: string, itemIndex: number): string {
+/**
+ * Errors n8n raises for a parameter that is not stored or not part of this node's current form:
+ * only these mean "not set". An expression that fails is never taken for an empty value.
+ */
+export function isParameterAbsent(error: unknown): boolean {
+	const message = (error as Error | undefined)?.message ?? '';
+	return /^(Could not get parameter|Could not find property)$/.test(message);
+}
+
+/** An optional parameter: empty when it is not shown here; an expression that fails surfaces. */
+export function readOptional(ctx: IExecuteFunctions, name: string, itemIndex: number, label = name): string {
 	try {
 		return rlcValue(ctx, name, itemIndex);
-	} catch {
-		return '';
+	} catch (error) {
+		if (isParameterAbsent(error)) return '';
+		throw new NodeOperationError(ctx.getNode(), `The "${label}" parameter could not be resolved: ${(error as Error).message} [item ${itemIndex}]`, {
+			itemIndex,
+			description: 'Fix the expression, or clear the parameter to use the latest version.',
+		});
 	}
 }
 

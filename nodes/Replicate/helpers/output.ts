@@ -4,8 +4,15 @@
 import type { IBinaryData, IDataObject, IExecuteFunctions, INodeExecutionData, IWebhookFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { openDownload } from '../transport';
-import { declaresFiles, isConcatenateOutput } from './schema';
+import { asNodeError, cancelSignal, fileUrlProblem, getBaseUrl, openDownload, pause, type Download } from '../transport';
+import { isConcatenateOutput, outputFiles } from './schema';
+
+/** Default Max File Size: room for a few minutes of generated video. */
+export const DEFAULT_MAX_FILE_MB = 1024;
+/** No byte for this long and a download is given up (the whole download is also bounded by the Timeout). */
+export const STALL_MS = 60_000;
+const DEFAULT_TIMEOUT_MS = 600_000;
+const MB = 1024 * 1024;
 
 export interface OutputOptions {
 	download: boolean;
@@ -14,6 +21,15 @@ export interface OutputOptions {
 	splitFiles: boolean;
 	simplify: boolean;
 	includeLogs: boolean;
+	/** Largest file accepted, in bytes (Max File Size). */
+	maxFileBytes: number;
+	/** All downloads of an item finish within this (the node's Timeout). */
+	timeoutMs: number;
+}
+
+function positive(v: unknown): number | undefined {
+	const n = Number(v);
+	return v !== undefined && v !== '' && Number.isFinite(n) && n > 0 ? n : undefined;
 }
 
 /** Output options from a node's Options collection (Run, Wait, the resume of Wait for Webhook, the trigger). */
@@ -24,6 +40,8 @@ export function outputOptions(options: IDataObject, overrides: Partial<OutputOpt
 		splitFiles: options.splitFiles === true,
 		simplify: options.simplify === true,
 		includeLogs: options.includeLogs === true,
+		maxFileBytes: Math.round((positive(options.maxFileSize) ?? DEFAULT_MAX_FILE_MB) * MB),
+		timeoutMs: (positive(options.timeout) ?? DEFAULT_TIMEOUT_MS / 1000) * 1000,
 		...overrides,
 	};
 }
@@ -45,20 +63,20 @@ export function formatPrediction(p: IDataObject, includeLogs: boolean): IDataObj
 	return out;
 }
 
-const looksLikeFile = (s: string) => /^(https?:\/\/\S+|data:[^,\s]*,\S*)$/.test(s);
-
-/** The file URLs in an output, in order, at any depth. */
-export function findFiles(output: unknown, openapi?: IDataObject | null): string[] {
-	if (declaresFiles(openapi) === false) return [];
-	const found: string[] = [];
-	const walk = (v: unknown) => {
-		if (typeof v === 'string') {
-			if (looksLikeFile(v)) found.push(v);
-		} else if (Array.isArray(v)) v.forEach(walk);
-		else if (v && typeof v === 'object') Object.values(v).forEach(walk);
-	};
-	walk(output);
-	return found;
+/** Control characters, separators and characters no file system accepts go; unicode letters stay. */
+export function safeFileName(raw: string, max = 120): string {
+	let name = raw
+		.normalize('NFC')
+		.replace(/[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/gu, '')
+		.replace(/[/\\:*?"<>|]/g, '_')
+		.trim()
+		.replace(/^\.+/, '');
+	const chars = [...name];
+	if (chars.length > max) {
+		const ext = /\.[\p{L}\p{N}]{1,10}$/u.exec(name)?.[0] ?? '';
+		name = chars.slice(0, max - [...ext].length).join('') + ext;
+	}
+	return name;
 }
 
 function fileNameFor(url: string, index: number, mime?: string): string {
@@ -70,7 +88,7 @@ function fileNameFor(url: string, index: number, mime?: string): string {
 			name = '';
 		}
 	}
-	name = name.replace(/[^\w.\- ]+/g, '_');
+	name = safeFileName(name);
 	const ext = mime ? EXT_BY_MIME[mime] : undefined;
 	if (!name) name = `output_${index}${ext ? `.${ext}` : ''}`;
 	else if (!/\.[A-Za-z0-9]{1,5}$/.test(name) && ext) name = `${name}.${ext}`;
@@ -83,39 +101,141 @@ function mimeFor(contentType: string | undefined, name: string): string {
 	return MIME_BY_EXT[name.split('.').pop()?.toLowerCase() ?? ''] ?? (ct || 'application/octet-stream');
 }
 
-/** Downloads one output file into n8n's binary store; a short or failed download is an error. */
-export async function downloadFile(ctx: IExecuteFunctions | IWebhookFunctions, url: string, index: number, itemIndex: number): Promise<IBinaryData> {
+export interface DownloadLimits {
+	maxBytes: number;
+	/** Epoch ms by which the download must be done. */
+	deadline: number;
+}
+
+type ReadableCtor = { from(source: AsyncIterable<Uint8Array>, options?: IDataObject): unknown };
+
+/** node's Readable, found through the response stream's class (the lint rules allow no `stream` import). */
+function readableOf(body: object): ReadableCtor | undefined {
+	for (let c = (body as { constructor?: unknown }).constructor; c && typeof c === 'function'; c = Object.getPrototypeOf(c)) {
+		if ((c as { name?: string }).name === 'Readable' && typeof (c as Partial<ReadableCtor>).from === 'function') return c as unknown as ReadableCtor;
+	}
+	return undefined;
+}
+
+const human = (n: number) => (n >= MB ? `${Math.round((n / MB) * 10) / 10} MB` : `${n} bytes`);
+
+/**
+ * Downloads one output file into n8n's binary store within the limits: Max File Size (counted on
+ * the bytes as stored, after any decoding), a stall timeout and the deadline. A short, oversized,
+ * stalled or late download is an error and no partial file is returned.
+ */
+export async function downloadFile(
+	ctx: IExecuteFunctions | IWebhookFunctions,
+	url: string,
+	index: number,
+	itemIndex: number,
+	limits: DownloadLimits = { maxBytes: DEFAULT_MAX_FILE_MB * MB, deadline: Date.now() + DEFAULT_TIMEOUT_MS },
+	meta: { name?: string; mime?: string } = {},
+): Promise<IBinaryData> {
+	const fail = (message: string, description?: string) =>
+		new NodeOperationError(ctx.getNode(), `${message} [item ${itemIndex}]`, { itemIndex, description });
+	const tooLarge = (size: string) =>
+		fail(`The output file ${url.startsWith('data:') ? '(data: URI)' : url} is larger than Max File Size (${size} > ${human(limits.maxBytes)})`, 'Raise the "Max File Size" option, or turn off "Download Output Files" and use the URL.');
 	const dataUri = /^data:([^;,]*)((?:;[^;,]*)*),(.*)$/s.exec(url);
 	if (dataUri) {
 		const mime = dataUri[1] || 'text/plain';
 		const bytes = dataUri[2].includes(';base64') ? Buffer.from(dataUri[3], 'base64') : Buffer.from(decodeURIComponent(dataUri[3]));
+		if (bytes.length > limits.maxBytes) throw tooLarge(human(bytes.length));
 		return await ctx.helpers.prepareBinaryData(bytes, fileNameFor(url, index, mime), mime);
 	}
-	const res = await openDownload.call(ctx, url, itemIndex);
-	if (res.statusCode !== 200) {
-		res.body.destroy?.();
-		const gone = res.statusCode === 404 || res.statusCode === 403 || res.statusCode === 410;
-		throw new NodeOperationError(ctx.getNode(), `Could not download output file ${url}: HTTP ${res.statusCode} [item ${itemIndex}]`, {
-			itemIndex,
-			description: gone ? 'Replicate keeps output files for one hour after a prediction finishes; the file may have expired.' : undefined,
-		});
-	}
-	const name = fileNameFor(url, index, mimeFor(res.headers['content-type'], ''));
-	const mime = mimeFor(res.headers['content-type'], name);
-	let binary: IBinaryData;
+
+	// One controller stops the request and the body: the execution stopping, the stall timeout or the deadline.
+	const abort = new AbortController();
+	const execution = cancelSignal(ctx);
+	const onStop = () => abort.abort();
+	if (execution?.aborted) abort.abort();
+	execution?.addEventListener('abort', onStop, { once: true });
+	const stallMs = Math.max(1000, Math.min(STALL_MS, limits.deadline - Date.now()));
+	const watch = new AbortController();
+	let lastData = Date.now();
+	let body: Download['body'] | undefined;
+	let reason: string | undefined;
+	const seconds = Math.max(1, Math.round((limits.deadline - Date.now()) / 1000));
+	const watchdog = (async () => {
+		while (!watch.signal.aborted) {
+			await pause(250, watch.signal);
+			if (watch.signal.aborted) return;
+			const now = Date.now();
+			if (now >= limits.deadline) reason = `it did not finish within the Timeout (${seconds} s)`;
+			else if (now - lastData >= stallMs) reason = `no data arrived for ${Math.round(stallMs / 1000)} s`;
+			if (reason) {
+				abort.abort();
+				body?.destroy?.(new Error(reason));
+				return;
+			}
+		}
+	})();
 	try {
-		binary = await ctx.helpers.prepareBinaryData(res.body as unknown as Buffer, name, mime);
-	} catch (error) {
-		throw new NodeOperationError(ctx.getNode(), `The download of ${url} broke off: ${(error as Error).message} [item ${itemIndex}]`, { itemIndex });
+		let res: Download;
+		try {
+			res = await openDownload.call(ctx, url, itemIndex, { signal: abort.signal, deadline: limits.deadline, stallMs });
+		} catch (error) {
+			if (reason) throw fail(`The download of ${url} was given up: ${reason}`);
+			throw asNodeError(ctx, error, itemIndex);
+		}
+		body = res.body;
+		lastData = Date.now();
+		if (res.statusCode !== 200) {
+			res.body.destroy?.();
+			const gone = res.statusCode === 404 || res.statusCode === 403 || res.statusCode === 410;
+			throw fail(`Could not download output file ${url}: HTTP ${res.statusCode}`, gone ? 'Replicate keeps output files for one hour after a prediction finishes; the file may have expired.' : undefined);
+		}
+		const declared = Number(res.headers['content-length']);
+		if (res.headers['content-length'] !== undefined && Number.isFinite(declared) && declared > limits.maxBytes) {
+			res.body.destroy?.();
+			throw tooLarge(human(declared));
+		}
+		// A body the HTTP client decoded (the host compressed it although asked not to) is no longer
+		// the raw response, and its Content-Length counted the compressed bytes.
+		const decoded = typeof (res.body as { statusCode?: unknown }).statusCode !== 'number';
+		let received = 0;
+		let oversize = false;
+		const source = res.body;
+		async function* counted(): AsyncGenerator<Uint8Array> {
+			for await (const chunk of source) {
+				received += chunk.length;
+				lastData = Date.now();
+				if (received > limits.maxBytes) {
+					oversize = true;
+					throw new Error('Max File Size exceeded');
+				}
+				yield chunk;
+			}
+		}
+		const Readable = readableOf(source);
+		let content: unknown;
+		if (Readable) {
+			content = Readable.from(counted(), { objectMode: false });
+		} else {
+			const chunks: Uint8Array[] = [];
+			for await (const chunk of counted()) chunks.push(chunk);
+			content = Buffer.concat(chunks);
+		}
+		const name = (meta.name && safeFileName(meta.name)) || fileNameFor(res.url || url, index, mimeFor(res.headers['content-type'], ''));
+		const mime = meta.mime || mimeFor(res.headers['content-type'], name);
+		let binary: IBinaryData;
+		try {
+			binary = await ctx.helpers.prepareBinaryData(content as Buffer, name, mime);
+		} catch (error) {
+			if (oversize) throw tooLarge(`more than ${human(limits.maxBytes)}`);
+			if (reason) throw fail(`The download of ${url} was given up: ${reason}`, 'No partial file is passed on.');
+			throw fail(`The download of ${url} broke off: ${(error as Error).message}`, 'No partial file is passed on.');
+		}
+		if (reason) throw fail(`The download of ${url} was given up: ${reason}`, 'No partial file is passed on.');
+		if (!decoded && res.headers['content-length'] !== undefined && Number.isFinite(declared) && received !== declared) {
+			throw fail(`The download of ${url} ended short: ${received} of ${declared} bytes`, 'The connection closed before the whole file arrived; no partial file is passed on.');
+		}
+		return binary;
+	} finally {
+		watch.abort();
+		execution?.removeEventListener('abort', onStop);
+		await watchdog;
 	}
-	const expected = Number(res.headers['content-length']);
-	if (Number.isFinite(expected) && typeof binary.bytes === 'number' && binary.bytes !== expected) {
-		throw new NodeOperationError(ctx.getNode(), `The download of ${url} ended short: ${binary.bytes} of ${expected} bytes [item ${itemIndex}]`, {
-			itemIndex,
-			description: 'The connection closed before the whole file arrived; no partial file is passed on.',
-		});
-	}
-	return binary;
 }
 
 export function binaryName(prefix: string, index: number) {
@@ -132,10 +252,22 @@ export async function predictionItems(ctx: IExecuteFunctions | IWebhookFunctions
 	} else {
 		json = formatPrediction(prediction, o.includeLogs);
 	}
-	const files = o.download ? findFiles(output, openapi) : [];
+	const candidates = o.download ? outputFiles(output, openapi) : [];
+	if (!candidates.length) return [{ json }];
+	// Only safe hosts: a refused URL stays in the output as text, with a note, and is never fetched.
+	const base = await getBaseUrl.call(ctx);
+	const files: string[] = [];
+	const skipped: IDataObject[] = [];
+	for (const url of candidates) {
+		const problem = url.startsWith('data:') ? undefined : fileUrlProblem(url, base);
+		if (problem) skipped.push({ url, reason: `Not downloaded: ${problem}` });
+		else files.push(url);
+	}
+	if (skipped.length) json = { ...json, skippedFiles: skipped };
 	if (!files.length) return [{ json }];
+	const limits = { maxBytes: o.maxFileBytes, deadline: Date.now() + o.timeoutMs };
 	const binaries: IBinaryData[] = [];
-	for (let i = 0; i < files.length; i++) binaries.push(await downloadFile(ctx, files[i], i, itemIndex));
+	for (let i = 0; i < files.length; i++) binaries.push(await downloadFile(ctx, files[i], i, itemIndex, limits));
 	if (o.splitFiles) {
 		return binaries.map((b, i) => ({ json: { ...json, file: { index: i, url: files[i].startsWith('data:') ? 'data: URI' : files[i] } }, binary: { [o.binaryProperty]: b } }));
 	}

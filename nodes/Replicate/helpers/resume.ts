@@ -16,11 +16,11 @@ import type {
 } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { schemaOfPrediction } from '../actions/prediction/shared';
 import { answer, checkDelivery } from './delivery';
 import { formatPrediction, outputOptions, predictionItems } from './output';
 import { getPrediction, isTerminal } from './predictions';
 import { DEFAULT_TOLERANCE_SECONDS } from './signature';
+import { schemaOfPrediction } from './targets';
 
 /** The resume URL: POST /webhook-waiting/<execution>/<node id>[?signature=<n8n's resume token>]. */
 export const RESUME_WEBHOOKS: IWebhookDescription[] = [

@@ -66,6 +66,59 @@ export function declaresFiles(openapi: IDataObject | null | undefined): boolean 
 	return JSON.stringify(out).includes('"format":"uri"');
 }
 
+const isFileUrl = (s: string) => /^https?:\/\/\S+$/i.test(s);
+const isDataUri = (s: string) => /^data:[^,\s]*,/.test(s);
+
+/**
+ * The output values that are files: strings in positions the version's Output schema types as
+ * `format: uri`, and `data:` URIs. A position the schema types as text is never a file. Without an
+ * Output schema, URL-looking strings are candidates (the URL policy still decides what is fetched).
+ */
+export function outputFiles(output: unknown, openapi: IDataObject | null | undefined): string[] {
+	const all = schemas(openapi);
+	const root = outputSchema(openapi);
+	const found: string[] = [];
+	if (!all || !root) {
+		const walk = (v: unknown, depth: number) => {
+			if (depth > 32) return;
+			if (typeof v === 'string') {
+				if (isFileUrl(v) || isDataUri(v)) found.push(v);
+			} else if (Array.isArray(v)) v.forEach((x) => walk(x, depth + 1));
+			else if (v && typeof v === 'object') Object.values(v).forEach((x) => walk(x, depth + 1));
+		};
+		walk(output, 0);
+		return found;
+	}
+	const deref = (s: JsonSchema | undefined, depth: number): JsonSchema | undefined => {
+		if (!s || depth > 16) return s;
+		const ref = s.$ref as string | undefined;
+		if (ref?.startsWith('#/components/schemas/')) return deref({ ...(all[ref.slice(21)] as JsonSchema), ...s, $ref: undefined }, depth + 1);
+		return s;
+	};
+	const branches = (s: JsonSchema): JsonSchema[] =>
+		[s, ...(['allOf', 'anyOf', 'oneOf'] as const).flatMap((k) => ((s[k] as JsonSchema[] | undefined) ?? []))].map((b) => deref(b, 0) as JsonSchema);
+	const walk = (v: unknown, schema: JsonSchema | undefined, depth: number) => {
+		if (depth > 32) return;
+		const s = deref(schema, 0);
+		const options = s ? branches(s) : [];
+		if (typeof v === 'string') {
+			const uri = options.some((b) => b?.format === 'uri');
+			if ((uri && isFileUrl(v)) || isDataUri(v)) found.push(v);
+		} else if (Array.isArray(v)) {
+			const items = options.map((b) => b?.items as JsonSchema | undefined).find(Boolean);
+			v.forEach((x) => walk(x, items, depth + 1));
+		} else if (v && typeof v === 'object') {
+			for (const [k, x] of Object.entries(v)) {
+				const props = options.map((b) => (b?.properties as Record<string, JsonSchema> | undefined)?.[k]).find(Boolean);
+				const extra = options.map((b) => b?.additionalProperties).find((a) => a && typeof a === 'object') as JsonSchema | undefined;
+				walk(x, props ?? extra, depth + 1);
+			}
+		}
+	};
+	walk(output, root, 0);
+	return found;
+}
+
 type Coerced = { ok: true; value: unknown } | { ok: false; problem: string };
 const ok = (value: unknown): Coerced => ({ ok: true, value });
 const bad = (problem: string): Coerced => ({ ok: false, problem });

@@ -4,7 +4,7 @@
 import type { IDataObject, JsonObject } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
-import { apiRequest, asNodeError, type ApiRequest, type ApiResponse, type ReplicateContext } from '../transport';
+import { apiRequest, asNodeError, connection, type ApiRequest, type ApiResponse, type ReplicateContext } from '../transport';
 import type { ModelRef } from './modelRef';
 
 export interface Target {
@@ -17,9 +17,12 @@ export interface Target {
 	openapi?: IDataObject | null;
 }
 
-const VERSION_CACHE = new Map<string, IDataObject | null>();
-const MODEL_CACHE = new Map<string, { at: number; model: IDataObject }>();
+// Caches per process, keyed by the Base URL and a digest of the token: one account's private
+// models never answer another's lookups. A miss in flight is shared (single flight).
+const VERSION_CACHE = new Map<string, Promise<IDataObject | null>>();
+const MODEL_CACHE = new Map<string, { at: number; model: Promise<IDataObject> }>();
 const MODEL_TTL_MS = 60_000;
+const MAX_ENTRIES = 500;
 
 const get = async (ctx: ReplicateContext, path: string, itemIndex?: number) =>
 	(await apiRequest.call<ReplicateContext, [ApiRequest], Promise<ApiResponse<IDataObject>>>(ctx, { method: 'GET', path, itemIndex })).body;
@@ -47,26 +50,68 @@ async function named<T>(
 	}
 }
 
+const seg = (v: string) => encodeURIComponent(v);
+
+function splitModel(model: string): [string, string] {
+	const [owner, name] = model.split('/');
+	return [owner ?? '', name ?? ''];
+}
+
 export async function versionSchema(ctx: ReplicateContext, model: string, version: string, itemIndex?: number): Promise<IDataObject | null> {
-	const key = `${model}:${version}`;
-	if (VERSION_CACHE.has(key)) return VERSION_CACHE.get(key) as IDataObject | null;
-	const path = `/models/${model}/versions/${encodeURIComponent(version)}`;
-	const v = await named(ctx, `Version ${version} of ${model}`, itemIndex, () => get(ctx, path, itemIndex));
-	const schema = (v.openapi_schema as IDataObject | null) ?? null;
-	if (VERSION_CACHE.size > 500) VERSION_CACHE.clear();
-	VERSION_CACHE.set(key, schema);
-	return schema;
+	const { key: who } = await connection.call(ctx);
+	const key = `${who} ${model}:${version}`;
+	let entry = VERSION_CACHE.get(key);
+	if (!entry) {
+		const [owner, name] = splitModel(model);
+		const path = `/models/${seg(owner)}/${seg(name)}/versions/${seg(version)}`;
+		entry = named(ctx, `Version ${version} of ${model}`, itemIndex, () => get(ctx, path, itemIndex)).then(
+			(v) => (v.openapi_schema as IDataObject | null) ?? null,
+		);
+		if (VERSION_CACHE.size >= MAX_ENTRIES) VERSION_CACHE.clear();
+		VERSION_CACHE.set(key, entry);
+		entry.catch(() => VERSION_CACHE.get(key) === entry && VERSION_CACHE.delete(key));
+	}
+	return await entry;
 }
 
 export async function getModel(ctx: ReplicateContext, owner: string, name: string, itemIndex?: number): Promise<IDataObject> {
-	const key = `${owner}/${name}`;
+	const { key: who } = await connection.call(ctx);
+	const key = `${who} ${owner}/${name}`;
 	const cached = MODEL_CACHE.get(key);
-	if (cached && Date.now() - cached.at < MODEL_TTL_MS) return cached.model;
-	const path = `/models/${encodeURIComponent(owner)}/${encodeURIComponent(name)}`;
-	const model = await named(ctx, `Model ${key}`, itemIndex, () => get(ctx, path, itemIndex));
-	if (MODEL_CACHE.size > 500) MODEL_CACHE.clear();
-	MODEL_CACHE.set(key, { at: Date.now(), model });
-	return model;
+	if (cached && Date.now() - cached.at < MODEL_TTL_MS) return await cached.model;
+	const path = `/models/${seg(owner)}/${seg(name)}`;
+	const model = named(ctx, `Model ${owner}/${name}`, itemIndex, () => get(ctx, path, itemIndex));
+	if (MODEL_CACHE.size >= MAX_ENTRIES) MODEL_CACHE.clear();
+	const entry = { at: Date.now(), model };
+	MODEL_CACHE.set(key, entry);
+	model.then(
+		(m) => {
+			const latest = m.latest_version as IDataObject | null | undefined;
+			if (latest?.id && latest.openapi_schema && !VERSION_CACHE.has(`${who} ${owner}/${name}:${latest.id}`)) {
+				VERSION_CACHE.set(`${who} ${owner}/${name}:${latest.id}`, Promise.resolve(latest.openapi_schema as IDataObject));
+			}
+		},
+		() => MODEL_CACHE.get(key) === entry && MODEL_CACHE.delete(key),
+	);
+	return await model;
+}
+
+/**
+ * The OpenAPI schema of an existing prediction's version (for file detection and text joining), or
+ * null when it cannot be had (no model or version given, the lookup failed).
+ */
+export async function schemaOfPrediction(ctx: ReplicateContext, p: IDataObject, itemIndex?: number): Promise<IDataObject | null> {
+	const model = String(p.model ?? '');
+	const version = String(p.version ?? '');
+	if (!/^[^/\s]+\/[^/\s]+$/.test(model)) return null;
+	try {
+		if (version && version !== 'hidden') return await versionSchema(ctx, model, version, itemIndex);
+		const [owner, name] = splitModel(model);
+		const m = await getModel(ctx, owner, name, itemIndex);
+		return ((m.latest_version as IDataObject | null)?.openapi_schema as IDataObject | undefined) ?? null;
+	} catch {
+		return null;
+	}
 }
 
 export async function resolveModel(ctx: ReplicateContext, ref: ModelRef, itemIndex?: number): Promise<Target> {
@@ -77,7 +122,7 @@ export async function resolveModel(ctx: ReplicateContext, ref: ModelRef, itemInd
 	const m = await getModel(ctx, ref.owner, ref.name, itemIndex);
 	const latest = m.latest_version as IDataObject | null | undefined;
 	if (m.is_official) {
-		return { createPath: `/models/${model}/predictions`, model, openapi: (latest?.openapi_schema as IDataObject | undefined) ?? null };
+		return { createPath: `/models/${seg(ref.owner)}/${seg(ref.name)}/predictions`, model, openapi: (latest?.openapi_schema as IDataObject | undefined) ?? null };
 	}
 	if (!latest?.id) {
 		throw new NodeOperationError(ctx.getNode(), `The model ${model} has no versions to run${itemIndex === undefined ? '' : ` [item ${itemIndex}]`}`, {
@@ -85,15 +130,14 @@ export async function resolveModel(ctx: ReplicateContext, ref: ModelRef, itemInd
 			description: 'Push a version to it, or pick another model.',
 		});
 	}
-	if (latest.openapi_schema) VERSION_CACHE.set(`${model}:${latest.id}`, latest.openapi_schema as IDataObject);
 	return { createPath: '/predictions', version: latest.id as string, model, openapi: (latest.openapi_schema as IDataObject | undefined) ?? null };
 }
 
 export async function resolveDeployment(ctx: ReplicateContext, owner: string, name: string, itemIndex?: number): Promise<Target> {
-	const path = `/deployments/${encodeURIComponent(owner)}/${encodeURIComponent(name)}`;
+	const path = `/deployments/${seg(owner)}/${seg(name)}`;
 	const d = await named(ctx, `Deployment ${owner}/${name}`, itemIndex, () => get(ctx, path, itemIndex));
 	const release = (d.current_release ?? {}) as IDataObject;
 	const model = String(release.model ?? '');
 	const openapi = model && release.version ? await versionSchema(ctx, model, String(release.version), itemIndex) : null;
-	return { createPath: `/deployments/${owner}/${name}/predictions`, model, openapi };
+	return { createPath: `/deployments/${seg(owner)}/${seg(name)}/predictions`, model, openapi };
 }

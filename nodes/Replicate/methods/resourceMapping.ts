@@ -6,22 +6,37 @@ import type {
 	INodeParameterResourceLocator,
 	ResourceMapperFields,
 } from 'n8n-workflow';
-import { NodeApiError } from 'n8n-workflow';
+import { ExpressionError, NodeApiError, NodeOperationError } from 'n8n-workflow';
 
-import { parseModelRef } from '../helpers/modelRef';
+import { isParameterAbsent, parseModelRef } from '../helpers/modelRef';
 import { inputSchema } from '../helpers/schema';
 import { resolveDeployment, resolveModel, type Target } from '../helpers/targets';
 import { LATEST, toResourceMapperFields, VERSION_ID } from './fields';
 
 const OWNER_NAME = /^[A-Za-z0-9][\w.-]*\/[A-Za-z0-9][\w.-]*$/;
 
+const LABELS: Record<string, string> = {
+	runTarget: 'Run',
+	model: 'Model',
+	version: 'Version',
+	deployment: 'Deployment',
+};
+
 function value(ctx: ILoadOptionsFunctions, name: string): string {
 	try {
 		const v = ctx.getNodeParameter(name, '', { extractValue: true }) as
 			string | INodeParameterResourceLocator;
 		return String(typeof v === 'object' && v ? v.value : (v ?? '')).trim();
-	} catch {
-		// A URL that does not match the mode's pattern yet (the user is still typing).
+	} catch (error) {
+		// An expression that fails is reported (as a notice, below), never read as "no model": the
+		// fields of another model would be shown. A parameter that is not there, or a URL that does not
+		// match the mode's pattern yet (the user is still typing), reads as empty.
+		if (error instanceof ExpressionError && !isParameterAbsent(error)) {
+			throw new NodeOperationError(
+				ctx.getNode(),
+				`The "${LABELS[name] ?? name}" parameter could not be resolved: ${error.message}`,
+			);
+		}
 		return '';
 	}
 }

@@ -11,12 +11,16 @@ import type {
 	IWebhookFunctions,
 	JsonObject,
 } from 'n8n-workflow';
+import { createHash } from 'crypto';
 import { NodeApiError, NodeOperationError, sleep } from 'n8n-workflow';
+
+import { baseUrlProblem, DEFAULT_BASE_URL, fileUrlProblem, rebase, redactDeep, redactText } from './safety';
+
+export { DEFAULT_BASE_URL, fileUrlProblem, isLocalHost, rebase, redactText } from './safety';
 
 export type ReplicateContext = IExecuteFunctions | ILoadOptionsFunctions | IHookFunctions | IWebhookFunctions;
 
 export const CREDENTIAL = 'replicateApi';
-export const DEFAULT_BASE_URL = 'https://api.replicate.com/v1';
 
 /**
  * How a request may be repeated after a failure.
@@ -73,10 +77,30 @@ export async function pause(ms: number, signal?: AbortSignal): Promise<void> {
 	}
 }
 
-export async function getBaseUrl(this: ReplicateContext): Promise<string> {
+/** The credential's Base URL and token, and a key that tells credentials apart (for caches). */
+export interface Connection {
+	base: string;
+	token: string;
+	key: string;
+}
+
+export async function connection(this: ReplicateContext): Promise<Connection> {
 	const creds = await this.getCredentials(CREDENTIAL);
-	const base = String(creds.baseUrl || DEFAULT_BASE_URL).trim();
-	return base.replace(/\/+$/, '');
+	const base = String(creds.baseUrl || DEFAULT_BASE_URL).trim().replace(/\/+$/, '');
+	const problem = baseUrlProblem(base);
+	if (problem) {
+		throw new NodeOperationError(this.getNode(), `The "Base URL" of the Replicate API credential is not valid: ${problem}`, {
+			description: 'Open the credential and set "Base URL" to an http(s) URL without query or fragment, for example https://api.replicate.com/v1.',
+		});
+	}
+	const token = String(creds.apiToken ?? '');
+	// The token itself never becomes part of a key: only a digest of it, with the Base URL.
+	const key = createHash('sha256').update(`${base}\n${token}`).digest('hex').slice(0, 32);
+	return { base, token, key };
+}
+
+export async function getBaseUrl(this: ReplicateContext): Promise<string> {
+	return (await connection.call(this)).base;
 }
 
 export function cancelSignal(ctx: ReplicateContext): AbortSignal | undefined {
@@ -120,9 +144,10 @@ function parseBody(raw: unknown): unknown {
 	}
 }
 
-/** Turns Replicate's problem+json (title, detail, status) into a NodeApiError, token-free. */
-export function apiError(ctx: ReplicateContext, statusCode: number, body: unknown, itemIndex?: number): NodeApiError {
-	const problem = (body && typeof body === 'object' ? body : { detail: String(body ?? '') }) as IDataObject;
+/** Turns Replicate's problem+json (title, detail, status) into a NodeApiError with no secret in it. */
+export function apiError(ctx: ReplicateContext, statusCode: number, body: unknown, itemIndex?: number, token?: string): NodeApiError {
+	const raw = (body && typeof body === 'object' ? body : { detail: String(body ?? '') }) as IDataObject;
+	const problem = redactDeep(raw, token);
 	const title = typeof problem.title === 'string' ? problem.title : undefined;
 	const detail = typeof problem.detail === 'string' ? problem.detail : undefined;
 	const fallback = statusCode === 404 ? 'Not found' : `Replicate answered with status ${statusCode}`;
@@ -134,34 +159,125 @@ export function apiError(ctx: ReplicateContext, statusCode: number, body: unknow
 	});
 }
 
-function networkError(ctx: ReplicateContext, error: unknown, req: ApiRequest, mayHaveReached: boolean, message?: string) {
+function networkError(ctx: ReplicateContext, error: unknown, req: ApiRequest, mayHaveReached: boolean, message?: string, token?: string) {
 	// Only the message and code travel on: the original error can carry request headers. The code
 	// stays out of the message, which n8n would otherwise replace with a generic sentence.
 	const e = error as { message?: string; code?: string; cause?: { code?: string; message?: string } };
 	const code = e.code ?? e.cause?.code;
-	const what = `${req.method} ${req.path.replace(/^https?:\/\/[^/]+/, '')}`;
+	const what = `${req.method} ${req.path.replace(/^https?:\/\/[^/]+/, '').replace(/\?.*$/, '')}`;
 	const note = mayHaveReached
 		? ' The request may have reached Replicate: check your predictions before running it again, so nothing is paid twice.'
 		: '';
 	const detail = [code, e.cause?.message ?? e.message].filter(Boolean).join(': ');
-	return new NodeOperationError(ctx.getNode(), message ?? `Could not reach Replicate (${what})`, {
+	return new NodeOperationError(ctx.getNode(), redactText(message ?? `Could not reach Replicate (${what})`, token), {
 		itemIndex: req.itemIndex,
-		description: `${detail}.${note}`.trim(),
+		description: redactText(`${detail}.${note}`.trim(), token),
 	});
 }
 
-/** n8n errors pass through; anything else becomes a NodeOperationError (message only, no request data). */
-export function asNodeError(ctx: ReplicateContext, error: unknown, itemIndex?: number): NodeApiError | NodeOperationError {
-	if (error instanceof NodeApiError || error instanceof NodeOperationError) return error;
-	return new NodeOperationError(ctx.getNode(), (error as Error)?.message ?? String(error), { itemIndex });
+/** n8n errors pass through (their texts redacted); anything else becomes a NodeOperationError (message only). */
+export function asNodeError(ctx: ReplicateContext, error: unknown, itemIndex?: number, token?: string): NodeApiError | NodeOperationError {
+	if (error instanceof NodeApiError || error instanceof NodeOperationError) {
+		error.message = redactText(error.message, token);
+		if (error.description) error.description = redactText(error.description, token);
+		return error;
+	}
+	return new NodeOperationError(ctx.getNode(), redactText((error as Error)?.message ?? String(error), token), { itemIndex });
+}
+
+const REDIRECTS = [301, 302, 303, 307, 308];
+const MAX_REDIRECTS = 5;
+
+interface RawResponse {
+	body: unknown;
+	headers: unknown;
+	statusCode: number;
+}
+
+/** A request without the token (to another origin, after a redirect left the API's origin). */
+async function plainRequest(ctx: ReplicateContext, options: IHttpRequestOptions, signal?: AbortSignal): Promise<RawResponse> {
+	return (await ctx.helpers.httpRequest({ ...options, abortSignal: signal })) as RawResponse;
+}
+
+interface SendOptions {
+	conn: Connection;
+	/** `this` for httpRequestWithAuthentication: decides which abort signal n8n attaches. */
+	caller: unknown;
+	signal?: AbortSignal;
+	follow: boolean;
+	/** Checks every redirect target; a problem stops the request. */
+	checkHop?: (url: string) => string | undefined;
+	itemIndex?: number;
+}
+
+/**
+ * Sends one request and follows redirects itself: n8n's own following puts the Authorization header
+ * back on cross-origin hops (and follow-redirects keeps it for subdomains). Here the token is sent
+ * only while every hop so far stayed on the Base URL's origin.
+ */
+async function send(ctx: ReplicateContext, options: IHttpRequestOptions, o: SendOptions): Promise<RawResponse & { url: string }> {
+	const apiOrigin = new URL(o.conn.base).origin;
+	let url = options.url;
+	let method = options.method;
+	let body = options.body;
+	let trusted = true;
+	for (let hop = 0; ; hop++) {
+		const withToken = trusted && new URL(url).origin === apiOrigin;
+		// A fresh headers object for every request: n8n's credential helper writes the Authorization
+		// header into the object it is given, which would carry it into the next (plain) request.
+		const headers: Record<string, string> = {};
+		for (const [k, v] of Object.entries((options.headers ?? {}) as Record<string, string>)) {
+			if (withToken || !/^(authorization|cookie|proxy-authorization)$/i.test(k)) headers[k] = v;
+		}
+		const attempt: IHttpRequestOptions = {
+			...options,
+			url,
+			method,
+			body,
+			headers,
+			disableFollowRedirect: true,
+			sendCredentialsOnCrossOriginRedirect: false,
+		};
+		const res = withToken
+			? ((await ctx.helpers.httpRequestWithAuthentication.call(o.caller as IExecuteFunctions, CREDENTIAL, attempt)) as RawResponse)
+			: await plainRequest(ctx, attempt, o.signal);
+		const location = headerMap(res.headers).location;
+		if (!o.follow || !REDIRECTS.includes(res.statusCode) || !location) return { ...res, url };
+		(res.body as { destroy?: () => void } | undefined)?.destroy?.();
+		let next: string;
+		try {
+			next = new URL(location, url).href;
+		} catch {
+			throw new NodeOperationError(ctx.getNode(), 'A redirect pointed to an invalid URL', { itemIndex: o.itemIndex });
+		}
+		if (hop >= MAX_REDIRECTS) throw new NodeOperationError(ctx.getNode(), `Too many redirects (more than ${MAX_REDIRECTS})`, { itemIndex: o.itemIndex });
+		const problem = o.checkHop?.(next);
+		if (problem) {
+			throw new NodeOperationError(ctx.getNode(), `A redirect to ${redactText(next)} was refused: ${problem}`, { itemIndex: o.itemIndex });
+		}
+		if (new URL(next).origin !== apiOrigin) trusted = false;
+		if (res.statusCode === 303 || ((res.statusCode === 301 || res.statusCode === 302) && method !== 'GET')) {
+			method = 'GET';
+			body = undefined;
+		}
+		url = next;
+	}
 }
 
 export async function apiRequest<T = IDataObject>(this: ReplicateContext, req: ApiRequest): Promise<ApiResponse<T>> {
-	const base = await getBaseUrl.call(this);
-	const url = /^https?:\/\//.test(req.path) ? req.path : `${base}${req.path.startsWith('/') ? '' : '/'}${req.path}`;
-	if (new URL(url).origin !== new URL(base).origin) {
-		throw new NodeOperationError(this.getNode(), `Refusing to send the API token to ${new URL(url).origin}, which is not the API's origin`, { itemIndex: req.itemIndex });
+	const conn = await connection.call(this);
+	const { base, token } = conn;
+	// A `.` or `..` segment (also percent-encoded) would be resolved away by the URL parser and reach
+	// another endpoint (DELETE /models/o/n/versions/.. is DELETE /models/o/n).
+	const pathOnly = req.path.replace(/^https?:\/\/[^/]*/i, '').split(/[?#]/)[0];
+	if (pathOnly.split('/').some((segment) => /^(?:\.|%2e){1,2}$/i.test(segment))) {
+		throw new NodeOperationError(this.getNode(), `Refusing a request path with a "." or ".." segment${req.itemIndex === undefined ? '' : ` [item ${req.itemIndex}]`}`, {
+			itemIndex: req.itemIndex,
+			description: 'An ID or name in the parameters (or in an API response) is "." or ".."; those are not valid IDs.',
+		});
 	}
+	// Absolute URLs come from the upstream (cursors, urls.get): their path and query, on the Base URL.
+	const url = /^https?:\/\//i.test(req.path) ? rebase(req.path, base) : `${base}${req.path.startsWith('/') ? '' : '/'}${req.path}`;
 	const options: IHttpRequestOptions = {
 		method: req.method,
 		url,
@@ -171,33 +287,33 @@ export async function apiRequest<T = IDataObject>(this: ReplicateContext, req: A
 		ignoreHttpStatusErrors: true,
 		json: !req.text && typeof req.body !== 'function',
 		timeout: req.timeoutMs ?? 90_000,
-		// A streamed body (a factory) is not buffered for a redirect replay: follow-redirects would
-		// keep every byte sent in memory. The API answers uploads directly.
-		disableFollowRedirect: typeof req.body === 'function',
 	};
 	if (req.text) options.encoding = 'text';
 	const signal = req.ignoreExecutionCancel ? undefined : cancelSignal(this);
 	const caller = req.ignoreExecutionCancel ? detached(this) : this;
 	const retry = req.retry ?? (req.method === 'GET' ? 'idempotent' : 'create');
+	const stoppedError = () => new NodeOperationError(this.getNode(), 'The execution was stopped', { itemIndex: req.itemIndex });
 
 	let rateLimited = 0;
 	let transient = 0;
 	for (;;) {
-		if (signal?.aborted) throw new NodeOperationError(this.getNode(), 'The execution was stopped', { itemIndex: req.itemIndex });
-		let res: { body: unknown; headers: unknown; statusCode: number };
+		if (signal?.aborted) throw stoppedError();
+		let res: RawResponse;
 		const attempt = { ...options };
 		if (req.body !== undefined) {
 			attempt.body = (typeof req.body === 'function' ? await (req.body as () => Promise<unknown>)() : req.body) as IHttpRequestOptions['body'];
 		}
 		try {
-			res = await this.helpers.httpRequestWithAuthentication.call(caller as IExecuteFunctions, CREDENTIAL, attempt);
+			// Only reads follow redirects; a create is never replayed somewhere else.
+			res = await send(this, attempt, { conn, caller, signal, follow: req.method === 'GET', itemIndex: req.itemIndex });
 		} catch (error) {
-			if (signal?.aborted) throw new NodeOperationError(this.getNode(), 'The execution was stopped', { itemIndex: req.itemIndex });
+			if (signal?.aborted) throw stoppedError();
+			if (error instanceof NodeOperationError) throw asNodeError(this, error, req.itemIndex, token);
 			if (retry === 'idempotent' && transient < MAX_TRANSIENT_RETRIES) {
 				await pause(500 * 2 ** transient++, signal);
 				continue;
 			}
-			throw networkError(this, error, req, retry === 'create');
+			throw networkError(this, error, req, retry === 'create', undefined, token);
 		}
 		const headers = headerMap(res.headers);
 		const body = req.text ? res.body : parseBody(res.body);
@@ -211,7 +327,7 @@ export async function apiRequest<T = IDataObject>(this: ReplicateContext, req: A
 			await pause(500 * 2 ** transient++, signal);
 			continue;
 		}
-		throw apiError(this, res.statusCode, body, req.itemIndex);
+		throw apiError(this, res.statusCode, body, req.itemIndex, token);
 	}
 }
 
@@ -231,57 +347,152 @@ export async function apiRequestAllItems<T = IDataObject>(
 			Promise<ApiResponse<{ results?: T[]; next?: string | null }>>
 		>(this, { ...req, method: 'GET', path: next, qs });
 		results.push(...(page.body.results ?? []));
-		next = page.body.next ?? null;
+		next = typeof page.body.next === 'string' && page.body.next ? page.body.next : null;
 		qs = undefined; // the cursor URL carries the query
 	}
 	return limit === undefined ? results : results.slice(0, limit);
 }
 
 export interface Download {
-	body: AsyncIterable<Uint8Array> & { destroy?(): void };
+	body: AsyncIterable<Uint8Array> & { destroy?(error?: Error): void };
 	headers: Record<string, string>;
 	statusCode: number;
+	/** Where the bytes finally came from (after redirects). */
+	url: string;
 }
 
-/** Output files on other hosts (replicate.delivery) are fetched without the API token. */
-async function plainDownload(ctx: IExecuteFunctions | IWebhookFunctions, options: IHttpRequestOptions): Promise<Download> {
-	const res = (await ctx.helpers.httpRequest({ ...options, abortSignal: cancelSignal(ctx) })) as Download;
-	return { ...res, headers: headerMap(res.headers) };
+export interface DownloadLimits {
+	/** Aborts the request (deadline, stall, execution stopped). */
+	signal: AbortSignal;
+	/** Epoch ms by which the download must be done. */
+	deadline: number;
+	/** Connection idle timeout. */
+	stallMs: number;
 }
 
-/** Opens a file download as a stream; the token is sent only when the file is on the API's origin. */
-export async function openDownload(this: IExecuteFunctions | IWebhookFunctions, url: string, itemIndex: number): Promise<Download> {
-	const base = await getBaseUrl.call(this);
+/** Retries of a file download after a 429, a 5xx or a network error, together. */
+export const MAX_DOWNLOAD_RETRIES = 4;
+
+/**
+ * Opens a file download as a stream. The token is sent only while the URL (and every redirect hop)
+ * is on the API's origin; every hop must pass the output-file URL policy; 429s and 5xx count against
+ * one retry budget, and no wait goes past the deadline.
+ */
+export async function openDownload(this: IExecuteFunctions | IWebhookFunctions, url: string, itemIndex: number, limits: DownloadLimits): Promise<Download> {
+	const conn = await connection.call(this);
 	const options: IHttpRequestOptions = {
 		method: 'GET',
-		url,
+		url: rebaseIfApi(url, conn.base),
 		encoding: 'stream',
 		returnFullResponse: true,
 		ignoreHttpStatusErrors: true,
-		timeout: 30 * 60_000,
+		// The bytes as they are: no compression, so the length check means what it says.
+		headers: { 'Accept-Encoding': 'identity' },
+		timeout: limits.stallMs,
 	};
-	let transient = 0;
+	// The authenticated request must abort with the download's own signal, not only the execution's.
+	const caller = { ...detached(this), getExecutionCancelSignal: () => limits.signal };
+	const fail = (message: string, description?: string) =>
+		new NodeOperationError(this.getNode(), `${redactText(message, conn.token)} [item ${itemIndex}]`, { itemIndex, description });
+	let retries = 0;
+	const wait = async (ms: number, why: string) => {
+		const remaining = limits.deadline - Date.now();
+		if (ms >= remaining) throw fail(`The download of ${url} was not retried: ${why}, and waiting would pass the deadline`);
+		await pause(ms, limits.signal);
+		if (limits.signal.aborted) throw fail(`The download of ${url} was stopped`);
+	};
 	for (;;) {
+		let res: RawResponse & { url: string };
 		try {
-			const res =
-				new URL(url).origin === new URL(base).origin
-					? ((await this.helpers.httpRequestWithAuthentication.call(this as IExecuteFunctions, CREDENTIAL, options)) as Download)
-					: await plainDownload(this, options);
-			const headers = headerMap(res.headers);
-			if ((res.statusCode >= 500 || res.statusCode === 429) && transient < MAX_TRANSIENT_RETRIES) {
-				res.body.destroy?.();
-				await pause(res.statusCode === 429 ? retryAfterMs(headers, undefined) : 500 * 2 ** transient++, cancelSignal(this));
-				if (cancelSignal(this)?.aborted) throw new NodeOperationError(this.getNode(), 'The execution was stopped', { itemIndex });
-				continue;
-			}
-			return { ...res, headers };
+			res = await send(this, options, {
+				conn,
+				caller,
+				signal: limits.signal,
+				follow: true,
+				checkHop: (next) => fileUrlProblem(next, conn.base),
+				itemIndex,
+			});
 		} catch (error) {
-			if (cancelSignal(this)?.aborted || transient >= MAX_TRANSIENT_RETRIES || error instanceof NodeOperationError) {
-				throw error instanceof NodeOperationError
-					? asNodeError(this, error, itemIndex)
-					: networkError(this, error, { method: 'GET', path: url, itemIndex }, false, `The download of ${url} broke off [item ${itemIndex}]`);
+			if (error instanceof NodeOperationError) throw asNodeError(this, error, itemIndex, conn.token);
+			if (limits.signal.aborted || retries >= MAX_DOWNLOAD_RETRIES) {
+				throw networkError(this, error, { method: 'GET', path: url, itemIndex }, false, `The download of ${url} broke off [item ${itemIndex}]`, conn.token);
 			}
-			await pause(500 * 2 ** transient++, cancelSignal(this));
+			await wait(500 * 2 ** retries++, 'the connection failed');
+			continue;
 		}
+		const headers = headerMap(res.headers);
+		const download = { body: res.body as Download['body'], headers, statusCode: res.statusCode, url: res.url };
+		if ((res.statusCode >= 500 || res.statusCode === 429) && retries < MAX_DOWNLOAD_RETRIES) {
+			download.body.destroy?.();
+			const ms = res.statusCode === 429 ? Math.min(MAX_RETRY_WAIT_MS, retryAfterMs(headers, undefined)) : 500 * 2 ** retries;
+			retries++;
+			await wait(ms, `the file host answered ${res.statusCode}`);
+			continue;
+		}
+		return download;
 	}
+}
+
+/** A file on the API's own host (spelled http or https) is fetched from the Base URL. */
+function rebaseIfApi(url: string, base: string): string {
+	try {
+		const u = new URL(url);
+		const b = new URL(base);
+		return u.hostname === b.hostname && u.origin !== b.origin && u.port === b.port ? rebase(url, base) : url;
+	} catch {
+		return url;
+	}
+}
+
+/** An open Server-Sent Events response: its bytes as they arrive, and a way to hang up. */
+export interface EventStream {
+	body: AsyncIterable<Uint8Array | string>;
+	close(): void;
+}
+
+type StreamContext = Pick<ReplicateContext, 'getNode'> & {
+	helpers: Pick<IExecuteFunctions['helpers'], 'httpRequest'>;
+};
+
+/**
+ * Opens a prediction's `urls.stream` (Replicate's streaming host). The stream needs no
+ * authentication, so the API token is never sent there, whatever the URL. Only http(s) URLs are
+ * followed; `signal` hangs up.
+ */
+export async function openEventStream(
+	ctx: StreamContext,
+	url: string,
+	signal?: AbortSignal,
+	itemIndex?: number,
+): Promise<EventStream> {
+	let parsed: URL | undefined;
+	try {
+		parsed = new URL(url);
+	} catch {
+		parsed = undefined;
+	}
+	if (!parsed || !/^https?:$/.test(parsed.protocol)) {
+		throw new NodeOperationError(ctx.getNode(), 'Replicate sent a stream URL that is not http(s)', {
+			itemIndex,
+		});
+	}
+	const res = (await ctx.helpers.httpRequest({
+		method: 'GET',
+		url: parsed.toString(),
+		headers: { Accept: 'text/event-stream', 'Cache-Control': 'no-store' },
+		encoding: 'stream',
+		returnFullResponse: true,
+		ignoreHttpStatusErrors: true,
+		abortSignal: signal,
+		timeout: 15 * 60_000,
+	})) as Download;
+	if (res.statusCode < 200 || res.statusCode >= 300) {
+		res.body.destroy?.();
+		throw new NodeOperationError(
+			ctx.getNode(),
+			`Replicate's stream answered with status ${res.statusCode}`,
+			{ itemIndex },
+		);
+	}
+	return { body: res.body, close: () => res.body.destroy?.() };
 }

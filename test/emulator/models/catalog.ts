@@ -2,6 +2,7 @@
 import { createHash } from 'node:crypto';
 
 import { makePng } from '../png';
+import { CHAT_MODELS } from './chat';
 import { cogSchema } from './schema';
 import { ModelError, type ModelDef, type RunContext } from './types';
 
@@ -262,4 +263,4 @@ const trainableModel: ModelDef = {
 	run: (ctx) => images(ctx, 1, 64, 500),
 };
 
-export const CATALOG: ModelDef[] = [officialImage, imageModel, textModel, sleepModel, failingModel, bigFileModel, echoModel, trainableModel];
+export const CATALOG: ModelDef[] = [officialImage, imageModel, textModel, sleepModel, failingModel, bigFileModel, echoModel, trainableModel, ...CHAT_MODELS];

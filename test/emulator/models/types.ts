@@ -33,5 +33,7 @@ export interface ModelDef {
 	openapi: JsonObject;
 	exampleInput: JsonObject;
 	readme: string;
+	/** Extra metrics of a finished run (language models report token counts). */
+	metrics?(input: JsonObject, output: unknown): JsonObject;
 	run(ctx: RunContext): Promise<unknown>;
 }

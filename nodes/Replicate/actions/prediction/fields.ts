@@ -117,6 +117,15 @@ export const concurrencyOption = (def: number): INodeProperties => ({
 	description: 'How many items run at the same time. Outputs keep the order of the items.',
 });
 
+export const maxFileSizeOption: INodeProperties = {
+	displayName: 'Max File Size (MB)',
+	name: 'maxFileSize',
+	type: 'number',
+	typeOptions: { minValue: 1 },
+	default: 1024,
+	description: 'Largest output file downloaded (after decompression). A larger file fails the item and nothing of it is kept.',
+};
+
 /** Waiting and output options (Run and Wait). */
 export const waitAndOutputOptions: INodeProperties[] = [
 	{ displayName: 'Timeout (Seconds)', name: 'timeout', type: 'number', typeOptions: { minValue: 1 }, default: 600, description: 'How long to wait for the prediction to finish' },
@@ -134,6 +143,7 @@ export const waitAndOutputOptions: INodeProperties[] = [
 	{ displayName: 'Max Poll Interval (Seconds)', name: 'maxPollInterval', type: 'number', typeOptions: { minValue: 1, maxValue: 60 }, default: 5, description: 'Polls back off up to this interval' },
 	{ displayName: 'Download Output Files', name: 'download', type: 'boolean', default: true, description: 'Whether to download every file in the output into binary data (otherwise only URLs are returned)' },
 	{ displayName: 'Put Output File in Field', name: 'binaryProperty', type: 'string', default: 'data', description: 'Binary property of the first file; further files get _1, _2, …' },
+	maxFileSizeOption,
 	{ displayName: 'Split Files Into Items', name: 'splitFiles', type: 'boolean', default: false, description: 'Whether to return one item per output file' },
 	{ displayName: 'Simplify', name: 'simplify', type: 'boolean', default: false, description: 'Whether to return only the output (token lists of language models joined into text) instead of the whole prediction' },
 	{ displayName: 'Include Logs', name: 'includeLogs', type: 'boolean', default: false, description: 'Whether to include the model\'s logs in the output' },

@@ -8,8 +8,7 @@ import { readDeploymentRef, readModelRef } from '../../helpers/modelRef';
 import { outputOptions, predictionItems, type OutputOptions } from '../../helpers/output';
 import { cancelPrediction, isTerminal, pollPrediction, type Prediction } from '../../helpers/predictions';
 import { inputSchema, prepareInput } from '../../helpers/schema';
-import { resolveDeployment, resolveModel, versionSchema, getModel, type Target } from '../../helpers/targets';
-import type { ReplicateContext } from '../../transport';
+import { resolveDeployment, resolveModel, schemaOfPrediction as predictionSchema, type Target } from '../../helpers/targets';
 import type { Batch } from '../types';
 
 export const MAX_TIMEOUT_SECONDS = 7 * 24 * 3600;
@@ -112,6 +111,8 @@ export function readWaitSettings(ctx: IExecuteFunctions, i: number): WaitSetting
 	}
 	const maxPoll = Number(option(ctx, i, 'maxPollInterval', 5));
 	if (!Number.isFinite(maxPoll) || maxPoll < 1 || maxPoll > 60) fail(ctx, i, `The "Max Poll Interval (Seconds)" option must be between 1 and 60 (got ${maxPoll})`);
+	const maxFile = Number(option(ctx, i, 'maxFileSize', 1024));
+	if (!Number.isFinite(maxFile) || maxFile <= 0) fail(ctx, i, `The "Max File Size (MB)" option must be a positive number (got ${maxFile})`);
 	const output = outputOptions(ctx.getNodeParameter('options', i, {}) as IDataObject);
 	if (!/^[A-Za-z_][\w-]*$/.test(output.binaryProperty)) fail(ctx, i, `The "Put Output File in Field" option "${output.binaryProperty}" is not a valid property name`);
 	// An AI agent cannot take binary data: in tool mode the files stay URLs.
@@ -212,26 +213,7 @@ export async function finish(
 	}
 }
 
-/**
- * The schema of an existing prediction's version (for file detection and text joining); best
- * effort. Used by Prediction → Wait and by the resume of "Wait for Webhook" runs (no batch there).
- */
-export async function schemaOfPrediction(
-	ctx: ReplicateContext,
-	p: IDataObject,
-	i?: number,
-	batch?: Batch,
-): Promise<IDataObject | null> {
-	const model = String(p.model ?? '');
-	const version = String(p.version ?? '');
-	if (!/^[^/]+\/[^/]+$/.test(model)) return null;
-	const once = <T>(key: string, fn: () => Promise<T>) => (batch ? memo(batch, key, fn) : fn());
-	try {
-		if (version && version !== 'hidden') return await once(`schema:${model}:${version}`, () => versionSchema(ctx, model, version, i));
-		const [owner, name] = model.split('/');
-		const m = await once(`modelobj:${model}`, () => getModel(ctx, owner, name, i));
-		return ((m.latest_version as IDataObject | null)?.openapi_schema as IDataObject | undefined) ?? null;
-	} catch {
-		return null;
-	}
+/** The schema of an existing prediction's version (for file detection and text joining); best effort. */
+export async function schemaOfPrediction(ctx: IExecuteFunctions, p: Prediction, i: number, batch: Batch): Promise<IDataObject | null> {
+	return await memo(batch, `schema:${String(p.model ?? '')}:${String(p.version ?? '')}`, () => predictionSchema(ctx, p, i));
 }

@@ -37,7 +37,7 @@ const create: Operation = {
 		if (!/^[\w.-]+\/[\w.-]+$/.test(destination)) throw new NodeOperationError(this.getNode(), `The "Destination" parameter "${destination}" is not owner/name [item ${i}]`, { itemIndex: i });
 		const body: IDataObject = { destination, input: jsonObject(this, 'Input (JSON)', this.getNodeParameter('input', i, '{}'), i) as IDataObject };
 		Object.assign(body, readWebhook(this, this.getNodeParameter('options', i, {}) as IDataObject, i));
-		const path = `/models/${ref.owner}/${ref.name}/versions/${encodeURIComponent(version)}/trainings`;
+		const path = `/models/${encodeURIComponent(ref.owner)}/${encodeURIComponent(ref.name)}/versions/${encodeURIComponent(version)}/trainings`;
 		return (await apiRequest.call(this, { method: 'POST', path, body, itemIndex: i, retry: 'create' })).body as IDataObject;
 	},
 };

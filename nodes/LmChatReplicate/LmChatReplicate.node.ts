@@ -1,0 +1,271 @@
+import type {
+	IDataObject,
+	IExecuteFunctions,
+	INodeProperties,
+	INodeType,
+	INodeTypeDescription,
+	ISupplyDataFunctions,
+	SupplyData,
+} from 'n8n-workflow';
+import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
+
+import { modelLocator } from '../Replicate/actions/common.descriptions';
+import { readDeploymentRef, readModelRef } from '../Replicate/helpers/modelRef';
+import { resolveDeployment, resolveModel } from '../Replicate/helpers/targets';
+import { ChatMappingError, chatSchema } from './chat/mapping';
+import { ReplicateChatModel as ChatModel, type ModelSettings } from './chat/model';
+import type { AiNodeSdk } from './chat/types';
+import { searchDeployments, searchLanguageModels } from './listSearch';
+
+/** The first n8n release that ships @n8n/ai-node-sdk (this node is tested on 2.41.1). */
+export const MIN_N8N_VERSION = '2.16';
+
+/** n8n's AI node SDK, loaded only when the node runs: n8n before 2.16 has none. */
+export async function loadSdk(ctx: ISupplyDataFunctions, itemIndex: number): Promise<AiNodeSdk> {
+	let sdk: Partial<AiNodeSdk> | undefined;
+	try {
+		sdk = (await import('@n8n/ai-node-sdk')) as Partial<AiNodeSdk>;
+	} catch {
+		sdk = undefined;
+	}
+	if (typeof sdk?.supplyModel !== 'function') {
+		throw new NodeOperationError(
+			ctx.getNode(),
+			`Replicate Chat Model needs n8n ${MIN_N8N_VERSION} or newer`,
+			{
+				itemIndex,
+				description:
+					"It plugs into n8n's AI nodes through n8n's AI node SDK (@n8n/ai-node-sdk), which this " +
+					'n8n does not have. Update n8n; the Replicate and Replicate Trigger nodes work without it.',
+			},
+		);
+	}
+	return sdk as AiNodeSdk;
+}
+
+function numberOption(
+	ctx: ISupplyDataFunctions,
+	o: IDataObject,
+	name: string,
+	label: string,
+	i: number,
+) {
+	if (o[name] === undefined || o[name] === null || o[name] === '') return undefined;
+	const n = Number(o[name]);
+	if (!Number.isFinite(n)) {
+		throw new NodeOperationError(
+			ctx.getNode(),
+			`The "${label}" option must be a number [item ${i}]`,
+			{
+				itemIndex: i,
+			},
+		);
+	}
+	return n;
+}
+
+/** Options as model settings; values are checked against the model's schema before each request. */
+export function readSettings(ctx: ISupplyDataFunctions, i: number): ModelSettings {
+	const o = (ctx.getNodeParameter('options', i, {}) as IDataObject) ?? {};
+	const timeout = numberOption(ctx, o, 'timeout', 'Timeout (Seconds)', i) ?? 300;
+	if (timeout < 1 || timeout > 3600) {
+		throw new NodeOperationError(
+			ctx.getNode(),
+			`The "Timeout (Seconds)" option must be between 1 and 3600 (got ${timeout}) [item ${i}]`,
+			{ itemIndex: i },
+		);
+	}
+	const syncWait = numberOption(ctx, o, 'syncWait', 'Sync Wait (Seconds)', i) ?? 60;
+	if (!Number.isInteger(syncWait) || syncWait < 1 || syncWait > 60) {
+		throw new NodeOperationError(
+			ctx.getNode(),
+			`The "Sync Wait (Seconds)" option must be a whole number from 1 to 60 (got ${syncWait}) [item ${i}]`,
+			{ itemIndex: i },
+		);
+	}
+	const stop = String(o.stopSequences ?? '')
+		.split(/\r?\n/)
+		.filter((s) => s !== '');
+	return {
+		temperature: numberOption(ctx, o, 'temperature', 'Sampling Temperature', i),
+		maxTokens: numberOption(ctx, o, 'maxTokens', 'Maximum Number of Tokens', i),
+		topP: numberOption(ctx, o, 'topP', 'Top P', i),
+		stop: stop.length ? stop : undefined,
+		timeoutMs: timeout * 1000,
+		syncSeconds: syncWait,
+		streaming: o.streaming !== false,
+	};
+}
+
+const baseModel = modelLocator();
+
+/** Run's model locator, listing Replicate's language models. */
+const modelField: INodeProperties = {
+	...baseModel,
+	description: 'A language model: owner/name, owner/name:version, or its replicate.com URL',
+	displayOptions: { show: { source: ['model'] } },
+	modes: (baseModel.modes ?? []).map((mode) =>
+		mode.name === 'list'
+			? {
+					...mode,
+					placeholder: 'Select a language model…',
+					typeOptions: { searchListMethod: 'searchLanguageModels', searchable: true },
+				}
+			: mode,
+	),
+};
+
+export class LmChatReplicate implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'Replicate Chat Model',
+		name: 'lmChatReplicate',
+		icon: { light: 'file:../../icons/replicate.svg', dark: 'file:../../icons/replicate.dark.svg' },
+		group: ['transform'],
+		version: 1,
+		description: 'Use a language model hosted on Replicate in AI chains and agents',
+		subtitle: '={{ $parameter["source"] === "deployment" ? "Deployment" : "Model" }}',
+		defaults: { name: 'Replicate Chat Model' },
+		inputs: [],
+		outputs: [NodeConnectionTypes.AiLanguageModel],
+		outputNames: ['Model'],
+		credentials: [{ name: 'replicateApi', required: true }],
+		properties: [
+			{
+				displayName: `Needs n8n ${MIN_N8N_VERSION} or newer. Connect it to a chain (Basic LLM Chain) or an agent. Tool calling works only with models whose input schema has tools.`,
+				name: 'notice',
+				type: 'notice',
+				default: '',
+			},
+			{
+				displayName: 'Source',
+				name: 'source',
+				type: 'options',
+				options: [
+					{
+						name: 'Model',
+						value: 'model',
+						description: 'A public or private model (optionally a version)',
+					},
+					{ name: 'Deployment', value: 'deployment', description: 'One of your deployments' },
+				],
+				default: 'model',
+			},
+			modelField,
+			{
+				displayName: 'Deployment',
+				name: 'deployment',
+				type: 'resourceLocator',
+				default: { mode: 'list', value: '' },
+				required: true,
+				displayOptions: { show: { source: ['deployment'] } },
+				modes: [
+					{
+						displayName: 'From List',
+						name: 'list',
+						type: 'list',
+						placeholder: 'Select a deployment…',
+						typeOptions: { searchListMethod: 'searchDeployments', searchable: true },
+					},
+					{ displayName: 'By Name', name: 'id', type: 'string', placeholder: 'e.g. acme/my-llm' },
+				],
+			},
+			{
+				displayName: 'Options',
+				name: 'options',
+				type: 'collection',
+				placeholder: 'Add Option',
+				default: {},
+				options: [
+					{
+						displayName: 'Maximum Number of Tokens',
+						name: 'maxTokens',
+						type: 'number',
+						typeOptions: { minValue: 1 },
+						default: 512,
+						description:
+							"Sent as the model's max_tokens (or max_new_tokens / max_completion_tokens) input, when it has one",
+					},
+					{
+						displayName: 'Sampling Temperature',
+						name: 'temperature',
+						type: 'number',
+						typeOptions: { minValue: 0, numberPrecision: 2 },
+						default: 0.7,
+						description: 'Sent as the temperature input, when the model has one',
+					},
+					{
+						displayName: 'Stop Sequences',
+						name: 'stopSequences',
+						type: 'string',
+						typeOptions: { rows: 3 },
+						default: '',
+						description:
+							'One per line. Sent as the stop_sequences (or stop) input, when the model has one.',
+					},
+					{
+						displayName: 'Stream Tokens',
+						name: 'streaming',
+						type: 'boolean',
+						default: true,
+						description:
+							"Whether to read the prediction's event stream when n8n streams the answer (else the answer arrives in one piece)",
+					},
+					{
+						displayName: 'Sync Wait (Seconds)',
+						name: 'syncWait',
+						type: 'number',
+						typeOptions: { minValue: 1, maxValue: 60 },
+						default: 60,
+						description:
+							'Without streaming: Replicate holds the create request up to this long and answers with the finished prediction (Prefer: wait); longer runs are then polled. A stop during the hold takes effect when it ends.',
+					},
+					{
+						displayName: 'Timeout (Seconds)',
+						name: 'timeout',
+						type: 'number',
+						typeOptions: { minValue: 1, maxValue: 3600 },
+						default: 300,
+						description:
+							'Longest wait for an answer; the prediction is canceled on Replicate after it',
+					},
+					{
+						displayName: 'Top P',
+						name: 'topP',
+						type: 'number',
+						typeOptions: { minValue: 0, maxValue: 1, numberPrecision: 2 },
+						default: 1,
+						description: 'Sent as the top_p input, when the model has one',
+					},
+				],
+			},
+		],
+	};
+
+	methods = { listSearch: { searchLanguageModels, searchDeployments } };
+
+	async supplyData(this: ISupplyDataFunctions, itemIndex: number): Promise<SupplyData> {
+		const sdk = await loadSdk(this, itemIndex);
+		const exec = this as unknown as IExecuteFunctions;
+		const source = this.getNodeParameter('source', itemIndex, 'model') as string;
+		const settings = readSettings(this, itemIndex);
+		let target;
+		if (source === 'deployment') {
+			const d = readDeploymentRef(exec, itemIndex);
+			target = await resolveDeployment(exec, d.owner, d.name, itemIndex);
+		} else {
+			target = await resolveModel(exec, readModelRef(exec, itemIndex), itemIndex);
+		}
+		let chat;
+		try {
+			chat = chatSchema(target.openapi);
+		} catch (error) {
+			const e = error as Error;
+			throw new NodeOperationError(this.getNode(), `${target.model || 'The model'}: ${e.message}`, {
+				itemIndex,
+				description: e instanceof ChatMappingError ? e.description : undefined,
+			});
+		}
+		const model = new ChatModel(this, target, chat, settings, itemIndex);
+		return sdk.supplyModel(this, model) as SupplyData;
+	}
+}

@@ -1,0 +1,315 @@
+// The chat model against the emulator, through a real n8n-core SupplyDataContext and the node's
+// supplyData (the SDK's supplyModel is stubbed: it hands the model through, as the real one wraps it).
+jest.mock(
+	'@n8n/ai-node-sdk',
+	() => ({ supplyModel: (_ctx: unknown, model: unknown) => ({ response: model }) }),
+	{
+		virtual: true,
+	},
+);
+
+import { LmChatReplicate } from '../../nodes/LmChatReplicate/LmChatReplicate.node';
+import type { ReplicateChatModel } from '../../nodes/LmChatReplicate/chat/model';
+import type { ChatMessage, StreamChunk } from '../../nodes/LmChatReplicate/chat/types';
+import { replicateCredentials } from '../harness/n8n';
+import { supplyContext } from '../harness/supply';
+import { until, useEmulator } from '../helpers/emulator';
+
+const TOKEN = 'r8_chat_test_token_0123456789';
+const emu = useEmulator({ token: TOKEN });
+
+const user = (text: string): ChatMessage => ({ role: 'user', content: [{ type: 'text', text }] });
+const system = (text: string): ChatMessage => ({
+	role: 'system',
+	content: [{ type: 'text', text }],
+});
+const assistant = (text: string): ChatMessage => ({
+	role: 'assistant',
+	content: [{ type: 'text', text }],
+});
+
+async function supply(
+	model: string,
+	options: Record<string, unknown> = {},
+	extra: Record<string, unknown> = {},
+) {
+	const { ctx, abort } = supplyContext({
+		parameters: {
+			source: 'model',
+			model: { __rl: true, mode: 'id', value: model },
+			options,
+			...extra,
+		},
+		credentials: replicateCredentials(emu.emu.baseUrl, TOKEN),
+	});
+	const data = await new LmChatReplicate().supplyData.call(ctx, 0);
+	return { model: data.response as ReplicateChatModel, abort };
+}
+
+const predictionsOf = (model: string) =>
+	[...emu.emu.store.predictions.values()].filter((r) => r.obj.model === model);
+
+async function collect(stream: AsyncIterable<StreamChunk>) {
+	const chunks: StreamChunk[] = [];
+	for await (const c of stream) chunks.push(c);
+	return chunks;
+}
+
+describe('generate', () => {
+	test('messages model: the conversation goes as messages; the answer and usage come back', async () => {
+		const { model } = await supply('emulator/chat-messages', { maxTokens: 64, temperature: 0.2 });
+		const r = await model.generate([
+			system('Be brief.'),
+			user('Hi'),
+			assistant('Hello!'),
+			user('What is 2+2?'),
+		]);
+		const text = r.message.content[0].text;
+		expect(text).toBe('Echo: What is 2+2? (turns: 3, system: Be brief.)');
+		const run = predictionsOf('emulator/chat-messages').pop()!;
+		expect(run.obj.input).toEqual({
+			messages: [
+				{ role: 'system', content: 'Be brief.' },
+				{ role: 'user', content: 'Hi' },
+				{ role: 'assistant', content: 'Hello!' },
+				{ role: 'user', content: 'What is 2+2?' },
+			],
+			max_completion_tokens: 64,
+			temperature: 0.2,
+		});
+		const metrics = run.obj.metrics as Record<string, number>;
+		expect(r.usage).toMatchObject({
+			promptTokens: metrics.input_token_count,
+			completionTokens: metrics.output_token_count,
+			totalTokens: metrics.input_token_count + metrics.output_token_count,
+		});
+		expect(r.usage!.completionTokens).toBe((run.obj.output as string[]).length);
+		expect(r.id).toBe(run.obj.id);
+	});
+
+	test('Llama 3 model: one question uses prompt + system_prompt; a conversation is written in Llama 3 format', async () => {
+		const { model } = await supply('emulator/llama-chat', { topP: 0.5, stopSequences: 'zzz\nyyy' });
+		const one = await model.generate([system('Pirate.'), user('Ahoy?')]);
+		expect(one.message.content[0].text).toBe('Echo: Ahoy? (turns: 1, system: Pirate.)');
+		const first = predictionsOf('emulator/llama-chat').pop()!;
+		expect(first.obj.input).toEqual({
+			prompt: 'Ahoy?',
+			system_prompt: 'Pirate.',
+			top_p: 0.5,
+			stop_sequences: 'zzz,yyy',
+		});
+
+		const many = await model.generate([
+			system('Pirate.'),
+			user('Ahoy?'),
+			assistant('Arr.'),
+			user('Where is the gold?'),
+		]);
+		expect(many.message.content[0].text).toBe(
+			'Echo: Where is the gold? (turns: 3, system: Pirate.)',
+		);
+		const second = predictionsOf('emulator/llama-chat').pop()!;
+		expect(second.obj.input).toMatchObject({ prompt_template: '{prompt}' });
+		expect(String((second.obj.input as Record<string, unknown>).prompt)).toMatch(
+			/^<\|begin_of_text\|>/,
+		);
+	});
+
+	test('options the schema lacks are not sent (llm-stream has no top_p or stop input)', async () => {
+		const { model } = await supply('emulator/llm-stream', {
+			topP: 0.3,
+			stopSequences: 'x',
+			maxTokens: 3,
+			temperature: 0,
+		});
+		const r = await model.generate([user('Tell me')]);
+		expect(r.message.content[0].text).toBe('Once upon a');
+		expect(predictionsOf('emulator/llm-stream').pop()!.obj.input).toEqual({
+			prompt: 'Tell me',
+			max_tokens: 3,
+			temperature: 0,
+		});
+		expect(r.usage).toBeUndefined(); // llm-stream reports no token counts: none are invented
+	});
+
+	test('an option outside the schema range fails before any prediction, naming the input', async () => {
+		const { model } = await supply('emulator/chat-messages', { temperature: 3 });
+		const before = predictionsOf('emulator/chat-messages').length;
+		await expect(model.generate([user('x')])).rejects.toThrow(
+			/Invalid model input "temperature": must be at most 2/,
+		);
+		expect(predictionsOf('emulator/chat-messages')).toHaveLength(before);
+	});
+
+	test('a failing model gives a clear error with its logs', async () => {
+		const { model } = await supply('emulator/chat-fails');
+		const err = await model
+			.generate([user('hi')])
+			.catch((e: Error & { description?: string }) => e);
+		expect(err).toBeInstanceOf(Error);
+		expect(err.message).toMatch(
+			/^emulator\/chat-fails failed \(prediction \w+\): CUDA out of memory/,
+		);
+		expect((err as { description?: string }).description).toMatch(/OutOfMemoryError/);
+		expect(JSON.stringify(err)).not.toContain(TOKEN);
+	});
+
+	test('input rejected by Replicate (422) is reported as such', async () => {
+		const { model } = await supply('emulator/chat-messages');
+		emu.emu.addFault({
+			method: 'POST',
+			path: '/v1/models/emulator/chat-messages/predictions',
+			status: 422,
+		});
+		await expect(model.generate([user('x')])).rejects.toThrow(
+			/^Replicate rejected the input for emulator\/chat-messages/,
+		);
+	});
+
+	test('a canceled prediction is reported as canceled', async () => {
+		const { model } = await supply('emulator/llama-chat', { maxTokens: 400 });
+		const pending = model.generate([user('long answer please '.repeat(40))]).catch((e: Error) => e);
+		const run = await until(() =>
+			predictionsOf('emulator/llama-chat').find((r) => r.status === 'processing'),
+		);
+		emu.emu.store.stop(run, 'canceled');
+		expect(((await pending) as Error).message).toMatch(
+			/^Prediction \w+ of emulator\/llama-chat was canceled on Replicate/,
+		);
+	});
+
+	test('aborting while polling (after the sync hold) cancels the prediction on Replicate', async () => {
+		const { model, abort } = await supply('emulator/llama-chat', { maxTokens: 400, syncWait: 1 });
+		const pending = model.generate([user('word '.repeat(300))]).catch((e: Error) => e);
+		const run = await until(() =>
+			predictionsOf('emulator/llama-chat').find((r) => r.status === 'processing' && !r.terminal),
+		);
+		// The 1 s hold is over once 45 tokens have streamed (30 ms each, 1.35 s; 300 in all).
+		await until(() => ((run.obj.output as string[] | null)?.length ?? 0) > 45, 10_000);
+		abort.abort();
+		expect(((await pending) as Error).message).toMatch(
+			/^Stopped; prediction \w+ was canceled on Replicate/,
+		);
+		expect(run.status).toBe('canceled');
+	});
+});
+
+describe('stream', () => {
+	test('tokens arrive as several deltas that add up to the answer; usage comes with finish', async () => {
+		const { model } = await supply('emulator/chat-messages');
+		const chunks = await collect(model.stream([user('Stream this please')]));
+		const deltas = chunks
+			.filter((c) => c.type === 'text-delta')
+			.map((c) => (c as { delta: string }).delta);
+		expect(deltas.length).toBeGreaterThan(3);
+		expect(deltas.join('')).toBe('Echo: Stream this please (turns: 1, system: none)');
+		const finish = chunks[chunks.length - 1] as Extract<StreamChunk, { type: 'finish' }>;
+		expect(finish.type).toBe('finish');
+		const run = predictionsOf('emulator/chat-messages').pop()!;
+		expect(finish.usage?.completionTokens).toBe(
+			(run.obj.metrics as Record<string, number>).output_token_count,
+		);
+		expect(finish.usage?.completionTokens).toBe(deltas.length);
+	});
+
+	test('the first delta arrives while the model is still running', async () => {
+		const { model } = await supply('emulator/llama-chat');
+		const stream = model.stream([user('one two three four five six seven eight')]);
+		const it = stream[Symbol.asyncIterator]();
+		const first = await it.next();
+		expect(first.value).toMatchObject({ type: 'text-delta' });
+		const run = predictionsOf('emulator/llama-chat').pop()!;
+		expect(run.terminal).toBe(false);
+		for (let r = await it.next(); !r.done; r = await it.next());
+		expect(run.status).toBe('succeeded');
+	});
+
+	test('a model failing mid-stream ends the stream with its error (error + done events)', async () => {
+		const { model } = await supply('emulator/chat-fails');
+		const seen: StreamChunk[] = [];
+		const err = await (async () => {
+			for await (const c of model.stream([user('hi')])) seen.push(c);
+		})().catch((e: Error) => e);
+		expect(seen.filter((c) => c.type === 'text-delta').length).toBeGreaterThan(0);
+		expect((err as Error).message).toMatch(
+			/^emulator\/chat-fails failed \(prediction \w+\): CUDA out of memory/,
+		);
+	});
+
+	test('aborting mid-stream hangs up and cancels the prediction', async () => {
+		const { model, abort } = await supply('emulator/llama-chat', { maxTokens: 400 });
+		const it = model.stream([user('word '.repeat(300))])[Symbol.asyncIterator]();
+		await it.next();
+		const run = predictionsOf('emulator/llama-chat').pop()!;
+		abort.abort();
+		const err = await (async () => {
+			for (let r = await it.next(); !r.done; r = await it.next());
+		})().catch((e: Error) => e);
+		expect((err as Error).message).toMatch(/^Stopped; prediction \w+ was canceled on Replicate/);
+		await until(() => run.terminal);
+		expect(run.status).toBe('canceled');
+	});
+
+	test('a consumer that stops reading early cancels the prediction', async () => {
+		const { model } = await supply('emulator/llama-chat', { maxTokens: 400 });
+		for await (const c of model.stream([user('word '.repeat(300))])) {
+			expect(c.type).toBe('text-delta');
+			break;
+		}
+		const run = predictionsOf('emulator/llama-chat').pop()!;
+		await until(() => run.terminal);
+		expect(run.status).toBe('canceled');
+	});
+
+	test('with Stream Tokens off, stream() answers in one piece', async () => {
+		const { model } = await supply('emulator/chat-messages', { streaming: false });
+		const chunks = await collect(model.stream([user('whole')]));
+		expect(chunks.map((c) => c.type)).toEqual(['text-delta', 'finish']);
+		expect((chunks[0] as { delta: string }).delta).toBe('Echo: whole (turns: 1, system: none)');
+	});
+});
+
+describe('supplyData', () => {
+	test('deployments resolve to their model schema', async () => {
+		const res = await fetch(`${emu.emu.baseUrl}/deployments`, {
+			method: 'POST',
+			headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+			body: JSON.stringify({
+				name: 'chatbot',
+				model: 'emulator/llama-chat',
+				version: emu.emu.store.models.get('emulator/llama-chat')!.versions[0].id,
+				hardware: 'gpu-a40-small',
+				min_instances: 0,
+				max_instances: 1,
+			}),
+		});
+		expect(res.ok).toBe(true);
+		const owner = ((await res.json()) as { owner: string }).owner;
+		const { model } = await supply(
+			'',
+			{},
+			{ source: 'deployment', deployment: { __rl: true, mode: 'id', value: `${owner}/chatbot` } },
+		);
+		const r = await model.generate([user('via deployment')]);
+		expect(r.message.content[0].text).toBe(
+			'Echo: via deployment (turns: 1, system: You are a helpful assistant)',
+		);
+	});
+
+	test('a model that is not a language model fails clearly at supply time', async () => {
+		await expect(supply('emulator/sleep')).rejects.toThrow(
+			/^emulator\/sleep: This model takes neither "messages" nor a text "prompt"/,
+		);
+		await expect(supply('emulator/sdxl-lite')).rejects.toThrow(
+			/^emulator\/sdxl-lite: This model answers with files, not text/,
+		);
+	});
+
+	test('binding tools to a model without a tools input gives a clear error', async () => {
+		const { model } = await supply('emulator/chat-messages');
+		expect(() => model.withTools([{ type: 'function', name: 'calculator' }])).toThrow(
+			/emulator\/chat-messages has no tool calling; use it in a chain/,
+		);
+		expect(model.withTools([])).toBe(model);
+	});
+});
