@@ -144,6 +144,26 @@ export function readWaitSettings(ctx: IExecuteFunctions, i: number): WaitSetting
 	};
 }
 
+/** Seconds in a Cancel-After duration ("90", "30s", "1h30m"); NaN when it is not one. */
+export function durationSeconds(v: string): number {
+	return /^\d+$/.test(v)
+		? Number(v)
+		: /^(\d+h)?(\d+m)?(\d+s)?$/.test(v)
+			? [...v.matchAll(/(\d+)([hms])/g)].reduce((t, m) => t + Number(m[1]) * (m[2] === 'h' ? 3600 : m[2] === 'm' ? 60 : 1), 0)
+			: NaN;
+}
+
+/** The "Sync Wait (Seconds)" option of item `i`: empty means the default (60); else 1–60. */
+export function readSyncWait(ctx: IExecuteFunctions, i: number): number {
+	const raw = ctx.getNodeParameter('options.syncWait', i, 60) as unknown;
+	if (raw === '' || raw === null || raw === undefined) return 60;
+	const sync = Number(raw);
+	if (!Number.isInteger(sync) || sync < 1 || sync > 60) {
+		fail(ctx, i, `The "Sync Wait (Seconds)" option must be a whole number from 1 to 60 (got ${JSON.stringify(raw)})`);
+	}
+	return sync;
+}
+
 /** Seconds Replicate's own deadline lies past the Timeout when it is sent by default. */
 export const CANCEL_AFTER_MARGIN_SECONDS = 60;
 
@@ -155,12 +175,12 @@ export const CANCEL_AFTER_MARGIN_SECONDS = 60;
 export function readCancelAfter(ctx: IExecuteFunctions, i: number, wait?: WaitSettings): string | undefined {
 	const v = String(option(ctx, i, 'cancelAfter', '')).trim();
 	if (/^(off|none)$/i.test(v)) return undefined;
-	if (!v) return wait?.cancelOnTimeout ? `${Math.ceil(wait.timeoutMs / 1000) + CANCEL_AFTER_MARGIN_SECONDS}s` : undefined;
-	const seconds = /^\d+$/.test(v)
-		? Number(v)
-		: /^(\d+h)?(\d+m)?(\d+s)?$/.test(v)
-			? [...v.matchAll(/(\d+)([hms])/g)].reduce((t, m) => t + Number(m[1]) * (m[2] === 'h' ? 3600 : m[2] === 'm' ? 60 : 1), 0)
-			: NaN;
+	if (!v) {
+		return wait?.cancelOnTimeout
+			? `${Math.ceil(wait.timeoutMs / 1000) + CANCEL_AFTER_MARGIN_SECONDS}s`
+			: undefined;
+	}
+	const seconds = durationSeconds(v);
 	if (!Number.isFinite(seconds) || seconds < 5) {
 		fail(ctx, i, `The "Server-Side Deadline" option "${v}" is not a duration of at least 5 seconds`, 'Use a number of seconds or units like 30s, 5m, 1h30m, or "off" to send none.');
 	}
