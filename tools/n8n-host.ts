@@ -248,6 +248,8 @@ export function createHost(workDir: string, opts: { target?: N8nTarget; port?: n
 		N8N_DEFAULT_BINARY_DATA_MODE: opts.binaryMode ?? 'filesystem',
 		N8N_BLOCK_ENV_ACCESS_IN_NODE: 'false',
 		N8N_COMMUNITY_PACKAGES_ALLOW_TOOL_USAGE: 'true',
+		// what users must set before n8n's default turns to false (n8n 2.41 deprecation notice)
+		N8N_UNVERIFIED_PACKAGES_ENABLED: 'true',
 		...(opts.fileAccess ? { N8N_RESTRICT_FILE_ACCESS_TO: opts.fileAccess } : {}),
 		...opts.env,
 	};

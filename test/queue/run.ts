@@ -6,12 +6,12 @@
 // Prints the figures, a closing "N passed, N failed" line, and exits non-zero on failure. Everything
 // it starts is stopped by PID; the whole run is bounded by QUEUE_TIMEOUT_S (default 900 s).
 import { createHash } from 'node:crypto';
-import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { signWebhook, startEmulator, type Emulator } from '../emulator';
-import { createHost, ensureN8n, importCredentials, importWorkflow, n8n, N8N_OLDEST, ownerSession, PACKAGE_ROOT, portBase, start, transcripts, type Host, type Started } from '../../tools/n8n-host';
+import { createHost, ensureN8n, importCredentials, n8n, N8N_OLDEST, ownerSession, PACKAGE_ROOT, portBase, start, transcripts, type Host, type Started } from '../../tools/n8n-host';
 import { startPostgres, startRedis, type Service } from './services';
 
 const TARGET = N8N_OLDEST;
@@ -136,8 +136,13 @@ async function main() {
 		const hosts = { main: host('main', port.main, port.mainBroker), w1: host('worker-1', port.w1, port.w1Broker), w2: host('worker-2', port.w2, port.w2Broker), webhook: host('webhook', port.webhook, port.webhookBroker) };
 
 		await importCredentials(hosts.main, WORK, [{ ...CRED, type: 'replicateApi', data: { apiToken: emu.token, baseUrl: emu.baseUrl, webhookSecret: emu.options.webhookSecret } }]);
+		// one import for all (each n8n CLI call costs seconds), then publish each
+		const wfDir = join(WORK, 'workflows');
+		mkdirSync(wfDir, { recursive: true });
+		for (const wf of [WF.batch, WF.stop, WF.wait, WF.trigger]) writeFileSync(join(wfDir, `${wf.id}.json`), JSON.stringify(wf));
+		const imported = await n8n(hosts.main, ['import:workflow', '--separate', `--input=${wfDir}`]);
+		check(imported.code === 0, `import:workflow: ${imported.stderr || imported.stdout}`);
 		for (const wf of [WF.batch, WF.stop, WF.wait, WF.trigger]) {
-			await importWorkflow(hosts.main, WORK, wf);
 			const r = await n8n(hosts.main, ['publish:workflow', `--id=${wf.id}`]);
 			check(r.code === 0, `publish ${wf.id}: ${r.stderr}`);
 		}
@@ -156,6 +161,13 @@ async function main() {
 			const body = (await res.json()) as { data?: Execution[] };
 			if (!Array.isArray(body.data)) throw new Error(`executions API answered ${res.status}`);
 			return body.data;
+		};
+		const editorExecutions = async (workflowId: string): Promise<Array<{ id: string; status: string }>> => {
+			const filter = encodeURIComponent(JSON.stringify({ workflowId }));
+			const res = await fetch(`${mainBase}/rest/executions?filter=${filter}&limit=100`, { headers: { cookie } });
+			const body = (await res.json()) as { data?: { results?: Array<{ id: string; status: string }> } };
+			if (!Array.isArray(body.data?.results)) throw new Error(`editor executions answered ${res.status}`);
+			return body.data.results;
 		};
 		const workerOf = (executionId: string): Array<'worker-1' | 'worker-2'> => {
 			const line = new RegExp(`Worker started execution ${executionId} \\(`, 'g');
@@ -244,11 +256,12 @@ async function main() {
 
 		const stopVia = async (label: string, url: string) => {
 			const tag = `queue stop via ${label} ${Date.now()}`;
-			const before = new Set((await executions(WF.stop.id)).map((e) => e.id));
+			const before = new Set((await editorExecutions(WF.stop.id)).map((e) => e.id));
 			const res = await fetch(`${url}/webhook/queue-stop`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ tag }) });
 			check(res.status === 200, `start webhook answered ${res.status}`);
 			const pred = await waitFor('the prediction to run', async () => predictionsFor((i) => i.prompt === tag).find((p) => p.status === 'processing'), 60_000);
-			const exec = await waitFor('the running execution', async () => (await executions(WF.stop.id)).find((e) => !before.has(e.id) && e.status === 'running'), 30_000);
+			// the editor's list (the public API leaves out executions active in main itself)
+			const exec = await waitFor('the running execution', async () => (await editorExecutions(WF.stop.id)).find((e) => !before.has(e.id) && e.status === 'running'), 30_000);
 			const stop = await fetch(`${mainBase}/rest/executions/${exec.id}/stop`, { method: 'POST', headers: { cookie, 'content-type': 'application/json' }, body: '{}' });
 			check(stop.status === 200, `main's stop answered ${stop.status}: ${(await stop.text()).slice(0, 300)}`);
 			const end = Date.now() + 20_000;
