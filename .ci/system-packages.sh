@@ -1,19 +1,25 @@
 #!/usr/bin/env bash
-# Debian packages the real-n8n tests need, installed only when missing (apt-get update once, first).
+# Debian packages the checks need, installed only when missing (CI machines start without them;
+# apt-get update runs once, first). Usage: system-packages.sh [package-or-command ...]; each argument is
+# "command:package" or a package. Always checked:
 # - git: CI clones the repository.
 # - redis-server, postgresql: the queue-mode e2e (npm run test:queue) starts its own Redis and
 #   PostgreSQL on loopback ports with data folders in a temporary folder; no system service is used
 #   (Debian's packages may create a default cluster; it is neither started nor touched).
 set -euo pipefail
+sudo=""
+[[ $(id -u) -ne 0 ]] && sudo="sudo"
 need=()
-command -v git >/dev/null || need+=(git)
-command -v redis-server >/dev/null || need+=(redis-server)
-if ! compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null; then need+=(postgresql); fi
+for spec in git redis-server "$@"; do
+	cmd="${spec%%:*}"
+	pkg="${spec##*:}"
+	command -v "$cmd" >/dev/null 2>&1 || need+=("$pkg")
+done
+# Debian keeps the PostgreSQL server programs off PATH, under /usr/lib/postgresql/<version>/bin
+compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || need+=(postgresql)
 if ((${#need[@]})); then
-	sudo=()
-	[[ "$(id -u)" != 0 ]] && sudo=(sudo)
 	echo "installing Debian packages: ${need[*]}"
-	"${sudo[@]}" apt-get -o DPkg::Lock::Timeout=600 update -qq
-	DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends "${need[@]}"
+	$sudo apt-get -o DPkg::Lock::Timeout=600 update -qq
+	DEBIAN_FRONTEND=noninteractive $sudo apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends "${need[@]}"
 fi
-echo "system packages present: git, redis-server, postgresql"
+echo "system packages present: git redis-server postgresql $*"

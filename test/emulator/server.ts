@@ -9,6 +9,7 @@ import { Router, json, problem, readBody, type Reply, type Req } from './http';
 import { SpecValidator } from './spec';
 import { Store } from './store';
 import { registerAll } from './resources';
+import { InvalidCursor } from './resources/common';
 
 export interface RateLimit {
 	/** Requests allowed per window. */
@@ -38,6 +39,12 @@ export interface EmulatorOptions {
 	/** Model-time delays between retries of a terminal webhook (Replicate: several, ~1 minute in all). */
 	webhookRetryDelaysMs?: number[];
 	pageSizes?: Partial<Record<PageKind, number>>;
+	/**
+	 * A sync create (`Prefer: wait=N`) answers after at most this many model-time ms even when the
+	 * prediction is not terminal yet. Replicate documents that the wait may end before the prediction
+	 * does ("202: Prediction has been created but does not yet have all outputs"); default: no cap.
+	 */
+	syncHoldCapMs?: number;
 }
 
 export type PageKind = 'predictions' | 'trainings' | 'models' | 'files' | 'deployments' | 'collections' | 'versions' | 'examples';
@@ -115,6 +122,8 @@ export class Emulator {
 	private cdn?: Server;
 	private seq = 0;
 	apiOrigin = '';
+	/** Set by the Files module: a signed download URL for a stored file. */
+	signedFileUrl: (id: string, ttlSec?: number) => string = () => '';
 	cdnOrigin = '';
 
 	constructor(private readonly init: EmulatorOptions = {}) {
@@ -132,6 +141,7 @@ export class Emulator {
 			webhookSecret: init.webhookSecret ?? `whsec_${randomBytes(24).toString('base64')}`,
 			webhookRetryDelaysMs: init.webhookRetryDelaysMs ?? [1000, 2000, 4000, 8000, 16000, 29000],
 			pageSizes: { ...DEFAULT_PAGE_SIZES, ...(init.pageSizes ?? {}) },
+			syncHoldCapMs: init.syncHoldCapMs ?? Number.POSITIVE_INFINITY,
 		};
 		if (this.options.validateResponses) this.validator = new SpecValidator();
 		this.store = new Store(this);
@@ -339,7 +349,10 @@ export class Emulator {
 						try {
 							reply = await route.handler(req);
 						} catch (e) {
-							reply = problem(500, `Internal server error: ${(e as Error).message}`);
+							reply =
+								e instanceof InvalidCursor
+									? problem(e.status, e.message)
+									: problem(500, `Internal server error: ${(e as Error).message}`);
 						}
 					}
 				}

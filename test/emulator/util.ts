@@ -16,14 +16,31 @@ export const md5Hex = (data: Buffer | string) => createHash('md5').update(data).
 
 export const iso = (ms: number) => new Date(ms).toISOString();
 
-export function encodeCursor(offset: number): string {
-	return Buffer.from(`o=${offset}`).toString('base64url');
+/**
+ * Opaque cursors that point at an item, not at an offset: "the items after X" (or "before X") stays the
+ * same set when items are added to or removed from the list between two pages, as with Replicate's own
+ * cursors (opaque, time-based; replicate-api.md §8). `t` is the item's created_at, used when X is gone.
+ */
+export interface Cursor {
+	dir: 'after' | 'before';
+	key: string;
+	t?: string;
 }
 
-export function decodeCursor(cursor: string | undefined): number {
-	if (!cursor) return 0;
-	const m = /^o=(\d+)$/.exec(Buffer.from(cursor, 'base64url').toString());
-	return m ? Number(m[1]) : 0;
+export function encodeCursor(c: Cursor): string {
+	return Buffer.from(JSON.stringify(c)).toString('base64url');
+}
+
+/** Undefined for no cursor; null for one that this server did not issue. */
+export function decodeCursor(cursor: string | undefined): Cursor | undefined | null {
+	if (!cursor) return undefined;
+	try {
+		const c = JSON.parse(Buffer.from(cursor, 'base64url').toString()) as Cursor;
+		if ((c.dir === 'after' || c.dir === 'before') && typeof c.key === 'string') return c;
+	} catch {
+		// not ours
+	}
+	return null;
 }
 
 /** Parses Replicate's Cancel-After duration: "90", "90s", "5m", "1h30m45s". Returns seconds or undefined. */

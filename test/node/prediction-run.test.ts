@@ -11,6 +11,23 @@ const md5 = (b: Buffer) => createHash('md5').update(b).digest('hex');
 const versionOf = (model: string) => ctx.emu.store.models.get(model)!.versions[0].id;
 const created = () => ctx.emu.requests().filter((r) => /predictions\.create$/.test(r.operationId ?? '') && r.status === 201).length;
 
+describe('sync wait', () => {
+	test('a sync wait that ends before the prediction does (documented) is followed by polling to the end', async () => {
+		ctx.emu.options.syncHoldCapMs = 500;
+		try {
+			const before = ctx.emu.log.length;
+			const { items, error } = await runNode({ parameters: runParams(`emulator/sleep:${versionOf('emulator/sleep')}`, { seconds: 20, label: 'late' }), credentials: creds() });
+			expect(error).toBeUndefined();
+			expect(items[0].json).toMatchObject({ status: 'succeeded', output: 'late after 20s' });
+			const ops = ctx.emu.log.slice(before).filter((l) => l.server === 'api').map((l) => l.operationId);
+			expect(ops.filter((o) => o === 'predictions.create')).toHaveLength(1);
+			expect(ops).toContain('predictions.get');
+		} finally {
+			ctx.emu.options.syncHoldCapMs = Number.POSITIVE_INFINITY;
+		}
+	});
+});
+
 describe('what runs', () => {
 	test('an official model: one create request (sync), every file as binary with correct bytes, MIME and name', async () => {
 		const before = ctx.emu.log.length;

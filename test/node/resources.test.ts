@@ -2,14 +2,14 @@
 import { createHash } from 'node:crypto';
 import type { IDataObject } from 'n8n-workflow';
 
-import { readBinary, replicateCredentials, runNode } from '../harness/n8n';
+import { replicateCredentials, runNode } from '../harness/n8n';
 import { useEmulator } from '../helpers/emulator';
 import { rl } from '../helpers/params';
 
 const ctx = useEmulator({ speed: 20, pageSizes: { models: 2, files: 2, collections: 1, versions: 1, deployments: 1, trainings: 1 } });
 const creds = () => replicateCredentials(ctx.emu.baseUrl, ctx.emu.token);
 const run = (parameters: IDataObject, extra: Record<string, unknown> = {}) => runNode({ parameters, credentials: creds(), ...extra });
-const md5 = (b: Buffer) => createHash('md5').update(b).digest('hex');
+const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 const binaryItem = (bytes: Buffer, mimeType = 'text/plain', fileName = 'note.txt') => [{ json: {}, binary: { data: { data: bytes.toString('base64'), mimeType, fileName } } }];
 
 describe('Model', () => {
@@ -77,33 +77,60 @@ describe('Model Version', () => {
 });
 
 describe('File', () => {
-	test('Upload (md5 verified), Get, Get Many past one page, Download (bytes intact), Delete', async () => {
+	test('Upload (sha256 verified), Get, Get Many past one page, Delete', async () => {
 		const bytes = Buffer.from('a file for replicate\n'.repeat(1000));
 		const up = await run({ resource: 'file', operation: 'upload', binaryProperty: 'data', options: { metadata: '{"k": 1}', fileName: 'renamed.txt' } }, { input: binaryItem(bytes) });
 		expect(up.error).toBeUndefined();
 		const file = up.items[0].json as any;
-		expect(file).toMatchObject({ name: 'renamed.txt', content_type: 'text/plain', size: bytes.length, metadata: { k: 1 }, checksums: { md5: md5(bytes) } });
+		expect(file).toMatchObject({ name: 'renamed.txt', content_type: 'text/plain', size: bytes.length, metadata: { k: 1 }, checksums: { sha256: sha256(bytes) } });
+		expect(Buffer.compare(ctx.emu.store.files.get(file.id)!.data, bytes)).toBe(0);
 		await run({ resource: 'file', operation: 'upload', binaryProperty: 'data' }, { input: binaryItem(Buffer.from('two')) });
 		await run({ resource: 'file', operation: 'upload', binaryProperty: 'data' }, { input: binaryItem(Buffer.from('three')) });
 		expect((await run({ resource: 'file', operation: 'get', fileId: rl(file.id) })).items[0].json.id).toBe(file.id);
 		expect((await run({ resource: 'file', operation: 'get', fileId: rl(file.urls.get, 'url') })).items[0].json.id).toBe(file.id);
 		const many = await run({ resource: 'file', operation: 'getMany', returnAll: true });
 		expect(many.items.length).toBe(3);
-		const down = await run({ resource: 'file', operation: 'download', fileId: rl(file.id) });
-		expect(down.items[0].binary!.data).toMatchObject({ fileName: 'renamed.txt', mimeType: 'text/plain' });
-		expect(md5(await readBinary(down.items[0].binary!.data))).toBe(md5(bytes));
 		expect((await run({ resource: 'file', operation: 'delete', fileId: rl(file.id) })).items[0].json).toEqual({ deleted: true });
 		const gone = await run({ resource: 'file', operation: 'get', fileId: rl(file.id) });
 		expect(gone.error?.message).toBe('Replicate: File not found');
 	});
 
-	test('a checksum mismatch fails clearly and deletes the upload', async () => {
-		ctx.emu.addFault({ method: 'POST', path: '/v1/files', phase: 'after', times: 1, transform: (b: any) => ({ ...b, checksums: { ...b.checksums, md5: '0'.repeat(32) }, etag: '0'.repeat(32) }) });
+	test('File has no Download operation: Replicate documents only signed download URLs it never hands out', async () => {
+		const { error } = await run({ resource: 'file', operation: 'download', fileId: rl('abc') });
+		expect(error?.message).toMatch(/operation "download" of "file" is not supported/);
+		// The emulator, like the documents, wants owner, expiry and signature: a token alone is not enough.
+		const up = await run({ resource: 'file', operation: 'upload', binaryProperty: 'data' }, { input: binaryItem(Buffer.from('x')) });
+		const id = (up.items[0].json as any).id;
+		const res = await fetch(`${ctx.emu.baseUrl}/files/${id}/download`, { headers: { authorization: `Bearer ${ctx.emu.token}` } });
+		expect(res.status).toBe(422);
+		const signed = ctx.emu.signedFileUrl(id);
+		expect((await fetch(signed)).status).toBe(200);
+		expect((await fetch(signed.replace(/signature=[^&]+/, 'signature=forged'))).status).toBe(404);
+	});
+
+	test('a sha256 mismatch fails clearly and deletes the upload', async () => {
+		ctx.emu.addFault({ method: 'POST', path: '/v1/files', phase: 'after', times: 1, transform: (b: any) => ({ ...b, checksums: { ...b.checksums, sha256: '0'.repeat(64) } }) });
 		const before = ctx.emu.store.files.size;
 		const { error } = await run({ resource: 'file', operation: 'upload', binaryProperty: 'data' }, { input: binaryItem(Buffer.from('checked bytes')) });
 		expect(error?.message).toMatch(/upload of "data" did not arrive intact \[item 0\]/);
-		expect(error?.description).toMatch(/md5 0{32}/);
+		expect(error?.description).toContain(`the sha256 of the bytes sent is ${sha256(Buffer.from('checked bytes'))} and Replicate reported ${'0'.repeat(64)}`);
+		expect(error?.description).not.toMatch(/undefined/);
 		expect(ctx.emu.store.files.size).toBe(before);
+	});
+
+	test('a size mismatch fails even when no checksum is reported', async () => {
+		ctx.emu.addFault({ method: 'POST', path: '/v1/files', phase: 'after', times: 1, transform: (b: any) => ({ ...b, size: b.size - 1, checksums: {} }) });
+		const before = ctx.emu.store.files.size;
+		const { error } = await run({ resource: 'file', operation: 'upload', binaryProperty: 'data' }, { input: binaryItem(Buffer.from('checked bytes')) });
+		expect(error?.description).toMatch(/13 bytes were sent and Replicate stored 12/);
+		expect(ctx.emu.store.files.size).toBe(before);
+	});
+
+	test('an answer without checksums.sha256 (md5 and etag are undocumented) is accepted', async () => {
+		ctx.emu.addFault({ method: 'POST', path: '/v1/files', phase: 'after', times: 1, transform: (b: any) => ({ ...b, checksums: {}, etag: 'nonsense' }) });
+		const { error, items } = await run({ resource: 'file', operation: 'upload', binaryProperty: 'data' }, { input: binaryItem(Buffer.from('unchecked bytes')) });
+		expect(error).toBeUndefined();
+		expect(ctx.emu.store.files.has((items[0].json as any).id)).toBe(true);
 	});
 
 	test('a file over 100 MB is rejected before anything is sent', async () => {

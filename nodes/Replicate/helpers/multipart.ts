@@ -8,7 +8,8 @@ export type ChunkSource = AsyncIterable<Uint8Array> | Uint8Array;
 
 /** A blob-like file part: size and type up front, bytes on demand; hashes what it sends. */
 export class StreamedFile {
-	readonly md5: Hash = createHash('md5');
+	/** SHA-256 of the bytes sent: Replicate documents `checksums.sha256` for uploaded files. */
+	readonly sha256: Hash = createHash('sha256');
 	sent = 0;
 
 	constructor(
@@ -25,7 +26,7 @@ export class StreamedFile {
 	async *stream(): AsyncGenerator<Uint8Array> {
 		const chunks = this.source instanceof Uint8Array ? [this.source] : this.source;
 		for await (const chunk of chunks) {
-			this.md5.update(chunk);
+			this.sha256.update(chunk);
 			this.sent += chunk.length;
 			yield chunk;
 		}

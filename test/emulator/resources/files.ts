@@ -85,20 +85,31 @@ export function register(r: Router, emu: Emulator) {
 		return { status: 204, headers: { 'content-type': 'text/plain; charset=UTF-8' } };
 	});
 
-	// Download: the spec requires owner, expiry and signature (HMAC of "owner id expiry"). Whether
-	// Replicate also serves an authenticated request without them is unconfirmed; the emulator does.
+	// Download: the OpenAPI document requires owner, expiry (Unix time) and signature (base64 HMAC-SHA256
+	// of "owner id expiry" with the Files API signing secret, which Replicate keeps to itself). Replicate
+	// hands out such URLs only inside its own prediction inputs; no documented operation returns one. The
+	// emulator accepts only a valid signature and asks for no token (the documented curl example sends none).
 	r.add('GET', '/v1/files/:id/download', 'files.download', (req) => {
-		const f = s.files.get(req.params.id);
-		if (!f) return problem(404, 'File not found');
 		const { owner, expiry, signature } = req.query;
-		if (owner || expiry || signature) {
-			const valid = owner === s.account.username && Number(expiry) * 1000 > Date.now() && signature === sign(owner, f.id, expiry);
-			if (!valid) return problem(404, 'File not found');
+		const missing = (['owner', 'expiry', 'signature'] as const).filter((k) => !req.query[k]);
+		if (missing.length) {
+			return problem(422, missing.map((k) => `- ${k}: ${k} is required`).join('\n'), 'Input validation failed');
 		}
+		const f = s.files.get(req.params.id);
+		const valid = f !== undefined && owner === s.account.username && Number(expiry) * 1000 > Date.now() && signature === sign(owner, f.id, expiry);
+		if (!f || !valid) return problem(404, 'File not found');
 		return {
 			status: 200,
 			headers: { 'content-type': 'application/octet-stream', 'content-length': f.size, 'content-disposition': `attachment; filename="${f.name.replace(/"/g, '')}"` },
 			stream: Readable.from([f.data]),
 		};
-	}, { auth: true });
+	}, { auth: false });
+
+	/** A signed download URL, as Replicate puts into prediction inputs (for tests of the signed route). */
+	emu.signedFileUrl = (id: string, ttlSec = 3600) => {
+		const expiry = String(Math.floor(Date.now() / 1000) + ttlSec);
+		const owner = s.account.username;
+		const q = new URLSearchParams({ owner, expiry, signature: sign(owner, id, expiry) });
+		return `${emu.apiOrigin}/v1/files/${id}/download?${q.toString()}`;
+	};
 }

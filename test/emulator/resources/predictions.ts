@@ -50,6 +50,9 @@ export async function createPrediction(emu: Emulator, req: Req, body: JsonObject
 			return problem(400, 'Cancel-After must be a duration of at least 5 seconds, like 30s, 5m or 1h30m', 'Invalid Cancel-After header');
 		}
 	}
+	// Prefer: the documents give the pattern `wait` or `wait=N` with N from 1 to 60 seconds. What Replicate
+	// does with other values (wait=0, wait=61, garbage) is not documented: the emulator ignores them and
+	// answers asynchronously, the conservative reading. The node never sends them.
 	let waitSec: number | undefined;
 	const prefer = req.headers.prefer;
 	const m = typeof prefer === 'string' ? /^wait(?:=(\d+))?$/.exec(prefer.trim()) : null;
@@ -73,7 +76,8 @@ export async function createPrediction(emu: Emulator, req: Req, body: JsonObject
 	const headers: Record<string, string> = { location: (run.obj.urls as { get: string }).get };
 	if (waitSec !== undefined) {
 		headers['preference-applied'] = m?.[1] === undefined ? 'wait' : `wait=${waitSec}`;
-		const hold = run.waitTerminal((waitSec * 1000) / emu.options.speed);
+		const holdMs = Math.min(waitSec * 1000, emu.options.syncHoldCapMs);
+		const hold = run.waitTerminal(holdMs / emu.options.speed);
 		const closed = new Promise<void>((r) => req.raw.once('close', () => r()));
 		await Promise.race([hold, closed]);
 	}

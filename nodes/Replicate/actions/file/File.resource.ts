@@ -1,8 +1,6 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
-import { NodeOperationError } from 'n8n-workflow';
 
 import { binaryInfo, uploadBinary } from '../../helpers/files';
-import { apiRequest, openDownload, type ApiRequest, type ApiResponse } from '../../transport';
 import { fileLocator, jsonObject, segment } from '../locators';
 import { operationOptions, simpleOperation, withDisplay } from '../simple';
 import type { Operation } from '../types';
@@ -37,36 +35,11 @@ const upload: Operation = {
 	},
 };
 
-const download: Operation = {
-	description: withDisplay(R, 'download', [
-		fileLocator,
-		{ displayName: 'Put Output File in Field', name: 'binaryProperty', type: 'string', default: 'data', description: 'The binary property to put the file in' },
-	]),
-	async execute(i) {
-		const path = filePath.call(this, i);
-		const property = String(this.getNodeParameter('binaryProperty', i, 'data')).trim() || 'data';
-		const file = (await apiRequest.call<IExecuteFunctions, [ApiRequest], Promise<ApiResponse<IDataObject>>>(this, { method: 'GET', path, itemIndex: i })).body;
-		const urls = (file.urls ?? {}) as IDataObject;
-		const url = `${String(urls.get ?? '').replace(/\/$/, '')}/download`;
-		const res = await openDownload.call(this, url, i);
-		if (res.statusCode !== 200) {
-			res.body.destroy?.();
-			throw new NodeOperationError(this.getNode(), `Could not download file ${file.id}: HTTP ${res.statusCode} [item ${i}]`, { itemIndex: i });
-		}
-		const binary = await this.helpers.prepareBinaryData(res.body as unknown as Buffer, String(file.name ?? file.id), String(file.content_type ?? 'application/octet-stream'));
-		if (typeof file.size === 'number' && binary.bytes !== file.size) {
-			throw new NodeOperationError(this.getNode(), `The download of file ${file.id} ended short: ${binary.bytes} of ${file.size} bytes [item ${i}]`, { itemIndex: i });
-		}
-		return [{ json: file, binary: { [property]: binary } }];
-	},
-};
-
 export const operations = {
 	upload,
 	get: simpleOperation({ resource: R, operation: 'get', path: filePath, fields: [fileLocator] }),
 	getMany: simpleOperation({ resource: R, operation: 'getMany', list: true, path: () => '/files' }),
 	delete: simpleOperation({ resource: R, operation: 'delete', method: 'DELETE', path: filePath, fields: [fileLocator], deleted: true }),
-	download,
 };
 
 export const description: INodeProperties[] = [
@@ -74,7 +47,6 @@ export const description: INodeProperties[] = [
 		R,
 		[
 			{ name: 'Delete', value: 'delete', action: 'Delete a file' },
-			{ name: 'Download', value: 'download', action: 'Download a file', description: 'Download a file into binary data' },
 			{ name: 'Get', value: 'get', action: 'Get a file' },
 			{ name: 'Get Many', value: 'getMany', action: 'Get many files' },
 			{ name: 'Upload', value: 'upload', action: 'Upload a file', description: 'Upload binary data to Replicate Files (up to 100 MB, kept 24 hours)' },
