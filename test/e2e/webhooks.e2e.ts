@@ -7,7 +7,7 @@ import { signWebhook } from '../emulator';
 import { apiKey, importWorkflow, n8n, start, type Started } from '../../tools/n8n-host';
 import { check, fixture, type E2EContext } from './run';
 
-type Execution = { id: string; status: string; workflowId: string; data?: { resultData: { runData: Record<string, Array<{ data?: { main: Array<Array<{ json: Record<string, unknown>; binary?: Record<string, { mimeType: string }> }>> } }>> } } };
+type Execution = { id: string; status: string; workflowId: string; waitTill?: string | null; data?: { resultData: { runData: Record<string, Array<{ data?: { main: Array<Array<{ json: Record<string, unknown>; binary?: Record<string, { mimeType: string }> }>> } }>> } } };
 
 export default async function ({ host, emu, work, scenario }: E2EContext) {
 	let server: Started | undefined;
@@ -33,7 +33,8 @@ export default async function ({ host, emu, work, scenario }: E2EContext) {
 		await scenario('n8n starts with the trigger and the wait-for-webhook workflows published', async () => {
 			await importWorkflow(host, work, fixture('trigger.workflow.json'));
 			await importWorkflow(host, work, fixture('wait-webhook.workflow.json'));
-			for (const id of ['wfReplTrigger001', 'wfReplWaitHook01']) {
+			await importWorkflow(host, work, fixture('wait-webhook-deadline.workflow.json'));
+			for (const id of ['wfReplTrigger001', 'wfReplWaitHook01', 'wfReplWaitDead01']) {
 				const r = await n8n(host, ['publish:workflow', `--id=${id}`]);
 				check(r.code === 0, `publish ${id}: ${r.stderr}`);
 			}
@@ -99,8 +100,78 @@ export default async function ({ host, emu, work, scenario }: E2EContext) {
 			const out = done.data!.resultData.runData['Long Run'].at(-1)!.data!.main[0][0];
 			check(out.json.status === 'succeeded' && out.json.id === pred.obj.id, `output ${JSON.stringify(out.json).slice(0, 300)}`);
 			check(out.binary?.data?.mimeType === 'image/png', 'no image in the resumed output');
+			const next = done.data!.resultData.runData.After?.[0]?.data?.main[0][0];
+			check(next?.json.id === pred.obj.id, `the next node got ${JSON.stringify(next?.json).slice(0, 200)}`);
+			// The prediction's webhook is the execution's resume URL (with n8n's resume token from 2.16 on)
+			// plus the node id; the emulator's deliveries carry no webhook field (Replicate's documented body).
+			const hook = new URL(String(pred!.obj.webhook));
+			check(hook.pathname === `/webhook-waiting/${done.id}/7a1f0c7e-0006-4000-8000-000000000002`, `webhook ${hook.pathname}`);
+			process.stdout.write(`  resume URL query: ${hook.search ? 'signature=<resume token>' : '(none)'}\n`);
 			const polls = emu.requests('predictions.get').length;
 			check(polls <= 1, `the waiting execution polled ${polls} times`);
+		});
+
+		const startDeadlineRun = async () => {
+			const before = new Set((await executions('wfReplWaitDead01')).map((e) => e.id));
+			const res = await fetch(`${base}/webhook/e2e-start-wait-deadline`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+			check(res.status === 200, `start webhook answered ${res.status}`);
+			const waiting = await waitFor(async () => (await executions('wfReplWaitDead01', 'waiting')).find((e) => !before.has(e.id)), 30_000);
+			const pred = await waitFor(async () => [...emu.store.predictions.values()].find((p) => String(p.obj.webhook ?? '').includes(`/webhook-waiting/${waiting.id}/`)));
+			return { waiting, pred };
+		};
+		const execution = async (id: string): Promise<Execution> => {
+			const res = await fetch(`${base}/api/v1/executions/${id}?includeData=true`, { headers: { 'X-N8N-API-KEY': key } });
+			return (await res.json()) as Execution;
+		};
+		const afterItem = (e: Execution) => e.data?.resultData.runData.After?.[0]?.data?.main[0][0];
+
+		await scenario('a prediction that outlives the Timeout: Replicate\'s canceled webhook resumes the run, and the next node gets the prediction with an error, not the input', async () => {
+			const { waiting, pred } = await startDeadlineRun();
+			const done = await waitFor(async () => {
+				const e = await execution(waiting.id);
+				return e.status !== 'waiting' ? e : undefined;
+			}, 60_000);
+			check(pred.obj.status === 'canceled', `prediction ${pred.obj.status}`);
+			const item = afterItem(done);
+			check(item?.json.id === pred.obj.id && item?.json.status === 'canceled', `next node got ${JSON.stringify(item?.json).slice(0, 300)}`);
+			check(item?.json.error === `Prediction ${pred.obj.id} was canceled`, `error field: ${String(item?.json.error)}`);
+		});
+
+		await scenario('a callback that never arrives: the run stays waiting past the deadline and every retry (no success with the input item); a late signed delivery resumes it with the error', async () => {
+			emu.options.webhookUnreachable = true;
+			let late: { waiting: Execution; pred: { obj: Record<string, unknown> } };
+			try {
+				late = await startDeadlineRun();
+				const { pred } = late;
+				// Replicate ends the prediction at its deadline and gives up after its retries.
+				await waitFor(async () => {
+					const tries = emu.store.webhookDeliveries.filter((d) => d.runId === pred.obj.id);
+					return pred.obj.status === 'canceled' && tries.length > emu.options.webhookRetryDelaysMs.length ? tries : undefined;
+				}, 60_000);
+			} finally {
+				emu.options.webhookUnreachable = false;
+			}
+			await new Promise((r) => setTimeout(r, 3000));
+			const still = await execution(late.waiting.id);
+			check(still.status === 'waiting', `status ${still.status}; next node got ${JSON.stringify(afterItem(still)?.json ?? null).slice(0, 200)}`);
+			const waitTill = Date.parse(String(still.waitTill));
+			check(waitTill > Date.now() + 365 * 24 * 3600_000, `the wait would end at ${still.waitTill}, and n8n would pass the input on`);
+			// A delivery arriving later still resumes it (signed as Replicate signs; the documented body).
+			const body = emu.store.deliveryBody(late.pred as never);
+			const id = `msg_late_${late.pred.obj.id}`;
+			const ts = Math.floor(Date.now() / 1000);
+			const res = await fetch(String(late.pred.obj.webhook), {
+				method: 'POST',
+				headers: { 'content-type': 'application/json', 'webhook-id': id, 'webhook-timestamp': String(ts), 'webhook-signature': signWebhook(emu.options.webhookSecret, id, ts, body) },
+				body,
+			});
+			check(res.status === 200, `late delivery answered ${res.status}: ${await res.text()}`);
+			const done = await waitFor(async () => {
+				const e = await execution(late.waiting.id);
+				return e.status !== 'waiting' ? e : undefined;
+			}, 30_000);
+			const item = afterItem(done);
+			check(item?.json.status === 'canceled' && item.json.error === `Prediction ${late.pred.obj.id} was canceled`, `next node got ${JSON.stringify(item?.json).slice(0, 300)}`);
 		});
 	} finally {
 		await server?.stop();

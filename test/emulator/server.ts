@@ -38,6 +38,13 @@ export interface EmulatorOptions {
 	webhookSecret?: string;
 	/** Model-time delays between retries of a terminal webhook (Replicate: several, ~1 minute in all). */
 	webhookRetryDelaysMs?: number[];
+	/**
+	 * Echo the prediction's `webhook` and `webhook_events_filter` in webhook delivery bodies. Off by
+	 * default: Replicate's documented delivery examples and its prediction schema have neither field.
+	 */
+	webhookEchoFields?: boolean;
+	/** Deliveries fail as if the receiver were unreachable (recorded, retried on schedule). */
+	webhookUnreachable?: boolean;
 	pageSizes?: Partial<Record<PageKind, number>>;
 	/**
 	 * A sync create (`Prefer: wait=N`) answers after at most this many model-time ms even when the
@@ -140,6 +147,8 @@ export class Emulator {
 			validateResponses: init.validateResponses ?? true,
 			webhookSecret: init.webhookSecret ?? `whsec_${randomBytes(24).toString('base64')}`,
 			webhookRetryDelaysMs: init.webhookRetryDelaysMs ?? [1000, 2000, 4000, 8000, 16000, 29000],
+			webhookEchoFields: init.webhookEchoFields ?? false,
+			webhookUnreachable: init.webhookUnreachable ?? false,
 			pageSizes: { ...DEFAULT_PAGE_SIZES, ...(init.pageSizes ?? {}) },
 			syncHoldCapMs: init.syncHoldCapMs ?? Number.POSITIVE_INFINITY,
 		};

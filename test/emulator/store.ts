@@ -477,8 +477,18 @@ export class Store {
 		this.enqueue(run, url, event, event === 'completed');
 	}
 
+	/** A delivery body: the prediction as GET returns it, without the webhook fields unless echoing. */
+	deliveryBody(run: Run): string {
+		const view = run.view();
+		if (!this.emu.options.webhookEchoFields) {
+			delete view.webhook;
+			delete view.webhook_events_filter;
+		}
+		return JSON.stringify(view);
+	}
+
 	private enqueue(run: Run, url: string, event: string, terminal: boolean) {
-		const body = JSON.stringify(run.view());
+		const body = this.deliveryBody(run);
 		const messageId = `msg_${newId()}`;
 		run.webhookChain = run.webhookChain.then(() => this.deliver(run, url, event, body, messageId, terminal, 1));
 	}
@@ -490,6 +500,7 @@ export class Store {
 		this.webhookDeliveries.push(record);
 		let ok = false;
 		try {
+			if (this.emu.options.webhookUnreachable) throw new Error('connect ECONNREFUSED (webhookUnreachable)');
 			const res = await fetch(url, {
 				method: 'POST',
 				redirect: 'manual',

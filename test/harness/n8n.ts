@@ -221,6 +221,9 @@ export interface WebhookCall {
 	credentials?: Record<string, ICredentialDataDecryptedObject>;
 	staticData?: IDataObject;
 	nodeId?: string;
+	/** The waiting execution's data (a resume of "Wait for Webhook"): what n8n hands the webhook. */
+	runExecutionData?: IRun['data'];
+	nodeName?: string;
 }
 
 export interface WebhookResult {
@@ -236,7 +239,7 @@ export async function callWebhook(call: WebhookCall): Promise<WebhookResult> {
 	const { WebhookContext } = await import('n8n-core');
 	const node: INode = {
 		id: call.nodeId ?? 'a1b2c3d4-0000-4000-8000-000000000002',
-		name: 'Node',
+		name: call.nodeName ?? 'Node',
 		type: call.type ?? `${PACKAGE}.replicateTrigger`,
 		typeVersion: 1,
 		position: [0, 0],
@@ -270,7 +273,7 @@ export async function callWebhook(call: WebhookCall): Promise<WebhookResult> {
 	additionalData.httpResponse = res as never;
 	additionalData.executionId = '1';
 	const description = NODE_TYPES[node.type].description.webhooks?.[0];
-	const ctx = new WebhookContext(workflow, node, additionalData, 'webhook', { httpMethod: 'POST', node: node.name, path: 'webhook', webhookDescription: description!, workflowId: workflow.id, workflowExecuteAdditionalData: additionalData } as never, [], null);
+	const ctx = new WebhookContext(workflow, node, additionalData, 'webhook', { httpMethod: 'POST', node: node.name, path: 'webhook', webhookDescription: description!, workflowId: workflow.id, workflowExecuteAdditionalData: additionalData } as never, [], call.runExecutionData ?? null);
 	const response = await NODE_TYPES[node.type].webhook!.call(ctx as never);
 	return { status: sent.status, body: sent.body, response, staticData: workflow.staticData[`node:${node.name}`] as IDataObject };
 }

@@ -1,4 +1,6 @@
 // Webhook signatures, the Replicate Trigger, and "Wait for Webhook" runs (suspend, then resume).
+import type { IDataObject } from 'n8n-workflow';
+
 import { signWebhook } from '../emulator';
 import { verifyDelivery } from '../../nodes/Replicate/helpers/signature';
 import { callWebhook, replicateCredentials, runNode } from '../harness/n8n';
@@ -101,41 +103,195 @@ describe('Replicate Trigger', () => {
 
 describe('Run: Wait for Webhook', () => {
 	const ctx = useEmulator({ speed: 20, webhookRetryDelaysMs: [200, 200] });
-	const creds = () => replicateCredentials(ctx.emu.baseUrl, ctx.emu.token);
+	const creds = (baseUrl = ctx.emu.baseUrl) => replicateCredentials(baseUrl, ctx.emu.token);
+	const NODE_ID = 'a1b2c3d4-0000-4000-8000-000000000001';
+	type Delivery = { headers: Record<string, string | string[] | undefined>; body: string; path: string };
 
-	test('suspends the execution with the prediction\'s webhook pointing at the resume URL; the signed call resumes it with the output', async () => {
+	/** Runs the node in webhook mode with n8n's waiting-webhook base URL pointing at a recorder. */
+	async function suspend(model: string, input: IDataObject, options: IDataObject = {}, over: { baseUrl?: string } = {}) {
 		const waiting = await recordingServer(200);
+		const base = waiting.url.replace(/\/hook$/, '/webhook-waiting');
+		const result = await runNode({
+			parameters: runParams(model, input, { syncWait: 1, ...options }, { waitMode: 'webhook' }),
+			credentials: creds(over.baseUrl),
+			additionalData: { webhookWaitingBaseUrl: base },
+		});
+		const created = [...ctx.emu.store.predictions.values()].at(-1)!;
+		return { ...result, waiting, base, created };
+	}
+
+	/** Hands a recorded delivery to the node's webhook() as n8n does for the waiting execution. */
+	function resume(run: { data: unknown }, d: { headers: Delivery['headers']; body: string }, parameters: object = runParams('emulator/sdxl-lite', {}, {}, { waitMode: 'webhook' }), baseUrl?: string) {
+		return callWebhook({
+			type: 'n8n-nodes-replicate.replicate',
+			nodeId: NODE_ID,
+			nodeName: 'Replicate',
+			parameters: parameters as Record<string, unknown> as never,
+			credentials: creds(baseUrl),
+			headers: d.headers as Record<string, string>,
+			rawBody: Buffer.from(d.body),
+			runExecutionData: run.data as never,
+		});
+	}
+
+	const deliveryFor = (waiting: { received: Delivery[] }, id: unknown) =>
+		until(() => waiting.received.find((x) => JSON.parse(x.body).id === id), 15_000);
+
+	test('the prediction\'s webhook is the execution\'s resume URL plus the node id (no HMAC signature); the documented delivery body resumes the run with the output', async () => {
+		const { run, items, waiting, base, created } = await suspend('emulator/sdxl-lite', { prompt: 'slow', num_outputs: 1, duration_ms: 30_000 });
 		try {
-			const base = waiting.url.replace(/\/hook$/, '/webhook-waiting');
-			const { run, items } = await runNode({
-				parameters: runParams('emulator/sdxl-lite', { prompt: 'slow', num_outputs: 1, duration_ms: 60_000 }, { syncWait: 1 }, { waitMode: 'webhook' }),
-				credentials: creds(),
-				additionalData: { webhookWaitingBaseUrl: base },
-			});
 			expect(run.waitTill).toBeInstanceOf(Date);
-			expect(items).toHaveLength(1); // the input passes through while waiting
-			const created = [...ctx.emu.store.predictions.values()].at(-1)!;
+			expect(items[0].json).toMatchObject({ id: created.obj.id, status: expect.stringMatching(/starting|processing/) });
 			expect(created.obj).toMatchObject({ webhook_events_filter: ['completed'], deadline: expect.any(String) });
-			expect(String(created.obj.webhook)).toMatch(/\/webhook-waiting\/1\/a1b2c3d4-0000-4000-8000-000000000001\?signature=/);
-			const d = await until(() => waiting.received.find((x) => JSON.parse(x.body).id === created.obj.id), 15_000);
-			const resumed = await callWebhook({
-				type: 'n8n-nodes-replicate.replicate',
-				nodeId: 'a1b2c3d4-0000-4000-8000-000000000001',
-				parameters: runParams('emulator/sdxl-lite', {}, {}, { waitMode: 'webhook' }),
-				credentials: creds(),
-				headers: d.headers as Record<string, string>,
-				rawBody: Buffer.from(d.body),
-				path: new URL(String(created.obj.webhook)).pathname,
-			});
+			// What $execution.resumeUrl gives in n8n-core 2.8 (no resume token there), plus the node id.
+			expect(created.obj.webhook).toBe(`${base}/1/${NODE_ID}`);
+			const d = await deliveryFor(waiting, created.obj.id);
+			// Replicate's documented delivery: the prediction, without webhook / webhook_events_filter.
+			expect(JSON.parse(d.body)).not.toHaveProperty('webhook');
+			expect(JSON.parse(d.body)).not.toHaveProperty('webhook_events_filter');
+			const gets = ctx.emu.requests('predictions.get').length;
+			const resumed = await resume(run, d);
 			const out = resumed.response.workflowData![0][0];
 			expect(out.json).toMatchObject({ id: created.obj.id, status: 'succeeded' });
 			expect(out.binary!.data.mimeType).toBe('image/png');
-			// A delivery for another execution's URL is refused.
-			const other = await callWebhook({ type: 'n8n-nodes-replicate.replicate', parameters: runParams('emulator/sdxl-lite', {}), credentials: creds(), headers: d.headers as Record<string, string>, rawBody: Buffer.from(d.body), path: '/webhook-waiting/2/other' });
-			expect(other.status).toBe(409);
+			// The state came from Replicate (fetched by the kept id), not from the body alone.
+			expect(ctx.emu.requests('predictions.get').length).toBe(gets + 1);
 		} finally {
 			await waiting.close();
 		}
+	});
+
+	test('with the emulator echoing webhook fields in deliveries, the run resumes the same way', async () => {
+		ctx.emu.options.webhookEchoFields = true;
+		const { run, waiting, created } = await suspend('emulator/sdxl-lite', { prompt: 'echo', num_outputs: 1, duration_ms: 20_000 });
+		try {
+			const d = await deliveryFor(waiting, created.obj.id);
+			expect(JSON.parse(d.body).webhook).toBe(created.obj.webhook);
+			const resumed = await resume(run, d);
+			expect(resumed.response.workflowData![0][0].json).toMatchObject({ id: created.obj.id, status: 'succeeded' });
+		} finally {
+			ctx.emu.options.webhookEchoFields = false;
+			await waiting.close();
+		}
+	});
+
+	test('a signed delivery for another prediction id gets 409 and resumes nothing; so does one for an execution that kept no prediction', async () => {
+		const { run, waiting, created } = await suspend('emulator/sdxl-lite', { prompt: 'mine', num_outputs: 1, duration_ms: 20_000 });
+		try {
+			// Another prediction of the same account, delivered (genuinely signed) to the same recorder.
+			const res = await fetch(`${ctx.emu.baseUrl}/models/emulator/flux-lite/predictions`, {
+				method: 'POST',
+				headers: { authorization: `Bearer ${ctx.emu.token}`, 'content-type': 'application/json', prefer: 'wait' },
+				body: JSON.stringify({ input: { prompt: 'other', num_outputs: 1 }, webhook: waiting.url, webhook_events_filter: ['completed'] }),
+			});
+			const other = (await res.json()) as { id: string };
+			const foreign = await deliveryFor(waiting, other.id);
+			const gets = ctx.emu.requests('predictions.get').length;
+			const r = await resume(run, foreign);
+			expect([r.status, r.response.workflowData]).toEqual([409, undefined]);
+			expect(ctx.emu.requests('predictions.get').length).toBe(gets);
+			// An execution without a kept prediction id (not suspended by this node) resumes on nothing.
+			const mine = await deliveryFor(waiting, created.obj.id);
+			const blank = await resume({ data: { ...run.data, resultData: { ...run.data.resultData, metadata: {} } } }, mine);
+			expect([blank.status, blank.response.workflowData]).toEqual([409, undefined]);
+			// The right one still resumes.
+			expect((await resume(run, mine)).response.workflowData![0][0].json.id).toBe(created.obj.id);
+		} finally {
+			await waiting.close();
+		}
+	});
+
+	test('without a Webhook Signing Secret, resume calls fetch the default secret once per credential and process', async () => {
+		const { run, waiting, created } = await suspend('emulator/sdxl-lite', { prompt: 'secret', num_outputs: 1, duration_ms: 20_000 });
+		try {
+			const d = await deliveryFor(waiting, created.obj.id);
+			// Two credentials: the same account reached under two Base URL spellings.
+			const a = ctx.emu.baseUrl.replace('127.0.0.1', 'localhost');
+			const b = ctx.emu.baseUrl.replace('127.0.0.1', 'LOCALHOST');
+			const fetches = () => ctx.emu.requests('webhooks.default.secret.get').length;
+			const before = fetches();
+			const forged = { headers: { ...d.headers, 'webhook-signature': 'v1,AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=' }, body: d.body };
+			for (let k = 0; k < 3; k++) expect((await resume(run, forged, undefined, a)).status).toBe(401);
+			expect(fetches()).toBe(before + 1);
+			expect((await resume(run, d, undefined, a)).response.workflowData).toBeDefined();
+			expect(fetches()).toBe(before + 1);
+			// Another credential does not get the first one's secret from the cache: it fetches its own.
+			await resume(run, forged, undefined, b);
+			expect(fetches()).toBe(before + 2);
+		} finally {
+			await waiting.close();
+		}
+	});
+
+	test('Simplify gives the same output on resume as in Sync mode (the version\'s schema is fetched on resume)', async () => {
+		const input = { prompt: 'story', max_tokens: 6, token_delay_ms: 8000 };
+		const sync = await runNode({ parameters: runParams('emulator/llm-stream', input, { simplify: true }), credentials: creds() });
+		expect(sync.items[0].json).toEqual({ output: 'Once upon a time, a' });
+		const { run, waiting, created } = await suspend('emulator/llm-stream', input, { simplify: true });
+		try {
+			expect(run.waitTill).toBeInstanceOf(Date);
+			const d = await deliveryFor(waiting, created.obj.id);
+			const resumed = await resume(run, d, runParams('emulator/llm-stream', {}, { simplify: true }, { waitMode: 'webhook' }));
+			expect(resumed.response.workflowData![0][0].json).toEqual(sync.items[0].json);
+		} finally {
+			await waiting.close();
+		}
+	});
+
+	test('the wait ends through Replicate\'s deadline, never by expiring: the canceled webhook resumes the run with the prediction and an error', async () => {
+		const { run, waiting, created } = await suspend('emulator/sdxl-lite', { prompt: 'too long', num_outputs: 1, duration_ms: 60_000 }, { timeout: 5 });
+		try {
+			// Cancel-After is the Timeout (5 s; the emulator's deadline is in model time).
+			const sent = (Date.parse(String(created.obj.deadline)) - Date.parse(String(created.obj.created_at))) * 20;
+			expect(Math.round(sent / 1000)).toBe(5);
+			// n8n would end an expired wait by passing the node's input on; the wait outlasts any deadline.
+			expect(run.waitTill!.getTime()).toBeGreaterThan(Date.parse(String(created.obj.deadline)) + 365 * 24 * 3600_000);
+			const d = await deliveryFor(waiting, created.obj.id);
+			const out = (await resume(run, d)).response.workflowData![0][0].json;
+			expect(out).toMatchObject({ id: created.obj.id, status: 'canceled', error: `Prediction ${created.obj.id} was canceled` });
+		} finally {
+			await waiting.close();
+		}
+	});
+
+	test('Cancel-After is the shorter of the Timeout and the Server-Side Deadline', async () => {
+		const { waiting, created } = await suspend('emulator/sdxl-lite', { prompt: 'deadline', num_outputs: 1, duration_ms: 60_000 }, { timeout: 600, cancelAfter: '1m' });
+		try {
+			const sent = (Date.parse(String(created.obj.deadline)) - Date.parse(String(created.obj.created_at))) * 20;
+			expect(Math.round(sent / 1000)).toBe(60);
+		} finally {
+			await fetch(`${ctx.emu.baseUrl}/predictions/${created.obj.id}/cancel`, { method: 'POST', headers: { authorization: `Bearer ${ctx.emu.token}` } });
+			await waiting.close();
+		}
+	});
+
+	test('bad input: the same checks and errors as Sync mode, and Continue On Fail gives an error item instead of failing the node', async () => {
+		const webhook = (options: IDataObject, continueOnFail = false) =>
+			runNode({ parameters: runParams('emulator/flux-lite', { prompt: 'x' }, options, { waitMode: 'webhook' }), credentials: creds(), continueOnFail });
+		const sync = (options: IDataObject) => runNode({ parameters: runParams('emulator/flux-lite', { prompt: 'x' }, options), credentials: creds() });
+		const creates = ctx.emu.requests('models.predictions.create').length;
+		for (const options of [{ syncWait: 90 }, { syncWait: 'abc' }, { timeout: -1 }]) {
+			const [w, s] = [await webhook(options), await sync(options)];
+			expect(w.error?.message).toMatch(/option must be/);
+			expect(w.error?.message).toBe(s.error?.message);
+			const cof = await webhook(options, true);
+			expect(cof.error).toBeUndefined();
+			expect(cof.run.waitTill).toBeUndefined();
+			expect(cof.items).toEqual([{ json: expect.objectContaining({ error: s.error?.message }), pairedItem: { item: 0 } }]);
+		}
+		const bad = await webhook({}, true);
+		expect(bad.items[0].json.status).toBe('succeeded'); // the same node, valid options: it runs
+		expect(ctx.emu.requests('models.predictions.create').length).toBe(creates + 1);
+	});
+
+	test('an empty Sync Wait means the default 60 s hold, in webhook mode too', async () => {
+		// About 2 s of wall time: longer than a 1 s hold, well inside the default 60 s one.
+		const { run, items } = await runNode({
+			parameters: runParams('emulator/sdxl-lite', { prompt: 'hold', num_outputs: 1, duration_ms: 40_000 }, { syncWait: '' }, { waitMode: 'webhook' }),
+			credentials: creds(),
+		});
+		expect(run.waitTill).toBeUndefined();
+		expect(items[0].json.status).toBe('succeeded');
 	});
 
 	test('a fast prediction finishes in the sync hold: no suspension', async () => {

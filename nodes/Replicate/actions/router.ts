@@ -4,7 +4,6 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData, JsonObject } f
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import { cancelSignal } from '../transport';
-import { runAndSuspend } from './prediction/run.operation';
 import { resources } from './resources';
 import type { Batch, OperationResult } from './types';
 
@@ -51,9 +50,7 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 		else execution.addEventListener('abort', () => controller.abort(), { once: true });
 	}
 	const batch: Batch = { signal: controller.signal, memo: new Map() };
-	if (resource === 'prediction' && operationName === 'run' && this.getNodeParameter('waitMode', 0, 'sync') === 'webhook') {
-		return await runAndSuspend.call(this, batch);
-	}
+	operation.checkInput?.call(this, items);
 	const results: INodeExecutionData[][] = new Array(items.length);
 	let firstError: { error: Error; index: number } | undefined;
 	const continueOnFail = this.continueOnFail();

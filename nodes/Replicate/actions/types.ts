@@ -15,4 +15,9 @@ export interface Operation {
 	execute(this: IExecuteFunctions, itemIndex: number, batch: Batch): Promise<OperationResult>;
 	/** How many items may run at once (default 1). */
 	concurrency?(this: IExecuteFunctions): number;
+	/**
+	 * Checks that concern the whole input rather than one item (e.g. "Wait for Webhook" takes one
+	 * item per execution); throws a node error before any item runs.
+	 */
+	checkInput?(this: IExecuteFunctions, items: INodeExecutionData[]): void;
 }

@@ -21,16 +21,29 @@ export function answer(ctx: IWebhookFunctions, status: number, body: IDataObject
  * Verifies the delivery; on failure answers 401 itself. With `dedupe`, a webhook-id seen within the
  * tolerance window is answered 200 (so Replicate stops retrying) and starts nothing.
  */
-export async function checkDelivery(ctx: IWebhookFunctions, toleranceSeconds: number, dedupe: boolean): Promise<Checked> {
+export async function checkDelivery(
+	ctx: IWebhookFunctions,
+	toleranceSeconds: number,
+	dedupe: boolean,
+	secretFromStaticData = true,
+): Promise<Checked> {
 	// n8n keeps every request's raw body (its rawBodyReader middleware); the signature covers those bytes.
 	const req = ctx.getRequestObject() as unknown as { rawBody?: Buffer; readRawBody?: () => Promise<void> };
 	if (!req.rawBody && req.readRawBody) await req.readRawBody();
 	const id = header(ctx, 'webhook-id');
-	const verdict = verifyDelivery(
-		{ id, timestamp: header(ctx, 'webhook-timestamp'), signature: header(ctx, 'webhook-signature'), body: req.rawBody },
-		await signingSecret(ctx),
-		toleranceSeconds,
-	);
+	const delivery = {
+		id,
+		timestamp: header(ctx, 'webhook-timestamp'),
+		signature: header(ctx, 'webhook-signature'),
+		body: req.rawBody,
+	};
+	const lookup = await signingSecret(ctx, secretFromStaticData);
+	let verdict = verifyDelivery(delivery, lookup.secret, toleranceSeconds);
+	if (!verdict.ok && verdict.reason === 'no signature matches' && lookup.refresh) {
+		// A cached default secret may have been rotated; fetched again at most once a minute.
+		const fresh = await lookup.refresh();
+		if (fresh && fresh !== lookup.secret) verdict = verifyDelivery(delivery, fresh, toleranceSeconds);
+	}
 	if (!verdict.ok) return answer(ctx, 401, { error: 'Invalid webhook signature', reason: verdict.reason });
 	let prediction: IDataObject;
 	try {

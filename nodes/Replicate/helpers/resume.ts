@@ -1,42 +1,146 @@
-// "Wait for Webhook" runs: the execution waits, Replicate's signed completed-webhook resumes it here.
-import type { IDataObject, IWebhookDescription, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
+// "Wait for Webhook" runs: the execution waits; Replicate's signed completed-webhook resumes it here.
+//
+// Suspending: the prediction's webhook is this execution's resume URL (what $execution.resumeUrl
+// gives, which carries n8n's resume token from n8n 2.16 on) plus this node's id, and the id of the
+// prediction is kept in the execution's own data ($execution.customData) before it waits.
+// Resuming: the delivery's signature is verified, its prediction id must be the one this execution
+// kept, the prediction is fetched again by that id, and only a finished prediction resumes the run.
+import type {
+	IDataObject,
+	IExecuteFunctions,
+	INodeExecutionData,
+	IWebhookDescription,
+	IWebhookFunctions,
+	IWebhookResponseData,
+	IWorkflowDataProxyAdditionalKeys,
+} from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
 
+import { schemaOfPrediction } from '../actions/prediction/shared';
 import { answer, checkDelivery } from './delivery';
 import { formatPrediction, outputOptions, predictionItems } from './output';
-import { DEFAULT_TOLERANCE_SECONDS } from './signature';
 import { getPrediction, isTerminal } from './predictions';
+import { DEFAULT_TOLERANCE_SECONDS } from './signature';
 
-/** The signed URL n8n gives a waiting execution: POST /webhook-waiting/<execution>/<node id>. */
+/** The resume URL: POST /webhook-waiting/<execution>/<node id>[?signature=<n8n's resume token>]. */
 export const RESUME_WEBHOOKS: IWebhookDescription[] = [
 	{ name: 'default', httpMethod: 'POST', responseMode: 'onReceived', responseData: '', path: '={{ $nodeId }}', restartWebhook: true, isFullPath: true },
 ];
 
-export async function resumeWebhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
-	const checked = await checkDelivery(this, DEFAULT_TOLERANCE_SECONDS, false);
-	if (!checked.ok) return { noWebhookResponse: true };
-	// The delivery must be for this execution's prediction: its webhook is this very URL.
-	const req = this.getRequestObject();
-	let mine = false;
+type ExecutionKeys = NonNullable<IWorkflowDataProxyAdditionalKeys['$execution']>;
+
+function executionKeys(ctx: IExecuteFunctions): ExecutionKeys | undefined {
+	return ctx.getWorkflowDataProxy(0).$execution as ExecutionKeys | undefined;
+}
+
+/**
+ * The URL Replicate calls back: this execution's resume URL with the node id appended to its path.
+ * On n8n >= 2.16 the resume URL carries the execution's random resume token (`?signature=`), which
+ * the waiting-webhook endpoint checks; on older versions it has none and none is checked. (The
+ * HMAC-signed URL of getSignedResumeUrl() is accepted there only for send-and-wait operations.)
+ */
+export function callbackUrl(ctx: IExecuteFunctions, itemIndex: number): string {
+	const resumeUrl = executionKeys(ctx)?.resumeUrl;
+	let url: URL;
 	try {
-		mine = new URL(String(checked.prediction.webhook ?? '')).pathname.replace(/\/$/, '') === String(req.path ?? '').replace(/\/$/, '');
+		url = new URL(String(resumeUrl ?? ''));
 	} catch {
-		mine = false;
+		throw new NodeOperationError(ctx.getNode(), `n8n gave no resume URL for this execution [item ${itemIndex}]`, {
+			itemIndex,
+			description: 'Set WEBHOOK_URL for this n8n instance, or use the "Sync, Then Poll" wait mode.',
+		});
 	}
-	if (!mine) {
-		answer(this, 409, { error: 'This delivery is not for the prediction this execution waits for' });
+	url.pathname = `${url.pathname.replace(/\/+$/, '')}/${encodeURIComponent(ctx.getNode().id)}`;
+	return url.toString();
+}
+
+/** The execution custom-data key holding the prediction this node waits for (n8n allows [A-Za-z0-9_]). */
+export function waitingKey(nodeId: string): string {
+	return `replicate_${nodeId.replace(/[^A-Za-z0-9]/g, '_')}`.slice(0, 50);
+}
+
+const PENDING = 'pending';
+
+/**
+ * Claims this node's custom-data entry before the paid request: n8n keeps at most 10 entries per
+ * execution and silently drops more, and a run that could not remember its prediction must not start.
+ */
+export function reserveWaitSlot(ctx: IExecuteFunctions, itemIndex: number): void {
+	const data = executionKeys(ctx)?.customData;
+	const key = waitingKey(ctx.getNode().id);
+	data?.set(key, PENDING);
+	if (data?.get(key) !== PENDING) {
+		throw new NodeOperationError(ctx.getNode(), `"Wait for Webhook" could not store its state in this execution [item ${itemIndex}]`, {
+			itemIndex,
+			description:
+				'The node keeps the id of the prediction it waits for in the execution\'s custom data, and n8n allows 10 entries per execution. Set fewer custom data entries before this node.',
+		});
+	}
+}
+
+/** Keeps the id of the prediction this execution waits for in the execution's own (persisted) data. */
+export function rememberPrediction(ctx: IExecuteFunctions, id: string): void {
+	executionKeys(ctx)?.customData?.set(waitingKey(ctx.getNode().id), id);
+}
+
+/** The prediction id the waiting execution kept, or undefined (not a waiting "Wait for Webhook" run). */
+export function waitingFor(ctx: IWebhookFunctions): string | undefined {
+	let value: unknown;
+	try {
+		value = ctx.evaluateExpression(`{{ $execution.customData.get("${waitingKey(ctx.getNode().id)}") }}`, 0);
+	} catch {
+		return undefined;
+	}
+	return typeof value === 'string' && value && value !== PENDING ? value : undefined;
+}
+
+function refuse(ctx: IWebhookFunctions, status: number, error: string): IWebhookResponseData {
+	answer(ctx, status, { error });
+	return { noWebhookResponse: true };
+}
+
+function errorItem(prediction: IDataObject, message: string, includeLogs: boolean): INodeExecutionData {
+	return { json: { ...formatPrediction(prediction, includeLogs), error: message } };
+}
+
+async function resume(ctx: IWebhookFunctions): Promise<IWebhookResponseData> {
+	const checked = await checkDelivery(ctx, DEFAULT_TOLERANCE_SECONDS, false, false);
+	if (!checked.ok) return { noWebhookResponse: true };
+	const expected = waitingFor(ctx);
+	if (!expected) return refuse(ctx, 409, 'This execution is not waiting for a Replicate prediction');
+	const body = checked.prediction && typeof checked.prediction === 'object' ? checked.prediction : {};
+	if (String(body.id ?? '') !== expected) return refuse(ctx, 409, 'This delivery is for another prediction');
+	if (!isTerminal(body)) {
+		answer(ctx, 200, { received: true, ignored: `status ${String(body.status)} is not final` });
 		return { noWebhookResponse: true };
 	}
-	// Confirm the final state with Replicate rather than trusting the body alone.
-	const prediction = await getPrediction(this, String(checked.prediction.id));
+	// The body only says which prediction; its state comes from Replicate, fetched by the kept id.
+	const prediction = await getPrediction(ctx, expected);
 	if (!isTerminal(prediction)) {
-		answer(this, 200, { received: true, waiting: true });
-		return { noWebhookResponse: true };
+		// Replicate retries a terminal delivery answered with an error; the run stays suspended.
+		return refuse(ctx, 503, 'Replicate does not report this prediction as finished yet');
 	}
-	const options = this.getNodeParameter('options', {}) as IDataObject;
+	const output = outputOptions(ctx.getNodeParameter('options', {}) as IDataObject);
 	if (prediction.status !== 'succeeded') {
-		const what = prediction.status === 'failed' ? `failed: ${prediction.error ?? 'no error text'}` : `was ${prediction.status}`;
-		return { workflowData: [[{ json: { ...formatPrediction(prediction, true), error: `Prediction ${prediction.id} ${what}` } }]] };
+		const what = prediction.status === 'failed' ? `failed: ${String(prediction.error ?? 'no error text')}` : `was ${prediction.status}`;
+		return { workflowData: [[errorItem(prediction, `Prediction ${expected} ${what}`, output.includeLogs)]] };
 	}
-	const items = await predictionItems(this, prediction, null, outputOptions(options), 0);
-	return { workflowData: [items] };
+	// The same schema-driven output as the other wait modes (file detection, Simplify joining text).
+	const openapi = output.download || output.simplify ? await schemaOfPrediction(ctx, prediction) : null;
+	try {
+		return { workflowData: [await predictionItems(ctx, prediction, openapi, output, 0)] };
+	} catch (error) {
+		const message = `Prediction ${expected} succeeded, but its output could not be passed on: ${(error as Error).message}`;
+		return { workflowData: [[errorItem(prediction, message, output.includeLogs)]] };
+	}
+}
+
+export async function resumeWebhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
+	try {
+		return await resume(this);
+	} catch {
+		// Never throw here: n8n would resume the execution without the prediction. A 5xx makes
+		// Replicate retry the delivery; the execution keeps waiting meanwhile.
+		return refuse(this, 503, 'Could not confirm the prediction with Replicate; retry later');
+	}
 }

@@ -1,11 +1,25 @@
-import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
-import { NodeOperationError } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+import { NodeOperationError, WAIT_INDEFINITELY } from 'n8n-workflow';
 
+import { formatPrediction } from '../../helpers/output';
 import { createPrediction, isTerminal } from '../../helpers/predictions';
+import { callbackUrl, rememberPrediction, reserveWaitSlot } from '../../helpers/resume';
+import type { Target } from '../../helpers/targets';
 import { withDisplay } from '../simple';
-import type { Batch, Operation } from '../types';
+import type { Batch, Operation, OperationResult } from '../types';
 import { cancelAfterOption, concurrencyOption, encodingOption, targetAndInputFields, waitAndOutputOptions } from './fields';
-import { finish, readCancelAfter, readInput, readTarget, readWaitSettings, stopped, waitFor } from './shared';
+import {
+	durationSeconds,
+	finish,
+	readCancelAfter,
+	readInput,
+	readSyncWait,
+	readTarget,
+	readWaitSettings,
+	stopped,
+	waitFor,
+	type WaitSettings,
+} from './shared';
 
 const show = { show: { resource: ['prediction'], operation: ['run'] } };
 
@@ -27,7 +41,7 @@ const description: INodeProperties[] = [
 		default: 'sync',
 	},
 	{
-		displayName: 'Replicate calls this n8n instance back when the prediction finishes, so its webhook URL must be reachable from the internet. One item per execution; the Timeout option is the longest wait (Replicate cancels the prediction then).',
+		displayName: 'Replicate calls this n8n instance back when the prediction finishes, so its webhook URL must be reachable from the internet. One item per execution; the Timeout option is the longest wait (Replicate cancels the prediction then). A failed or canceled prediction comes out with an error field.',
 		name: 'webhookNotice',
 		type: 'notice',
 		default: '',
@@ -57,59 +71,75 @@ const description: INodeProperties[] = [
 	},
 ];
 
-/**
- * Wait for Webhook: create the prediction with n8n's signed resume URL as its webhook (completed
- * only) and a Cancel-After of the timeout, try a sync hold first, then suspend the execution.
- * n8n does not run the node again when a wait expires, so the deadline is enforced by Replicate: it
- * cancels the prediction and its (canceled) webhook resumes the execution.
- */
-export async function runAndSuspend(this: IExecuteFunctions, batch: Batch): Promise<INodeExecutionData[][]> {
-	const items = this.getInputData();
-	if (items.length > 1) {
-		throw new NodeOperationError(this.getNode(), `"Wait for Webhook" handles one item per execution (got ${items.length})`, {
-			description: 'Use "Sync, Then Poll", or run each item in its own execution (Execute Workflow node with "Run Once for Each Item").',
-		});
-	}
-	const i = 0;
-	const settings = readWaitSettings(this, i);
-	const sync = Number(this.getNodeParameter('options.syncWait', i, 60));
-	const userDeadline = readCancelAfter(this, i);
-	const target = await readTarget(this, i, batch);
-	const input = await readInput(this, i, target);
-	const timeoutSeconds = Math.ceil(settings.timeoutMs / 1000);
-	const created = await createPrediction(this, {
-		path: target.createPath,
-		body: { ...(target.version ? { version: target.version } : {}), input, webhook: this.getSignedResumeUrl(), webhook_events_filter: ['completed'] },
-		syncSeconds: Math.max(1, Math.min(60, sync, timeoutSeconds)),
-		cancelAfter: userDeadline ?? `${Math.max(5, timeoutSeconds)}s`,
-		itemIndex: i,
-	});
-	if (batch.signal.aborted) await stopped(this, created, i);
-	if (isTerminal(created)) {
-		const out = await finish(this, created, target.openapi, settings, i, false);
-		return [out.map((item) => ({ ...item, pairedItem: { item: 0 } }))];
-	}
-	// A margin past Replicate's deadline, so its canceled-webhook can still resume the execution.
-	await this.putExecutionToWait(new Date(Date.now() + (timeoutSeconds + 300) * 1000));
-	return [items];
+interface Prepared {
+	settings: WaitSettings;
+	sync: number;
+	cancelAfter: string | undefined;
+	target: Target;
+	input: IDataObject;
 }
 
-/** Prediction → Run: create, wait (sync first, then poll), return the output and its files. */
+/**
+ * Wait for Webhook: create the prediction with this execution's resume URL as its webhook
+ * (completed only), try a sync hold first, then suspend the execution until the webhook comes.
+ *
+ * n8n ends an expired wait by running the workflow on with the node disabled, which passes the
+ * node's input on as if it were the output. So the wait never expires: Replicate's deadline bounds
+ * it instead. Cancel-After is the Timeout (or the Server-Side Deadline when shorter); Replicate
+ * then cancels the prediction and its canceled webhook resumes the execution with an error item.
+ */
+async function createAndSuspend(ctx: IExecuteFunctions, i: number, batch: Batch, p: Prepared): Promise<OperationResult> {
+	const timeoutSeconds = Math.max(5, Math.ceil(p.settings.timeoutMs / 1000));
+	const ownDeadline = p.cancelAfter ? durationSeconds(p.cancelAfter) : Number.POSITIVE_INFINITY;
+	const cancelAfter =
+		p.settings.cancelOnTimeout && timeoutSeconds < ownDeadline ? `${timeoutSeconds}s` : p.cancelAfter;
+	const webhook = callbackUrl(ctx, i);
+	reserveWaitSlot(ctx, i);
+	const created = await createPrediction(ctx, {
+		path: p.target.createPath,
+		body: {
+			...(p.target.version ? { version: p.target.version } : {}),
+			input: p.input,
+			webhook,
+			webhook_events_filter: ['completed'],
+		},
+		syncSeconds: Math.min(p.sync, timeoutSeconds),
+		cancelAfter,
+		itemIndex: i,
+	});
+	if (batch.signal.aborted) await stopped(ctx, created, i);
+	if (isTerminal(created)) return await finish(ctx, created, p.target.openapi, p.settings, i, false);
+	if (typeof created.id !== 'string' || !created.id) {
+		throw new NodeOperationError(ctx.getNode(), `Replicate answered the create without a prediction id [item ${i}]`, { itemIndex: i });
+	}
+	rememberPrediction(ctx, created.id);
+	await ctx.putExecutionToWait(WAIT_INDEFINITELY);
+	// Shown while the execution waits; the resumed output replaces it.
+	return [{ json: formatPrediction(created, false) }];
+}
+
+/** Prediction → Run: create, wait (sync first, then poll, or suspend), return the output and its files. */
 export const run: Operation = {
 	description,
 	concurrency(this: IExecuteFunctions) {
 		return Math.max(1, Number(this.getNodeParameter('options.maxConcurrency', 0, 50)) || 50);
 	},
+	checkInput(this: IExecuteFunctions, items) {
+		if (this.getNodeParameter('waitMode', 0, 'sync') !== 'webhook' || items.length <= 1) return;
+		throw new NodeOperationError(this.getNode(), `"Wait for Webhook" handles one item per execution (got ${items.length})`, {
+			description: 'Use "Sync, Then Poll", or run each item in its own execution (Execute Workflow node with "Run Once for Each Item").',
+		});
+	},
 	async execute(i, batch) {
+		// One path for every wait mode: the same checks, in the same order, before anything is sent.
+		const webhook = this.getNodeParameter('waitMode', i, 'sync') === 'webhook';
 		const settings = readWaitSettings(this, i);
-		const sync = Number(this.getNodeParameter('options.syncWait', i, 60));
-		if (!Number.isInteger(sync) || sync < 1 || sync > 60) {
-			throw new NodeOperationError(this.getNode(), `The "Sync Wait (Seconds)" option must be a whole number from 1 to 60 (got ${sync}) [item ${i}]`, { itemIndex: i });
-		}
+		const sync = readSyncWait(this, i);
 		const cancelAfter = readCancelAfter(this, i);
 		const target = await readTarget(this, i, batch);
 		const input = await readInput(this, i, target);
 		if (batch.signal.aborted) throw new NodeOperationError(this.getNode(), 'Stopped before the prediction was created', { itemIndex: i });
+		if (webhook) return await createAndSuspend(this, i, batch, { settings, sync, cancelAfter, target, input });
 
 		const started = Date.now();
 		const deadline = started + settings.timeoutMs;

@@ -9,6 +9,7 @@ import { outputOptions, predictionItems, type OutputOptions } from '../../helper
 import { cancelPrediction, isTerminal, pollPrediction, type Prediction } from '../../helpers/predictions';
 import { inputSchema, prepareInput } from '../../helpers/schema';
 import { resolveDeployment, resolveModel, versionSchema, getModel, type Target } from '../../helpers/targets';
+import type { ReplicateContext } from '../../transport';
 import type { Batch } from '../types';
 
 export const MAX_TIMEOUT_SECONDS = 7 * 24 * 3600;
@@ -124,14 +125,30 @@ export function readWaitSettings(ctx: IExecuteFunctions, i: number): WaitSetting
 	};
 }
 
-export function readCancelAfter(ctx: IExecuteFunctions, i: number): string | undefined {
-	const v = String(option(ctx, i, 'cancelAfter', '')).trim();
-	if (!v) return undefined;
-	const seconds = /^\d+$/.test(v)
+/** Seconds in a Cancel-After duration ("90", "30s", "1h30m"); NaN when it is not one. */
+export function durationSeconds(v: string): number {
+	return /^\d+$/.test(v)
 		? Number(v)
 		: /^(\d+h)?(\d+m)?(\d+s)?$/.test(v)
 			? [...v.matchAll(/(\d+)([hms])/g)].reduce((t, m) => t + Number(m[1]) * (m[2] === 'h' ? 3600 : m[2] === 'm' ? 60 : 1), 0)
 			: NaN;
+}
+
+/** The "Sync Wait (Seconds)" option of item `i`: empty means the default (60); else 1–60. */
+export function readSyncWait(ctx: IExecuteFunctions, i: number): number {
+	const raw = ctx.getNodeParameter('options.syncWait', i, 60) as unknown;
+	if (raw === '' || raw === null || raw === undefined) return 60;
+	const sync = Number(raw);
+	if (!Number.isInteger(sync) || sync < 1 || sync > 60) {
+		fail(ctx, i, `The "Sync Wait (Seconds)" option must be a whole number from 1 to 60 (got ${JSON.stringify(raw)})`);
+	}
+	return sync;
+}
+
+export function readCancelAfter(ctx: IExecuteFunctions, i: number): string | undefined {
+	const v = String(option(ctx, i, 'cancelAfter', '')).trim();
+	if (!v) return undefined;
+	const seconds = durationSeconds(v);
 	if (!Number.isFinite(seconds) || seconds < 5) {
 		fail(ctx, i, `The "Server-Side Deadline" option "${v}" is not a duration of at least 5 seconds`, 'Use a number of seconds or units like 30s, 5m, 1h30m.');
 	}
@@ -195,15 +212,24 @@ export async function finish(
 	}
 }
 
-/** The schema of an existing prediction's version (for file detection and text joining); best effort. */
-export async function schemaOfPrediction(ctx: IExecuteFunctions, p: Prediction, i: number, batch: Batch): Promise<IDataObject | null> {
+/**
+ * The schema of an existing prediction's version (for file detection and text joining); best
+ * effort. Used by Prediction → Wait and by the resume of "Wait for Webhook" runs (no batch there).
+ */
+export async function schemaOfPrediction(
+	ctx: ReplicateContext,
+	p: IDataObject,
+	i?: number,
+	batch?: Batch,
+): Promise<IDataObject | null> {
 	const model = String(p.model ?? '');
 	const version = String(p.version ?? '');
 	if (!/^[^/]+\/[^/]+$/.test(model)) return null;
+	const once = <T>(key: string, fn: () => Promise<T>) => (batch ? memo(batch, key, fn) : fn());
 	try {
-		if (version && version !== 'hidden') return await memo(batch, `schema:${model}:${version}`, () => versionSchema(ctx, model, version, i));
+		if (version && version !== 'hidden') return await once(`schema:${model}:${version}`, () => versionSchema(ctx, model, version, i));
 		const [owner, name] = model.split('/');
-		const m = await memo(batch, `modelobj:${model}`, () => getModel(ctx, owner, name, i));
+		const m = await once(`modelobj:${model}`, () => getModel(ctx, owner, name, i));
 		return ((m.latest_version as IDataObject | null)?.openapi_schema as IDataObject | undefined) ?? null;
 	} catch {
 		return null;
