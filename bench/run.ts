@@ -77,7 +77,7 @@ async function requests() {
 		const from = emu.log.length;
 		const { run } = await runNode({ parameters: runParams('emulator/sleep', { seconds }, { download: false, syncWait: 1, timeout: seconds + 120 }, { waitMode: 'webhook' }), credentials: creds, additionalData: { webhookWaitingBaseUrl: 'http://127.0.0.1:9/webhook-waiting' } });
 		const suspended = apiRequests(emu, from);
-		record(`requests: ${seconds} s run, wait-for-webhook: ${suspended} API request(s) before suspending${run.waitTill ? '' : ' (did not suspend!)'}, +1 GET on resume to confirm the final state`);
+		record(`requests: ${seconds} s run, wait-for-webhook: ${suspended} API request(s) before suspending${run.waitTill ? '' : ' (did not suspend!)'}, +1 GET on resume to confirm the final state (+1 for the version's schema when files or Simplify need it and it is not cached)`);
 		await emu.stop();
 	}
 }

@@ -42,7 +42,7 @@ async function until<T>(fn: () => Promise<T | undefined>, ms: number): Promise<T
 async function main() {
 	ensureN8n(N8N_OLDEST);
 	ensureN8n(N8N_NEWEST);
-	const work = join(PACKAGE_ROOT, '.e2e-upgrade');
+	const work = join(PACKAGE_ROOT, '.e2e', 'upgrade');
 	const port = portBase() + 5;
 	const emu = await startEmulator({ speed: 5, rateLimits: false });
 	const old = createHost(work, { target: N8N_OLDEST, port });
@@ -66,10 +66,10 @@ async function main() {
 			((await (await fetch(`${base}/api/v1/executions?workflowId=wfReplWaitHook01&includeData=true`, { headers: { 'X-N8N-API-KEY': key } })).json()) as { data: Execution[] }).data;
 		const res = await fetch(`${base}/webhook/e2e-start-wait-run`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
 		check(res.status === 200, `start webhook answered ${res.status}`);
-		const waiting = await until(async () => (await list()).find((e) => e.status === 'waiting'), 60_000);
-		const pred = await until(async () => [...emu.store.predictions.values()].find((p) => String(p.obj.webhook ?? '').includes(`/webhook-waiting/${waiting.id}/`)), 10_000);
+		const waiting = await until(async () => (await list()).find((e) => e.status === 'waiting'), 300_000);
+		const pred = await until(async () => [...emu.store.predictions.values()].find((p) => String(p.obj.webhook ?? '').includes(`/webhook-waiting/${waiting.id}/`)), 120_000);
 		check(!new URL(String(pred.obj.webhook)).search, `the old version's resume URL has a query: ${String(pred.obj.webhook)}`);
-		await until(async () => (pred.terminal ? true : undefined), 60_000);
+		await until(async () => (pred.terminal ? true : undefined), 300_000);
 		await server.stop();
 		process.stdout.write(`suspended on n8n ${N8N_OLDEST.n8n}: execution ${waiting.id}, prediction ${String(pred.obj.id)} ${String(pred.obj.status)}\n`);
 
@@ -77,7 +77,7 @@ async function main() {
 		emu.options.webhookUnreachable = false;
 		server = await start(upgraded, join(work, 'n8n-new.log'));
 		try {
-			const still = await until(async () => (await list()).find((e) => e.id === waiting.id), 10_000);
+			const still = await until(async () => (await list()).find((e) => e.id === waiting.id), 120_000);
 			check(still.status === 'waiting', `after the upgrade the execution is ${still.status}`);
 			// 3. Replicate's (late) signed delivery to the URL the prediction was created with.
 			const body = emu.store.deliveryBody(pred as never);
@@ -89,7 +89,7 @@ async function main() {
 				body,
 			});
 			check(hook.status === 200, `the delivery after the upgrade got ${hook.status}: ${await hook.text()}`);
-			const done = await until(async () => (await list()).find((e) => e.id === waiting.id && e.status !== 'waiting'), 60_000);
+			const done = await until(async () => (await list()).find((e) => e.id === waiting.id && e.status !== 'waiting'), 300_000);
 			const out = done.data?.resultData.runData.After?.[0]?.data?.main[0][0];
 			check(done.status === 'success' && out?.json.id === pred.obj.id && out?.json.status === 'succeeded', `${done.status}: ${JSON.stringify(out?.json).slice(0, 300)}`);
 			process.stdout.write(`PASS resumed on n8n ${N8N_NEWEST.n8n}: execution ${done.id} ${done.status}, next node got prediction ${String(out?.json.id)}\n`);

@@ -115,7 +115,7 @@ export default async function ({ host, emu, work, scenario }: E2EContext) {
 			const before = new Set((await executions('wfReplWaitDead01')).map((e) => e.id));
 			const res = await fetch(`${base}/webhook/e2e-start-wait-deadline`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
 			check(res.status === 200, `start webhook answered ${res.status}`);
-			const waiting = await waitFor(async () => (await executions('wfReplWaitDead01', 'waiting')).find((e) => !before.has(e.id)), 30_000);
+			const waiting = await waitFor(async () => (await executions('wfReplWaitDead01', 'waiting')).find((e) => !before.has(e.id)), 180_000);
 			const pred = await waitFor(async () => [...emu.store.predictions.values()].find((p) => String(p.obj.webhook ?? '').includes(`/webhook-waiting/${waiting.id}/`)));
 			return { waiting, pred };
 		};
@@ -130,10 +130,10 @@ export default async function ({ host, emu, work, scenario }: E2EContext) {
 			const done = await waitFor(async () => {
 				const e = await execution(waiting.id);
 				return e.status !== 'waiting' ? e : undefined;
-			}, 60_000);
+			}, 180_000);
 			check(pred.obj.status === 'canceled', `prediction ${pred.obj.status}`);
 			const item = afterItem(done);
-			check(item?.json.id === pred.obj.id && item?.json.status === 'canceled', `next node got ${JSON.stringify(item?.json).slice(0, 300)}`);
+			check(item?.json.id === pred.obj.id && item?.json.status === 'canceled', `${done.status}; next node got ${String(JSON.stringify(item?.json)).slice(0, 300)}`);
 			check(item?.json.error === `Prediction ${pred.obj.id} was canceled`, `error field: ${String(item?.json.error)}`);
 		});
 
@@ -147,7 +147,7 @@ export default async function ({ host, emu, work, scenario }: E2EContext) {
 				await waitFor(async () => {
 					const tries = emu.store.webhookDeliveries.filter((d) => d.runId === pred.obj.id);
 					return pred.obj.status === 'canceled' && tries.length > emu.options.webhookRetryDelaysMs.length ? tries : undefined;
-				}, 60_000);
+				}, 180_000);
 			} finally {
 				emu.options.webhookUnreachable = false;
 			}
@@ -171,7 +171,7 @@ export default async function ({ host, emu, work, scenario }: E2EContext) {
 				return e.status !== 'waiting' ? e : undefined;
 			}, 30_000);
 			const item = afterItem(done);
-			check(item?.json.status === 'canceled' && item.json.error === `Prediction ${late.pred.obj.id} was canceled`, `next node got ${JSON.stringify(item?.json).slice(0, 300)}`);
+			check(item?.json.status === 'canceled' && item.json.error === `Prediction ${late.pred.obj.id} was canceled`, `${done.status}; next node got ${String(JSON.stringify(item?.json)).slice(0, 300)}`);
 		});
 	} finally {
 		await server?.stop();

@@ -161,6 +161,22 @@ describe('Run: Wait for Webhook', () => {
 		}
 	});
 
+	test('the kept prediction id is found when n8n\'s sandboxed expression engine cannot call customData.get() (as in n8n 2.41)', async () => {
+		const { run, waiting, created } = await suspend('emulator/sdxl-lite', { prompt: 'vm', num_outputs: 1, duration_ms: 20_000 });
+		const { WebhookContext } = await import('n8n-core');
+		// The "vm" engine bridges plain values only: a function call evaluates to undefined.
+		const spy = jest.spyOn(WebhookContext.prototype, 'evaluateExpression').mockReturnValue(undefined as never);
+		try {
+			const d = await deliveryFor(waiting, created.obj.id);
+			const resumed = await resume(run, d);
+			expect(spy).toHaveBeenCalled();
+			expect(resumed.response.workflowData![0][0].json).toMatchObject({ id: created.obj.id, status: 'succeeded' });
+		} finally {
+			spy.mockRestore();
+			await waiting.close();
+		}
+	});
+
 	test('with the emulator echoing webhook fields in deliveries, the run resumes the same way', async () => {
 		ctx.emu.options.webhookEchoFields = true;
 		const { run, waiting, created } = await suspend('emulator/sdxl-lite', { prompt: 'echo', num_outputs: 1, duration_ms: 20_000 });

@@ -83,15 +83,28 @@ export function rememberPrediction(ctx: IExecuteFunctions, id: string): void {
 	executionKeys(ctx)?.customData?.set(waitingKey(ctx.getNode().id), id);
 }
 
+const keptValue = (value: unknown): string | undefined =>
+	typeof value === 'string' && value && value !== PENDING ? value : undefined;
+
 /** The prediction id the waiting execution kept, or undefined (not a waiting "Wait for Webhook" run). */
 export function waitingFor(ctx: IWebhookFunctions): string | undefined {
-	let value: unknown;
+	const key = waitingKey(ctx.getNode().id);
+	let value: string | undefined;
 	try {
-		value = ctx.evaluateExpression(`{{ $execution.customData.get("${waitingKey(ctx.getNode().id)}") }}`, 0);
+		value = keptValue(ctx.evaluateExpression(`{{ $execution.customData.get("${key}") }}`, 0));
+	} catch {
+		value = undefined;
+	}
+	if (value) return value;
+	// n8n's sandboxed expression engine (the "vm" engine of newer n8n) cannot call functions such as
+	// customData.get(); the same $execution object is then read from the webhook context's own
+	// expression keys (feature-detected; absent there, the delivery is refused).
+	const keys = (ctx as unknown as { additionalKeys?: IWorkflowDataProxyAdditionalKeys }).additionalKeys;
+	try {
+		return keptValue(keys?.$execution?.customData?.get(key));
 	} catch {
 		return undefined;
 	}
-	return typeof value === 'string' && value && value !== PENDING ? value : undefined;
 }
 
 function refuse(ctx: IWebhookFunctions, status: number, error: string): IWebhookResponseData {
