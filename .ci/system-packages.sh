@@ -10,16 +10,19 @@ set -euo pipefail
 sudo=""
 [[ $(id -u) -ne 0 ]] && sudo="sudo"
 need=()
-for spec in git redis-server "$@"; do
+# chromium: the browser of npm run test:ui (Playwright's own browser builds are not reachable).
+for spec in git redis-server chromium "$@"; do
 	cmd="${spec%%:*}"
 	pkg="${spec##*:}"
 	command -v "$cmd" >/dev/null 2>&1 || need+=("$pkg")
 done
 # Debian keeps the PostgreSQL server programs off PATH, under /usr/lib/postgresql/<version>/bin
 compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || need+=(postgresql)
+# Fonts for the browser's text (a recommendation of chromium, which --no-install-recommends skips).
+[[ -d /usr/share/fonts/truetype/liberation ]] || need+=(fonts-liberation)
 if ((${#need[@]})); then
 	echo "installing Debian packages: ${need[*]}"
 	$sudo apt-get -o DPkg::Lock::Timeout=600 update -qq
 	DEBIAN_FRONTEND=noninteractive $sudo apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends "${need[@]}"
 fi
-echo "system packages present: git redis-server postgresql $*"
+echo "system packages present: git redis-server postgresql chromium $*"

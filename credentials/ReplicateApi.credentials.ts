@@ -13,7 +13,7 @@ export class ReplicateApi implements ICredentialType {
 
 	icon: Icon = { light: 'file:../icons/replicate.svg', dark: 'file:../icons/replicate.dark.svg' };
 
-	documentationUrl = 'https://replicate.com/docs/reference/http#authentication';
+	documentationUrl = 'https://replicate.com/docs/reference/http';
 
 	properties: INodeProperties[] = [
 		{
@@ -31,8 +31,10 @@ export class ReplicateApi implements ICredentialType {
 			name: 'baseUrl',
 			type: 'string',
 			default: 'https://api.replicate.com/v1',
+			placeholder: 'https://api.replicate.com/v1',
+			hint: 'Must end in /v1, like the default',
 			description:
-				'The API base URL. Change it only to go through a proxy or gateway, or to test against a local emulator.',
+				'The API base URL, ending in /v1. Change it only to go through a proxy or gateway, or to test against a local emulator.',
 		},
 		{
 			displayName: 'Webhook Signing Secret',

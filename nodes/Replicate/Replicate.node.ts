@@ -1,7 +1,7 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
-import { properties } from './actions/properties';
+import { properties, subtitle } from './actions/properties';
 import { RESUME_WEBHOOKS, resumeWebhook } from './helpers/resume';
 import { listSearch, loadOptions, resourceMapping } from './methods';
 import { router } from './actions/router';
@@ -13,7 +13,7 @@ export class Replicate implements INodeType {
 		icon: { light: 'file:../../icons/replicate.svg', dark: 'file:../../icons/replicate.dark.svg' },
 		group: ['transform'],
 		version: 1,
-		subtitle: '={{$parameter["operation"] + ": " + $parameter["resource"]}}',
+		subtitle,
 		description: 'Run any Replicate model and manage predictions, models, files and deployments',
 		defaults: { name: 'Replicate' },
 		usableAsTool: true,

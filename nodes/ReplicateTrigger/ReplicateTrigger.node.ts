@@ -13,6 +13,12 @@ import { outputOptions, predictionItems } from '../Replicate/helpers/output';
 import { fetchDefaultSecret } from '../Replicate/helpers/secret';
 import { DEFAULT_TOLERANCE_SECONDS } from '../Replicate/helpers/signature';
 
+/** The canvas subtitle: "Prediction completed", "Prediction started, completed", … */
+const EVENTS_SUBTITLE =
+	'={{ "Prediction " + ($parameter["events"] ?? []).map((e) => ' +
+	'({ start: "started", output: "output", logs: "logs", completed: "completed" })[e] ?? e)' +
+	'.join(", ") }}';
+
 export class ReplicateTrigger implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'Replicate Trigger',
@@ -20,16 +26,38 @@ export class ReplicateTrigger implements INodeType {
 		icon: { light: 'file:../../icons/replicate.svg', dark: 'file:../../icons/replicate.dark.svg' },
 		group: ['trigger'],
 		version: 1,
-		subtitle: '={{"On " + $parameter["events"].join(", ")}}',
-		description: 'Starts the workflow when Replicate calls its webhook (a prediction or training started, progressed or finished)',
+		subtitle: EVENTS_SUBTITLE,
+		// n8n's node panel shows the trigger's description for the whole Replicate entry (actions and
+		// triggers), so it describes both.
+		description: 'Run any Replicate model, manage predictions, models and files, and start workflows when a prediction or training starts, progresses or finishes',
 		defaults: { name: 'Replicate Trigger' },
 		inputs: [],
 		outputs: [NodeConnectionTypes.Main],
 		credentials: [{ name: 'replicateApi', required: true }],
 		webhooks: [{ name: 'default', httpMethod: 'POST', responseMode: 'onReceived', path: 'webhook' }],
+		triggerPanel: {
+			header: 'Pass this node\'s Test URL as the webhook of a prediction',
+			executionsHelp: {
+				inactive:
+					'While you build: click "Execute step", then start a prediction with this node\'s ' +
+					'<b>Test URL</b> as its webhook. The first delivery that passes the Events filter shows ' +
+					'here. Once the workflow is published, pass the <b>Production URL</b> instead: every ' +
+					'delivery to it runs the workflow.',
+				active:
+					'The workflow is published: every delivery to the <b>Production URL</b> runs it ' +
+					'(see the Executions list). To test a change, use the <b>Test URL</b> with "Execute step".',
+			},
+			activationHint:
+				'Publish the workflow, then pass the Production URL as the webhook of your predictions.',
+		},
 		properties: [
 			{
-				displayName: 'Paste this node\'s Production URL as the webhook of a prediction or training (Replicate node → Prediction → Create → Webhook URL, or any client). Every delivery\'s signature is verified.',
+				displayName:
+					'Give Replicate this node\'s webhook URL as the webhook of a prediction or training ' +
+					'(Replicate node → Prediction → Create → Options → Webhook URL, or any client). ' +
+					'While you build, use the <b>Test URL</b>: click "Execute step", then start the prediction. ' +
+					'Once the workflow is published, use the <b>Production URL</b>. ' +
+					'Every delivery\'s signature is verified.',
 				name: 'notice',
 				type: 'notice',
 				default: '',
@@ -39,10 +67,14 @@ export class ReplicateTrigger implements INodeType {
 				name: 'events',
 				type: 'multiOptions',
 				options: [
-					{ name: 'Completed', value: 'completed', description: 'The prediction finished (succeeded, failed, canceled or aborted)' },
-					{ name: 'Logs', value: 'logs', description: 'New log output while it runs' },
-					{ name: 'Output', value: 'output', description: 'New output while it runs' },
-					{ name: 'Start', value: 'start', description: 'The prediction started' },
+					{
+						name: 'Prediction Completed',
+						value: 'completed',
+						description: 'It finished: succeeded, failed, canceled or aborted (see Final Status)',
+					},
+					{ name: 'Prediction Started', value: 'start', description: 'It started running' },
+					{ name: 'New Logs', value: 'logs', description: 'It wrote log lines while running' },
+					{ name: 'New Output', value: 'output', description: 'It produced output while running' },
 				],
 				default: ['completed'],
 				description: 'Which deliveries start the workflow (match the webhook_events_filter you send)',
@@ -58,7 +90,8 @@ export class ReplicateTrigger implements INodeType {
 					{ name: 'Succeeded', value: 'succeeded' },
 				],
 				default: ['succeeded', 'failed', 'canceled', 'aborted'],
-				description: 'For Completed deliveries: which final statuses start the workflow',
+				displayOptions: { show: { events: ['completed'] } },
+				description: 'Which final statuses of a completed prediction start the workflow',
 			},
 			{
 				displayName: 'Options',

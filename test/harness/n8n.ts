@@ -31,7 +31,7 @@ import { ReplicateTrigger } from '../../nodes/ReplicateTrigger/ReplicateTrigger.
  * What jest-mock-extended's mock() gives, without Jest (so benchmarks can use this harness too):
  * every property not assigned is a function returning undefined; `then` stays undefined.
  */
-function stub<T>(): T {
+export function stub<T>(): T {
 	const assigned: Record<string | symbol, unknown> = {};
 	return new Proxy(assigned, {
 		get: (target, key) => (key in target ? target[key] : key === 'then' ? undefined : (target[key] = () => undefined)),
@@ -50,14 +50,14 @@ export function registerNodeType(name: string, type: INodeType) {
 	NODE_TYPES[`${PACKAGE}.${name}`] = type;
 }
 
-const nodeTypes: INodeTypes = {
+export const nodeTypes: INodeTypes = {
 	getByName: (type) => NODE_TYPES[type],
 	getByNameAndVersion: (type) => NODE_TYPES[type],
 	getKnownTypes: () => ({}),
 };
 
 /** Applies a credential's authenticate block: the generic form ({{$credentials.x}}) and the function form. */
-class TestCredentialsHelper extends ICredentialsHelper {
+export class TestCredentialsHelper extends ICredentialsHelper {
 	constructor(private readonly data: Record<string, ICredentialDataDecryptedObject>) {
 		super();
 	}

@@ -112,9 +112,10 @@ describe('inputs', () => {
 		expect(created()).toBe(before);
 	});
 
-	test('an unknown model gives Replicate\'s 404, naming nothing secret', async () => {
+	test('an unknown model gives Replicate\'s 404 naming the model, and nothing secret', async () => {
 		const { error } = await runNode({ parameters: runParams('emulator/does-not-exist', { prompt: 'x' }), credentials: creds() });
-		expect(error?.message).toBe('Replicate: Not found.');
+		expect(error?.message).toBe('Model emulator/does-not-exist was not found on Replicate [item 0]');
+		expect(error?.httpCode).toBe('404');
 	});
 
 	test('binary inputs: a small file as a data URI and a larger one through the Files API; the model gets the exact bytes', async () => {

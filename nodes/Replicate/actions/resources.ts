@@ -9,5 +9,16 @@ import * as prediction from './prediction/Prediction.resource';
 import * as training from './training/Training.resource';
 import * as webhook from './webhook/Webhook.resource';
 
-/** Every resource the node offers, with its operations, in the order the editor lists them. */
-export const resources = { account, collection, deployment, file, hardware, model, modelVersion, prediction, training, webhook };
+/** Every resource the node offers, with its operations. */
+export const resources = {
+	prediction,
+	model,
+	modelVersion,
+	deployment,
+	training,
+	file,
+	collection,
+	hardware,
+	webhook,
+	account,
+};

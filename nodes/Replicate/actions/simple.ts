@@ -66,7 +66,15 @@ export function simpleOperation(spec: SimpleSpec): Operation {
 	};
 }
 
-export function operationOptions(resource: string, options: Array<{ name: string; value: string; action: string; description?: string }>, def: string): INodeProperties {
+/** An operation as the node panel lists it: its action sentence and a description are required. */
+export interface OperationOption {
+	name: string;
+	value: string;
+	action: string;
+	description: string;
+}
+
+export function operationOptions(resource: string, options: OperationOption[], def: string): INodeProperties {
 	return {
 		displayName: 'Operation',
 		name: 'operation',

@@ -39,7 +39,9 @@ export function readModelRef(ctx: IExecuteFunctions, itemIndex: number): ModelRe
 			description: 'Use owner/name (for example black-forest-labs/flux-schnell), owner/name:version, or a replicate.com model URL.',
 		});
 	}
-	const version = readOptional(ctx, 'version', itemIndex);
+	const picked = readOptional(ctx, 'version', itemIndex);
+	// "latest" is the Version list's first entry: run the model's latest version.
+	const version = picked === 'latest' ? '' : picked;
 	if (version) {
 		if (!/^[A-Za-z0-9][\w.-]*$/.test(version)) throw new NodeOperationError(ctx.getNode(), `The "Version" parameter "${version}" is not a version ID`, { itemIndex });
 		ref.version = version;

@@ -1,6 +1,6 @@
-// A model version's OpenAPI schema (Cog's `components.schemas.Input`) as n8n fields, and the local
+// A model version's OpenAPI schema (Cog's `components.schemas.Input`), and the local
 // checks that run before any paid request: types coerced, required fields, enums, ranges.
-import type { FieldType, IDataObject, INode, ResourceMapperField } from 'n8n-workflow';
+import type { IDataObject, INode } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 export interface JsonSchema extends IDataObject {
@@ -64,49 +64,6 @@ export function declaresFiles(openapi: IDataObject | null | undefined): boolean 
 	const out = outputSchema(openapi);
 	if (!out) return undefined;
 	return JSON.stringify(out).includes('"format":"uri"');
-}
-
-function fieldType(s: JsonSchema): FieldType {
-	if (s.enum) return 'options';
-	switch (s.type) {
-		case 'integer':
-		case 'number':
-			return 'number';
-		case 'boolean':
-			return 'boolean';
-		case 'array':
-			return 'array';
-		case 'object':
-			return 'object';
-		default:
-			return 'string';
-	}
-}
-
-export function describeField(name: string, s: JsonSchema): string {
-	const parts = [s.description ?? ''];
-	if (s.format === 'uri') parts.push('(a URL, a data: URI, or map an n8n binary property under Binary Inputs)');
-	if (s.minimum !== undefined || s.maximum !== undefined) parts.push(`[${s.minimum ?? '…'} to ${s.maximum ?? '…'}]`);
-	if (s.type === 'array') parts.push('(JSON array)');
-	return parts.filter(Boolean).join(' ').trim() || name;
-}
-
-export function toResourceMapperFields(schema: InputSchema): ResourceMapperField[] {
-	return schema.order.map((id) => {
-		const s = schema.properties[id];
-		const field: ResourceMapperField = {
-			id,
-			displayName: `${s.title ?? id}${s.description ? ` — ${describeField(id, s)}` : ''}`.slice(0, 200),
-			required: schema.required.includes(id),
-			defaultMatch: false,
-			canBeUsedToMatch: false,
-			display: true,
-			type: fieldType(s),
-		};
-		if (s.enum) field.options = s.enum.map((v) => ({ name: String(v), value: v as string | number }));
-		if (s.default !== undefined && (typeof s.default !== 'object' || s.default === null)) field.defaultValue = s.default as string | number | boolean;
-		return field;
-	});
 }
 
 type Coerced = { ok: true; value: unknown } | { ok: false; problem: string };
@@ -178,6 +135,16 @@ function coerceValue(name: string, s: JsonSchema, value: unknown): Coerced {
 const isEmpty = (v: unknown) => v === undefined || v === null || v === '';
 
 /**
+ * An optional array or object input without a default starts as `[]` / `{}` in the field mapper (its
+ * JSON editor flags an empty text as an error); left like that it means "not given", not an empty value.
+ */
+function untouchedJson(s: JsonSchema | undefined, required: boolean, value: unknown): boolean {
+	if (!s || required || s.default !== undefined) return false;
+	const text = typeof value === 'string' ? value.replace(/\s+/g, '') : JSON.stringify(value);
+	return (s.type === 'array' && text === '[]') || (s.type === 'object' && text === '{}');
+}
+
+/**
  * Coerces every value to its schema type and checks required fields, enums and ranges. Empty values
  * are dropped so the model's defaults apply. Throws a NodeOperationError naming the field and item.
  */
@@ -196,6 +163,7 @@ export function prepareInput(node: INode, schema: InputSchema | undefined, raw: 
 		}
 		const s = schema.properties[key];
 		if (!s) throw fail(key, 'this model has no such input');
+		if (untouchedJson(s, schema.required.includes(key), value)) continue;
 		const c = fileFields.includes(key) ? ok(value) : coerceValue(key, s, value);
 		if (!c.ok) throw fail(key, c.problem);
 		if (s.enum && !s.enum.some((e) => e === c.value)) {

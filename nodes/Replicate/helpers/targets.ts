@@ -1,10 +1,10 @@
 // What a Run points at (a model, a model version or a deployment) resolved to the create endpoint and
 // the version's OpenAPI schema. Versions are immutable, so their schemas are cached across executions;
 // a model's latest version is re-read after a minute.
-import type { IDataObject } from 'n8n-workflow';
-import { NodeOperationError } from 'n8n-workflow';
+import type { IDataObject, JsonObject } from 'n8n-workflow';
+import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
-import { apiRequest, type ApiRequest, type ApiResponse, type ReplicateContext } from '../transport';
+import { apiRequest, asNodeError, type ApiRequest, type ApiResponse, type ReplicateContext } from '../transport';
 import type { ModelRef } from './modelRef';
 
 export interface Target {
@@ -24,10 +24,34 @@ const MODEL_TTL_MS = 60_000;
 const get = async (ctx: ReplicateContext, path: string, itemIndex?: number) =>
 	(await apiRequest.call<ReplicateContext, [ApiRequest], Promise<ApiResponse<IDataObject>>>(ctx, { method: 'GET', path, itemIndex })).body;
 
+/** A 404 on what a Run points at, as an error that names it (Replicate's own says only "Not found."). */
+async function named<T>(
+	ctx: ReplicateContext,
+	what: string,
+	itemIndex: number | undefined,
+	load: () => Promise<T>,
+): Promise<T> {
+	try {
+		return await load();
+	} catch (error) {
+		if (!(error instanceof NodeApiError) || error.httpCode !== '404') throw asNodeError(ctx, error, itemIndex);
+		const item = itemIndex === undefined ? '' : ` [item ${itemIndex}]`;
+		throw new NodeApiError(ctx.getNode(), { status: 404 } as JsonObject, {
+			message: `${what} was not found on Replicate${item}`,
+			description:
+				'Check the owner/name (as in replicate.com/owner/name) or pick it from the list. ' +
+				"A private one is visible only with its owner's API token.",
+			httpCode: '404',
+			itemIndex,
+		});
+	}
+}
+
 export async function versionSchema(ctx: ReplicateContext, model: string, version: string, itemIndex?: number): Promise<IDataObject | null> {
 	const key = `${model}:${version}`;
 	if (VERSION_CACHE.has(key)) return VERSION_CACHE.get(key) as IDataObject | null;
-	const v = await get(ctx, `/models/${model}/versions/${encodeURIComponent(version)}`, itemIndex);
+	const path = `/models/${model}/versions/${encodeURIComponent(version)}`;
+	const v = await named(ctx, `Version ${version} of ${model}`, itemIndex, () => get(ctx, path, itemIndex));
 	const schema = (v.openapi_schema as IDataObject | null) ?? null;
 	if (VERSION_CACHE.size > 500) VERSION_CACHE.clear();
 	VERSION_CACHE.set(key, schema);
@@ -38,7 +62,8 @@ export async function getModel(ctx: ReplicateContext, owner: string, name: strin
 	const key = `${owner}/${name}`;
 	const cached = MODEL_CACHE.get(key);
 	if (cached && Date.now() - cached.at < MODEL_TTL_MS) return cached.model;
-	const model = await get(ctx, `/models/${encodeURIComponent(owner)}/${encodeURIComponent(name)}`, itemIndex);
+	const path = `/models/${encodeURIComponent(owner)}/${encodeURIComponent(name)}`;
+	const model = await named(ctx, `Model ${key}`, itemIndex, () => get(ctx, path, itemIndex));
 	if (MODEL_CACHE.size > 500) MODEL_CACHE.clear();
 	MODEL_CACHE.set(key, { at: Date.now(), model });
 	return model;
@@ -65,7 +90,8 @@ export async function resolveModel(ctx: ReplicateContext, ref: ModelRef, itemInd
 }
 
 export async function resolveDeployment(ctx: ReplicateContext, owner: string, name: string, itemIndex?: number): Promise<Target> {
-	const d = await get(ctx, `/deployments/${encodeURIComponent(owner)}/${encodeURIComponent(name)}`, itemIndex);
+	const path = `/deployments/${encodeURIComponent(owner)}/${encodeURIComponent(name)}`;
+	const d = await named(ctx, `Deployment ${owner}/${name}`, itemIndex, () => get(ctx, path, itemIndex));
 	const release = (d.current_release ?? {}) as IDataObject;
 	const model = String(release.model ?? '');
 	const openapi = model && release.version ? await versionSchema(ctx, model, String(release.version), itemIndex) : null;

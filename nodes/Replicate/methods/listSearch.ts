@@ -1,12 +1,23 @@
-import type { IDataObject, ILoadOptionsFunctions, INodeListSearchResult } from 'n8n-workflow';
+import type {
+	IDataObject,
+	ILoadOptionsFunctions,
+	INodeListSearchItems,
+	INodeListSearchResult,
+} from 'n8n-workflow';
+import { NodeApiError } from 'n8n-workflow';
 
 import { parseModelRef } from '../helpers/modelRef';
-import { apiRequest, type ApiRequest, type ApiResponse } from '../transport';
+import { apiRequest, asNodeError, type ApiRequest, type ApiResponse } from '../transport';
+import { LATEST } from './fields';
 
 type Page = { results?: IDataObject[]; next?: string | null };
 
 const page = (ctx: ILoadOptionsFunctions, path: string, qs?: IDataObject) =>
-	apiRequest.call<ILoadOptionsFunctions, [ApiRequest], Promise<ApiResponse<Page>>>(ctx, { method: 'GET', path, qs });
+	apiRequest.call<ILoadOptionsFunctions, [ApiRequest], Promise<ApiResponse<Page>>>(ctx, {
+		method: 'GET',
+		path,
+		qs,
+	});
 
 const modelResult = (m: IDataObject) => ({
 	name: `${m.owner}/${m.name}`,
@@ -16,9 +27,17 @@ const modelResult = (m: IDataObject) => ({
 });
 
 /** Models: Replicate's search (GET /search) when the user types, else the paginated model list. */
-export async function searchModels(this: ILoadOptionsFunctions, filter?: string, paginationToken?: string): Promise<INodeListSearchResult> {
+export async function searchModels(
+	this: ILoadOptionsFunctions,
+	filter?: string,
+	paginationToken?: string,
+): Promise<INodeListSearchResult> {
 	if (filter?.trim()) {
-		const res = await apiRequest.call<ILoadOptionsFunctions, [ApiRequest], Promise<ApiResponse<{ models?: Array<{ model: IDataObject }> }>>>(this, {
+		const res = await apiRequest.call<
+			ILoadOptionsFunctions,
+			[ApiRequest],
+			Promise<ApiResponse<{ models?: Array<{ model: IDataObject }> }>>
+		>(this, {
 			method: 'GET',
 			path: '/search',
 			qs: { query: filter.trim(), limit: 50 },
@@ -26,40 +45,108 @@ export async function searchModels(this: ILoadOptionsFunctions, filter?: string,
 		return { results: (res.body.models ?? []).map((r) => modelResult(r.model)) };
 	}
 	const res = await page(this, paginationToken ?? '/models');
-	return { results: (res.body.results ?? []).map(modelResult), paginationToken: res.body.next ?? undefined };
+	return {
+		results: (res.body.results ?? []).map(modelResult),
+		paginationToken: res.body.next ?? undefined,
+	};
 }
 
-export async function searchVersions(this: ILoadOptionsFunctions, filter?: string, paginationToken?: string): Promise<INodeListSearchResult> {
+/** The Version list's entry for "the latest version" (Run and Create only). */
+function latestEntry(ctx: ILoadOptionsFunctions): boolean {
+	try {
+		return ctx.getNodeParameter('resource', '') === 'prediction';
+	} catch {
+		return false;
+	}
+}
+
+/**
+ * A model's versions, newest first (as Replicate lists them): the newest is marked "latest", and
+ * Run and Create get a first entry "Latest version" to go back to running whatever is newest.
+ */
+export async function searchVersions(
+	this: ILoadOptionsFunctions,
+	filter?: string,
+	paginationToken?: string,
+): Promise<INodeListSearchResult> {
 	const raw = this.getNodeParameter('model', '', { extractValue: true }) as string;
 	const ref = parseModelRef(String(raw ?? ''));
 	if (!ref) return { results: [] };
-	const res = await page(this, paginationToken ?? `/models/${ref.owner}/${ref.name}/versions`);
-	const results = (res.body.results ?? [])
-		.filter((v) => !filter || String(v.id).includes(filter))
-		.map((v) => ({ name: `${String(v.id).slice(0, 12)}… (${String(v.created_at ?? '').slice(0, 10)})`, value: String(v.id) }));
-	return { results, paginationToken: res.body.next ?? undefined };
+	const path = `/models/${encodeURIComponent(ref.owner)}/${encodeURIComponent(ref.name)}/versions`;
+	let res: ApiResponse<Page>;
+	try {
+		res = await page(this, paginationToken ?? path);
+	} catch (error) {
+		// A model that does not exist (yet: the user may still be typing it) has no versions.
+		if (error instanceof NodeApiError && error.httpCode === '404') return { results: [] };
+		throw asNodeError(this, error);
+	}
+	const first = !paginationToken;
+	const versions = res.body.results ?? [];
+	const results: INodeListSearchItems[] = versions.map((v, i) => {
+		const id = String(v.id);
+		const date = String(v.created_at ?? '').slice(0, 10);
+		const latest = first && i === 0 ? ' · latest' : '';
+		return { name: `${id.slice(0, 12)}… · ${date}${latest}`, value: id };
+	});
+	if (first && versions.length && latestEntry(this)) {
+		results.unshift({
+			name: 'Latest Version (Always the Newest)',
+			value: LATEST,
+			description: `Currently ${String(versions[0].id).slice(0, 12)}…`,
+		});
+	}
+	const wanted = filter?.trim().toLowerCase();
+	return {
+		results: wanted ? results.filter((r) => r.name.toLowerCase().includes(wanted)) : results,
+		paginationToken: res.body.next ?? undefined,
+	};
 }
 
-export async function searchDeployments(this: ILoadOptionsFunctions, filter?: string, paginationToken?: string): Promise<INodeListSearchResult> {
+export async function searchDeployments(
+	this: ILoadOptionsFunctions,
+	filter?: string,
+	paginationToken?: string,
+): Promise<INodeListSearchResult> {
 	const res = await page(this, paginationToken ?? '/deployments');
 	const results = (res.body.results ?? [])
-		.map((d) => ({ name: `${d.owner}/${d.name}`, value: `${d.owner}/${d.name}`, description: String((d.current_release as IDataObject | undefined)?.model ?? '') }))
+		.map((d) => ({
+			name: `${d.owner}/${d.name}`,
+			value: `${d.owner}/${d.name}`,
+			description: String((d.current_release as IDataObject | undefined)?.model ?? ''),
+		}))
 		.filter((d) => !filter || d.name.toLowerCase().includes(filter.toLowerCase()));
 	return { results, paginationToken: res.body.next ?? undefined };
 }
 
-export async function searchCollections(this: ILoadOptionsFunctions, filter?: string, paginationToken?: string): Promise<INodeListSearchResult> {
+export async function searchCollections(
+	this: ILoadOptionsFunctions,
+	filter?: string,
+	paginationToken?: string,
+): Promise<INodeListSearchResult> {
 	const res = await page(this, paginationToken ?? '/collections');
 	const results = (res.body.results ?? [])
-		.map((c) => ({ name: String(c.name), value: String(c.slug), description: String(c.description ?? '') }))
+		.map((c) => ({
+			name: String(c.name),
+			value: String(c.slug),
+			description: String(c.description ?? ''),
+		}))
 		.filter((c) => !filter || `${c.name} ${c.value}`.toLowerCase().includes(filter.toLowerCase()));
 	return { results, paginationToken: res.body.next ?? undefined };
 }
 
-export async function searchFiles(this: ILoadOptionsFunctions, filter?: string, paginationToken?: string): Promise<INodeListSearchResult> {
+export async function searchFiles(
+	this: ILoadOptionsFunctions,
+	filter?: string,
+	paginationToken?: string,
+): Promise<INodeListSearchResult> {
 	const res = await page(this, paginationToken ?? '/files');
 	const results = (res.body.results ?? [])
-		.map((f) => ({ name: `${f.name ?? f.id} (${f.content_type}, ${f.size} bytes)`, value: String(f.id), url: String((f.urls as IDataObject | undefined)?.get ?? '') || undefined }))
+		.map((f) => ({
+			name: `${f.name ?? f.id} (${f.content_type}, ${f.size} bytes)`,
+			value: String(f.id),
+			url: String((f.urls as IDataObject | undefined)?.get ?? '') || undefined,
+		}))
 		.filter((f) => !filter || f.name.toLowerCase().includes(filter.toLowerCase()));
 	return { results, paginationToken: res.body.next ?? undefined };
 }

@@ -24,7 +24,7 @@ export const description: INodeProperties[] = [
 		R,
 		[
 			{ name: 'Get', value: 'get', action: 'Get a collection', description: 'Get a collection with its models' },
-			{ name: 'Get Many', value: 'getMany', action: 'Get many collections' },
+			{ name: 'Get Many', value: 'getMany', action: 'Get many collections', description: 'List the curated collections of models' },
 		],
 		'get',
 	),

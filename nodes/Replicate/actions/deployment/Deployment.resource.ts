@@ -111,10 +111,10 @@ export const description: INodeProperties[] = [
 	operationOptions(
 		R,
 		[
-			{ name: 'Create', value: 'create', action: 'Create a deployment' },
+			{ name: 'Create', value: 'create', action: 'Create a deployment', description: 'Deploy a model version on hardware you choose, with its own endpoint' },
 			{ name: 'Delete', value: 'delete', action: 'Delete a deployment', description: 'Only deployments offline and unused for 15 minutes can be deleted' },
-			{ name: 'Get', value: 'get', action: 'Get a deployment' },
-			{ name: 'Get Many', value: 'getMany', action: 'Get many deployments' },
+			{ name: 'Get', value: 'get', action: 'Get a deployment', description: 'Get a deployment with its current release' },
+			{ name: 'Get Many', value: 'getMany', action: 'Get many deployments', description: 'List your deployments' },
 			{ name: 'Update', value: 'update', action: 'Update a deployment', description: 'Change hardware, instances or version (creates a new release)' },
 		],
 		'get',

@@ -46,9 +46,9 @@ export const description: INodeProperties[] = [
 	operationOptions(
 		R,
 		[
-			{ name: 'Delete', value: 'delete', action: 'Delete a file' },
-			{ name: 'Get', value: 'get', action: 'Get a file' },
-			{ name: 'Get Many', value: 'getMany', action: 'Get many files' },
+			{ name: 'Delete', value: 'delete', action: 'Delete a file', description: 'Delete a file from Replicate Files' },
+			{ name: 'Get', value: 'get', action: 'Get a file', description: 'Get a file\'s metadata, checksums and URLs' },
+			{ name: 'Get Many', value: 'getMany', action: 'Get many files', description: 'List the files you uploaded' },
 			{ name: 'Upload', value: 'upload', action: 'Upload a file', description: 'Upload binary data to Replicate Files (up to 100 MB, kept 24 hours)' },
 		],
 		'upload',

@@ -23,9 +23,9 @@ export const description: INodeProperties[] = [
 	operationOptions(
 		R,
 		[
-			{ name: 'Delete', value: 'delete', action: 'Delete a model version' },
+			{ name: 'Delete', value: 'delete', action: 'Delete a model version', description: 'Delete a version of a model you own' },
 			{ name: 'Get', value: 'get', action: 'Get a model version', description: 'Get a version, including its OpenAPI schema' },
-			{ name: 'Get Many', value: 'getMany', action: 'Get many model versions' },
+			{ name: 'Get Many', value: 'getMany', action: 'Get many model versions', description: 'List a model\'s versions, newest first' },
 		],
 		'get',
 	),

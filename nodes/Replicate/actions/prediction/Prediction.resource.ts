@@ -6,25 +6,21 @@ import { get } from './get.operation';
 import { getMany } from './getMany.operation';
 import { run } from './run.operation';
 import { wait } from './wait.operation';
+import { operationOptions, type OperationOption } from '../simple';
 
 export const operations = { cancel, create, get, getMany, run, wait };
 
+/** Run first: it is what most workflows use (the node panel lists actions in this order). */
+const OPERATIONS: OperationOption[] = [
+	{ name: 'Run', value: 'run', action: 'Run a model', description: 'Run a model and wait for its output, with files as binary data' },
+	{ name: 'Create', value: 'create', action: 'Create a prediction', description: 'Start a prediction and return at once (optionally with a webhook)' },
+	{ name: 'Get', value: 'get', action: 'Get a prediction', description: 'Get a prediction by ID' },
+	{ name: 'Get Many', value: 'getMany', action: 'Get many predictions', description: 'List your predictions, newest first' },
+	{ name: 'Wait', value: 'wait', action: 'Wait for a prediction', description: 'Wait for an existing prediction to finish and return its output' },
+	{ name: 'Cancel', value: 'cancel', action: 'Cancel a prediction', description: 'Cancel a running prediction' },
+];
+
 export const description: INodeProperties[] = [
-	{
-		displayName: 'Operation',
-		name: 'operation',
-		type: 'options',
-		noDataExpression: true,
-		displayOptions: { show: { resource: ['prediction'] } },
-		options: [
-			{ name: 'Cancel', value: 'cancel', action: 'Cancel a prediction', description: 'Cancel a running prediction' },
-			{ name: 'Create', value: 'create', action: 'Create a prediction', description: 'Start a prediction and return at once (optionally with a webhook)' },
-			{ name: 'Get', value: 'get', action: 'Get a prediction', description: 'Get a prediction by ID' },
-			{ name: 'Get Many', value: 'getMany', action: 'Get many predictions', description: 'List your predictions, newest first' },
-			{ name: 'Run', value: 'run', action: 'Run a model', description: 'Run a model and wait for its output, with files as binary data' },
-			{ name: 'Wait', value: 'wait', action: 'Wait for a prediction', description: 'Wait for an existing prediction to finish and return its output' },
-		],
-		default: 'run',
-	},
+	operationOptions('prediction', OPERATIONS, 'run'),
 	...Object.values(operations).flatMap((op) => op.description),
 ];

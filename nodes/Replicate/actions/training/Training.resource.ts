@@ -53,10 +53,10 @@ export const description: INodeProperties[] = [
 	operationOptions(
 		R,
 		[
-			{ name: 'Cancel', value: 'cancel', action: 'Cancel a training' },
+			{ name: 'Cancel', value: 'cancel', action: 'Cancel a training', description: 'Cancel a running training' },
 			{ name: 'Create', value: 'create', action: 'Create a training', description: 'Fine-tune a model version into a model you own' },
-			{ name: 'Get', value: 'get', action: 'Get a training' },
-			{ name: 'Get Many', value: 'getMany', action: 'Get many trainings' },
+			{ name: 'Get', value: 'get', action: 'Get a training', description: 'Get a training by ID' },
+			{ name: 'Get Many', value: 'getMany', action: 'Get many trainings', description: 'List your trainings, newest first' },
 		],
 		'get',
 	),

@@ -1,0 +1,83 @@
+// Helpers of the editor methods: a model's input schema as mapper fields, and the Version list's
+// "latest" entry. (Not in methods/index: every export there must be an editor method.)
+import type { FieldType, ResourceMapperField } from 'n8n-workflow';
+
+import type { InputSchema, JsonSchema } from '../helpers/schema';
+
+/** Replicate's version IDs are 64 hexadecimal characters (a SHA-256). */
+export const VERSION_ID = /^[a-f0-9]{64}$/i;
+/** The Version list's entry that stands for "the model's latest version". */
+export const LATEST = 'latest';
+
+const ACRONYMS: Record<string, string> = {
+	api: 'API',
+	cfg: 'CFG',
+	fps: 'FPS',
+	gpu: 'GPU',
+	id: 'ID',
+	json: 'JSON',
+	llm: 'LLM',
+	lora: 'LoRA',
+	uri: 'URI',
+	url: 'URL',
+};
+
+/** `aspect_ratio` → "Aspect Ratio", `image_url` → "Image URL". */
+export function humanise(name: string): string {
+	return name
+		.split(/[_\s-]+/)
+		.filter(Boolean)
+		.map((w) => ACRONYMS[w.toLowerCase()] ?? w.charAt(0).toUpperCase() + w.slice(1))
+		.join(' ');
+}
+
+function fieldType(s: JsonSchema): FieldType {
+	if (s.enum) return 'options';
+	switch (s.type) {
+		case 'integer':
+		case 'number':
+			return 'number';
+		case 'boolean':
+			return 'boolean';
+		case 'array':
+			return 'array';
+		case 'object':
+			return 'object';
+		default:
+			return 'string';
+	}
+}
+
+/**
+ * Fields for the mapper. The label is the humanised property name: Cog copies the property name
+ * into the `title` of a referenced enum schema, and descriptions do not fit in a label.
+ */
+export function toResourceMapperFields(schema: InputSchema): ResourceMapperField[] {
+	return schema.order.map((id) => {
+		const s = schema.properties[id];
+		const required = schema.required.includes(id);
+		const field: ResourceMapperField = {
+			id,
+			displayName: humanise(id),
+			required,
+			defaultMatch: false,
+			canBeUsedToMatch: false,
+			display: true,
+			type: fieldType(s),
+		};
+		if (s.enum) {
+			field.options = s.enum.map((v) => ({ name: String(v), value: v as string | number }));
+		}
+		const def = s.default;
+		if (def !== undefined && (typeof def !== 'object' || def === null)) {
+			field.defaultValue = def as string | number | boolean;
+		} else if (def !== undefined) {
+			field.defaultValue = JSON.stringify(def);
+		} else if (!required && (s.type === 'array' || s.type === 'object')) {
+			// The editor shows these in a JSON editor, which marks an empty text as an error. Left as
+			// it is, the run leaves the input out (helpers/schema.ts).
+			field.defaultValue = s.type === 'array' ? '[]' : '{}';
+		}
+		return field;
+	});
+}
