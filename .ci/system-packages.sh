@@ -1,8 +1,7 @@
 #!/usr/bin/env bash
 # Debian packages the checks need, installed only when missing (CI machines start without them;
-# apt-get update once, first).
-# Usage: system-packages.sh [package-or-command ...]; each argument is "command:package" or a package.
-# Always checked:
+# apt-get update runs once, first). Usage: system-packages.sh [package-or-command ...]; each argument is
+# "command:package" or a package. Always checked:
 # - git: CI clones the repository.
 # - redis-server, postgresql: the queue-mode e2e (npm run test:queue) starts its own Redis and
 #   PostgreSQL on loopback ports with data folders in a temporary folder; no system service is used
@@ -17,7 +16,8 @@ for spec in git redis-server chromium "$@"; do
 	pkg="${spec##*:}"
 	command -v "$cmd" >/dev/null 2>&1 || need+=("$pkg")
 done
-if ! compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null; then need+=(postgresql); fi
+# Debian keeps the PostgreSQL server programs off PATH, under /usr/lib/postgresql/<version>/bin
+compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || need+=(postgresql)
 # Fonts for the browser's text (a recommendation of chromium, which --no-install-recommends skips).
 [[ -d /usr/share/fonts/truetype/liberation ]] || need+=(fonts-liberation)
 if ((${#need[@]})); then

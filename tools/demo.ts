@@ -6,7 +6,7 @@ import { mkdirSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { startEmulator } from '../test/emulator';
-import { createHost, ensureN8n, execute, importCredentials, importWorkflow, nodeItems, PACKAGE_ROOT } from './n8n-host';
+import { createHost, ensureN8n, execute, importCredentials, importWorkflow, nodeItems, PACKAGE_ROOT, portBase } from './n8n-host';
 
 const say = (s = '') => process.stdout.write(`${s}\n`);
 
@@ -32,7 +32,8 @@ async function main() {
 	}
 
 	const work = join(PACKAGE_ROOT, '.e2e', 'demo');
-	const host = createHost(work, { port: 5698, fileAccess: out });
+	// n8n on E2E_PORT_BASE + 17, its task broker + 19 (CI runs demo beside the e2e port layout)
+	const host = createHost(work, { port: portBase() + 17, brokerPort: portBase() + 19, fileAccess: out });
 	await importCredentials(host, work, [{ id: 'replCredDemo0001', name: 'Replicate', type: 'replicateApi', data: { apiToken: token ?? emu!.token, baseUrl } }]);
 	await importWorkflow(host, work, workflow);
 	say(`Running "${workflow.name}" in n8n…`);

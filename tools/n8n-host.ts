@@ -4,7 +4,7 @@
 // matrix), the queue-mode e2e and `npm run demo`/`dev`. n8n is run as a user would run it:
 // `n8n import:*`, `n8n execute`, `n8n start` with a fresh user folder.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync, readdirSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync, readdirSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { delimiter, dirname, join, resolve } from 'node:path';
 
@@ -70,21 +70,68 @@ function sqliteBuilt(dir: string): boolean {
 	return existsSync(join(dir, 'node_modules', 'sqlite3', 'build', 'Release', 'node_sqlite3.node'));
 }
 
+function alive(pid: number): boolean {
+	try {
+		process.kill(pid, 0);
+		return true;
+	} catch {
+		return false;
+	}
+}
+
+function sleepSync(ms: number) {
+	Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
+
+/** Whether an install seems to be running in `dir` (npm and node-gyp keep touching these). */
+function beingWritten(dir: string): boolean {
+	const probes = ['', 'node_modules', join('node_modules', '.package-lock.json'), join('node_modules', 'sqlite3', 'build'), join('node_modules', 'sqlite3', 'build', 'Release')];
+	return probes.some((p) => {
+		try {
+			return Date.now() - statSync(join(dir, p)).mtimeMs < 10 * 60_000;
+		} catch {
+			return false;
+		}
+	});
+}
+
 /**
  * Installs into a staging folder next to `dir` and renames it into place, so an interrupted install
- * never looks complete and two concurrent installs leave one intact copy.
+ * never looks complete. One install per folder at a time: a lock folder (`<dir>.lock`, with the
+ * holder's PID) makes concurrent callers wait, and an install that another tool is running in place
+ * (the folder is incomplete but still being written) is waited for rather than replaced.
  */
-function installStaged(dir: string, complete: (d: string) => boolean, install: (staging: string) => void): void {
-	const staging = `${dir}.installing-${process.pid}`;
-	rmSync(staging, { recursive: true, force: true });
-	mkdirSync(staging, { recursive: true });
-	try {
-		install(staging);
-		if (complete(dir)) {
-			// another process finished the same install first: keep its copy
-			rmSync(staging, { recursive: true, force: true });
-			return;
+export function installStaged(dir: string, complete: (d: string) => boolean, install: (staging: string) => void): void {
+	const lock = `${dir}.lock`;
+	mkdirSync(dirname(dir), { recursive: true });
+	const deadline = Date.now() + 40 * 60_000;
+	for (;;) {
+		try {
+			mkdirSync(lock);
+			writeFileSync(join(lock, 'pid'), String(process.pid));
+			break;
+		} catch {
+			let holder = 0;
+			try {
+				holder = Number(readFileSync(join(lock, 'pid'), 'utf8'));
+			} catch {
+				/* being created */
+			}
+			if (holder && !alive(holder)) rmSync(lock, { recursive: true, force: true });
+			else if (Date.now() > deadline) throw new Error(`${lock} is held by PID ${holder} for too long`);
+			else sleepSync(5000);
 		}
+	}
+	const staging = `${dir}.installing-${process.pid}`;
+	try {
+		while (existsSync(dir) && !complete(dir) && beingWritten(dir) && Date.now() < deadline) {
+			log(`${dir} is being installed by another process; waiting`);
+			sleepSync(15_000);
+		}
+		if (complete(dir)) return;
+		rmSync(staging, { recursive: true, force: true });
+		mkdirSync(staging, { recursive: true });
+		install(staging);
 		if (existsSync(dir)) {
 			// an incomplete install (interrupted, or from an older harness that installed in place)
 			const stale = `${dir}.stale-${process.pid}`;
@@ -92,9 +139,9 @@ function installStaged(dir: string, complete: (d: string) => boolean, install: (
 			rmSync(stale, { recursive: true, force: true });
 		}
 		renameSync(staging, dir);
-	} catch (e) {
+	} finally {
 		rmSync(staging, { recursive: true, force: true });
-		throw e;
+		rmSync(lock, { recursive: true, force: true });
 	}
 }
 
@@ -201,6 +248,8 @@ export function createHost(workDir: string, opts: { target?: N8nTarget; port?: n
 		N8N_DEFAULT_BINARY_DATA_MODE: opts.binaryMode ?? 'filesystem',
 		N8N_BLOCK_ENV_ACCESS_IN_NODE: 'false',
 		N8N_COMMUNITY_PACKAGES_ALLOW_TOOL_USAGE: 'true',
+		// what users must set before n8n's default turns to false (n8n 2.41 deprecation notice)
+		N8N_UNVERIFIED_PACKAGES_ENABLED: 'true',
 		...(opts.fileAccess ? { N8N_RESTRICT_FILE_ACCESS_TO: opts.fileAccess } : {}),
 		...opts.env,
 	};
@@ -360,7 +409,14 @@ export async function start(host: Host, logFile: string, opts: { command?: 'star
 
 /** Creates the instance owner and a public-API key (only on a fresh instance). */
 export async function apiKey(host: Host): Promise<string> {
-	const base = `http://127.0.0.1:${host.port}`;
+	return (await ownerSession(`http://127.0.0.1:${host.port}`)).key;
+}
+
+/**
+ * Creates the instance owner (only on a fresh instance) and returns its session cookie (for the
+ * editor's REST API, e.g. stopping an execution) and a public-API key.
+ */
+export async function ownerSession(base: string): Promise<{ cookie: string; key: string }> {
 	const setup = await fetch(`${base}/rest/owner/setup`, {
 		method: 'POST',
 		headers: { 'content-type': 'application/json' },
@@ -372,6 +428,7 @@ export async function apiKey(host: Host): Promise<string> {
 		headers: { 'content-type': 'application/json', cookie },
 		body: JSON.stringify({ label: 'e2e', expiresAt: null, scopes: ['execution:read', 'execution:list', 'workflow:read', 'workflow:list'] }),
 	});
-	const body = (await res.json()) as { data: { rawApiKey: string } };
-	return body.data.rawApiKey;
+	const body = (await res.json()) as { data?: { rawApiKey: string } };
+	if (!body.data?.rawApiKey) throw new Error(`no API key (owner setup ${setup.status}, api-keys ${res.status}): ${JSON.stringify(body).slice(0, 300)}`);
+	return { cookie, key: body.data.rawApiKey };
 }
