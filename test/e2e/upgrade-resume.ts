@@ -62,18 +62,23 @@ async function main() {
 		emu.options.webhookUnreachable = true;
 		let server = await start(old, join(work, 'n8n-old.log'));
 		const key = await apiKey(old);
-		const get = async (status: string): Promise<Execution[]> =>
-			((await (await fetch(`${base}/api/v1/executions?workflowId=wfReplWaitHook01&includeData=true${status}`, { headers: { 'X-N8N-API-KEY': key } })).json()) as { data: Execution[] }).data;
-		// n8n 2.8's public API lists waiting executions only when asked for them by status.
-		const list = async (): Promise<Execution[]> => [...(await get('&status=waiting')), ...(await get(''))];
+		// The execution is found through the resume URL the node gave Replicate: n8n 2.8's public API does not
+		// list waiting executions, while GET /executions/{id} answers for them (on both versions).
+		const one = async (id: string): Promise<Execution | undefined> => {
+			const r = await fetch(`${base}/api/v1/executions/${id}?includeData=true`, { headers: { 'X-N8N-API-KEY': key } });
+			return r.status === 200 ? ((await r.json()) as Execution) : undefined;
+		};
 		const res = await fetch(`${base}/webhook/e2e-start-wait-run`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
 		check(res.status === 200, `start webhook answered ${res.status}`);
-		const waiting = await until(async () => (await list()).find((e) => e.status === 'waiting'), 300_000).catch(async (e: Error) => {
-			const seen = (await list()).map((x) => [x.id, x.status]);
+		const pred = await until(async () => [...emu.store.predictions.values()].find((p) => /\/webhook-waiting\/\d+\//.test(String(p.obj.webhook ?? ''))), 300_000).catch((e: Error) => {
 			const preds = [...emu.store.predictions.values()].map((p) => [p.status, String(p.obj.webhook ?? '')]);
-			throw new Error(`${e.message}: executions ${JSON.stringify(seen)}; predictions ${JSON.stringify(preds)}`);
+			throw new Error(`${e.message}: predictions ${JSON.stringify(preds)}`);
 		});
-		const pred = await until(async () => [...emu.store.predictions.values()].find((p) => String(p.obj.webhook ?? '').includes(`/webhook-waiting/${waiting.id}/`)), 120_000);
+		const executionId = /\/webhook-waiting\/(\d+)\//.exec(String(pred.obj.webhook))![1];
+		const waiting = await until(async () => {
+			const e = await one(executionId);
+			return e?.status === 'waiting' ? e : undefined;
+		}, 120_000);
 		check(!new URL(String(pred.obj.webhook)).search, `the old version's resume URL has a query: ${String(pred.obj.webhook)}`);
 		await until(async () => (pred.terminal ? true : undefined), 300_000);
 		await server.stop();
@@ -83,7 +88,7 @@ async function main() {
 		emu.options.webhookUnreachable = false;
 		server = await start(upgraded, join(work, 'n8n-new.log'));
 		try {
-			const still = await until(async () => (await list()).find((e) => e.id === waiting.id), 120_000);
+			const still = await until(async () => await one(waiting.id), 120_000);
 			check(still.status === 'waiting', `after the upgrade the execution is ${still.status}`);
 			// 3. Replicate's (late) signed delivery to the URL the prediction was created with.
 			const body = emu.store.deliveryBody(pred as never);
@@ -95,7 +100,10 @@ async function main() {
 				body,
 			});
 			check(hook.status === 200, `the delivery after the upgrade got ${hook.status}: ${await hook.text()}`);
-			const done = await until(async () => (await list()).find((e) => e.id === waiting.id && e.status !== 'waiting'), 300_000);
+			const done = await until(async () => {
+				const e = await one(waiting.id);
+				return e && e.status !== 'waiting' ? e : undefined;
+			}, 300_000);
 			const out = done.data?.resultData.runData.After?.[0]?.data?.main[0][0];
 			check(done.status === 'success' && out?.json.id === pred.obj.id && out?.json.status === 'succeeded', `${done.status}: ${JSON.stringify(out?.json).slice(0, 300)}`);
 			process.stdout.write(`PASS resumed on n8n ${N8N_NEWEST.n8n}: execution ${done.id} ${done.status}, next node got prediction ${String(out?.json.id)}\n`);
