@@ -18,6 +18,8 @@ export function median(xs: number[]): number {
 export async function shutdownN8nCore() {
 	const { Container } = await import('@n8n/di');
 	const { SSHClientsManager } = await import('n8n-core/dist/execution-engine/ssh-clients-manager');
-	const m = Container.get(SSHClientsManager) as unknown as { cleanupTimer?: ReturnType<typeof setInterval> };
+	const m = Container.get(SSHClientsManager) as unknown as {
+		cleanupTimer?: ReturnType<typeof setInterval>;
+	};
 	if (m.cleanupTimer) clearInterval(m.cleanupTimer);
 }

@@ -3,6 +3,8 @@ afterAll(async () => {
 	if (!require.cache[require.resolve('n8n-core')]) return;
 	const { Container } = await import('@n8n/di');
 	const { SSHClientsManager } = await import('n8n-core/dist/execution-engine/ssh-clients-manager');
-	const manager = Container.get(SSHClientsManager) as unknown as { cleanupTimer?: ReturnType<typeof setInterval> };
+	const manager = Container.get(SSHClientsManager) as unknown as {
+		cleanupTimer?: ReturnType<typeof setInterval>;
+	};
 	if (manager.cleanupTimer) clearInterval(manager.cleanupTimer);
 });

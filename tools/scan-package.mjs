@@ -18,7 +18,10 @@ const entry = join(dir, 'node_modules', '@n8n', 'scan-community-package', 'scann
 if (!existsSync(entry)) {
 	process.stdout.write(`Installing @n8n/scan-community-package ${SCANNER_VERSION} into ${dir}\n`);
 	mkdirSync(dir, { recursive: true });
-	writeFileSync(join(dir, 'package.json'), '{"name":"scanner-host","version":"1.0.0","private":true}\n');
+	writeFileSync(
+		join(dir, 'package.json'),
+		'{"name":"scanner-host","version":"1.0.0","private":true}\n',
+	);
 	const args = ['install', `@n8n/scan-community-package@${SCANNER_VERSION}`, '--ignore-scripts'];
 	execFileSync('npm', [...args, '--no-audit', '--no-fund', '--loglevel=error'], {
 		cwd: dir,
@@ -31,8 +34,13 @@ const scanner = await import(pathToFileURL(entry).href);
 const work = mkdtempSync(join(tmpdir(), 'replicate-scan-'));
 let failed = false;
 try {
-	execFileSync('npm', ['run', '--silent', 'build'], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
-	execFileSync('npm', ['pack', root, '--pack-destination', work, '--loglevel=error'], { stdio: 'ignore' });
+	execFileSync('npm', ['run', '--silent', 'build'], {
+		cwd: root,
+		stdio: ['ignore', 'ignore', 'inherit'],
+	});
+	execFileSync('npm', ['pack', root, '--pack-destination', work, '--loglevel=error'], {
+		stdio: 'ignore',
+	});
 	const tgz = readdirSync(work).find((f) => f.endsWith('.tgz'));
 	if (!tgz) throw new Error('npm pack produced no tarball');
 	const unpacked = join(work, 'package');

@@ -13,7 +13,11 @@ import { answer, checkDelivery, eventOf } from '../Replicate/helpers/delivery';
 import { outputOptions, predictionItems } from '../Replicate/helpers/output';
 import { fetchDefaultSecret } from '../Replicate/helpers/secret';
 import { asNodeError } from '../Replicate/transport';
-import { DEFAULT_TOLERANCE_SECONDS, signingKey, toleranceProblem } from '../Replicate/helpers/signature';
+import {
+	DEFAULT_TOLERANCE_SECONDS,
+	signingKey,
+	toleranceProblem,
+} from '../Replicate/helpers/signature';
 import { schemaOfPrediction } from '../Replicate/helpers/targets';
 import { maxFileSizeOption } from '../Replicate/actions/prediction/fields';
 
@@ -22,7 +26,9 @@ import { maxFileSizeOption } from '../Replicate/actions/prediction/fields';
  * weights}) is not described by the trained model's schema, so trainings use the no-schema rules.
  */
 async function deliverySchema(ctx: IWebhookFunctions, p: IDataObject) {
-	const isTraining = 'destination' in p || /\/trainings\//.test(String((p.urls as IDataObject | undefined)?.get ?? ''));
+	const isTraining =
+		'destination' in p ||
+		/\/trainings\//.test(String((p.urls as IDataObject | undefined)?.get ?? ''));
 	return isTraining ? null : await schemaOfPrediction(ctx, p);
 }
 
@@ -31,16 +37,23 @@ async function assertSettings(ctx: IHookFunctions) {
 	const creds = await ctx.getCredentials('replicateApi');
 	const secret = String(creds.webhookSecret ?? '').trim();
 	if (secret && !signingKey(secret)) {
-		throw new NodeOperationError(ctx.getNode(), 'The "Webhook Signing Secret" of the Replicate API credential is not a signing secret', {
-			description: 'Paste the key as Replicate gives it (whsec_ followed by base64), or leave the field empty to fetch it from Replicate.',
-		});
+		throw new NodeOperationError(
+			ctx.getNode(),
+			'The "Webhook Signing Secret" of the Replicate API credential is not a signing secret',
+			{
+				description:
+					'Paste the key as Replicate gives it (whsec_ followed by base64), or leave the field empty to fetch it from Replicate.',
+			},
+		);
 	}
 	const tolerance = ctx.getNodeParameter('options.tolerance', DEFAULT_TOLERANCE_SECONDS);
 	const problem = toleranceProblem(tolerance);
-	if (problem) throw new NodeOperationError(ctx.getNode(), problem, { description: 'Use a number of seconds, for example 300.' });
+	if (problem)
+		throw new NodeOperationError(ctx.getNode(), problem, {
+			description: 'Use a number of seconds, for example 300.',
+		});
 	return creds;
 }
-
 
 /** The canvas subtitle: "Prediction completed", "Prediction started, completed", … */
 const EVENTS_SUBTITLE =
@@ -58,14 +71,17 @@ export class ReplicateTrigger implements INodeType {
 		subtitle: EVENTS_SUBTITLE,
 		// n8n's node panel shows the trigger's description for the whole Replicate entry (actions and
 		// triggers), so it describes both.
-		description: 'Run any Replicate model, manage predictions, models and files, and start workflows when a prediction or training starts, progresses or finishes',
+		description:
+			'Run any Replicate model, manage predictions, models and files, and start workflows when a prediction or training starts, progresses or finishes',
 		defaults: { name: 'Replicate Trigger' },
 		inputs: [],
 		outputs: [NodeConnectionTypes.Main],
 		credentials: [{ name: 'replicateApi', required: true }],
-		webhooks: [{ name: 'default', httpMethod: 'POST', responseMode: 'onReceived', path: 'webhook' }],
+		webhooks: [
+			{ name: 'default', httpMethod: 'POST', responseMode: 'onReceived', path: 'webhook' },
+		],
 		triggerPanel: {
-			header: 'Pass this node\'s Test URL as the webhook of a prediction',
+			header: "Pass this node's Test URL as the webhook of a prediction",
 			executionsHelp: {
 				inactive:
 					'While you build: click "Execute step", then start a prediction with this node\'s ' +
@@ -82,11 +98,11 @@ export class ReplicateTrigger implements INodeType {
 		properties: [
 			{
 				displayName:
-					'Give Replicate this node\'s webhook URL as the webhook of a prediction or training ' +
+					"Give Replicate this node's webhook URL as the webhook of a prediction or training " +
 					'(Replicate node → Prediction → Create → Options → Webhook URL, or any client). ' +
 					'While you build, use the <b>Test URL</b>: click "Execute step", then start the prediction. ' +
 					'Once the workflow is published, use the <b>Production URL</b>. ' +
-					'Every delivery\'s signature is verified.',
+					"Every delivery's signature is verified.",
 				name: 'notice',
 				type: 'notice',
 				default: '',
@@ -106,7 +122,8 @@ export class ReplicateTrigger implements INodeType {
 					{ name: 'New Output', value: 'output', description: 'It produced output while running' },
 				],
 				default: ['completed'],
-				description: 'Which deliveries start the workflow (match the webhook_events_filter you send)',
+				description:
+					'Which deliveries start the workflow (match the webhook_events_filter you send)',
 			},
 			{
 				displayName: 'Final Status',
@@ -129,10 +146,30 @@ export class ReplicateTrigger implements INodeType {
 				placeholder: 'Add Option',
 				default: {},
 				options: [
-					{ displayName: 'Download Output Files', name: 'download', type: 'boolean', default: false, description: 'Whether to download the output files into binary data (the delivery is answered after the download)' },
+					{
+						displayName: 'Download Output Files',
+						name: 'download',
+						type: 'boolean',
+						default: false,
+						description:
+							'Whether to download the output files into binary data (the delivery is answered after the download)',
+					},
 					maxFileSizeOption,
-					{ displayName: 'Put Output File in Field', name: 'binaryProperty', type: 'string', default: 'data', description: 'Binary property of the first file; further files get _1, _2, …' },
-					{ displayName: 'Timestamp Tolerance (Seconds)', name: 'tolerance', type: 'number', typeOptions: { minValue: 1 }, default: DEFAULT_TOLERANCE_SECONDS, description: 'Deliveries signed longer ago (or later) than this are rejected' },
+					{
+						displayName: 'Put Output File in Field',
+						name: 'binaryProperty',
+						type: 'string',
+						default: 'data',
+						description: 'Binary property of the first file; further files get _1, _2, …',
+					},
+					{
+						displayName: 'Timestamp Tolerance (Seconds)',
+						name: 'tolerance',
+						type: 'number',
+						typeOptions: { minValue: 1 },
+						default: DEFAULT_TOLERANCE_SECONDS,
+						description: 'Deliveries signed longer ago (or later) than this are rejected',
+					},
 				],
 			},
 		],
@@ -176,9 +213,17 @@ export class ReplicateTrigger implements INodeType {
 		const statuses = this.getNodeParameter('statuses', []) as string[];
 		const event = eventOf(prediction.status);
 		const wanted =
-			event === 'progress' ? events.includes('output') || events.includes('logs') : events.includes(event);
-		if (!wanted || (event === 'completed' && statuses.length && !statuses.includes(String(prediction.status)))) {
-			answer(this, 200, { received: true, ignored: `${event} ${prediction.status} is filtered out` });
+			event === 'progress'
+				? events.includes('output') || events.includes('logs')
+				: events.includes(event);
+		if (
+			!wanted ||
+			(event === 'completed' && statuses.length && !statuses.includes(String(prediction.status)))
+		) {
+			answer(this, 200, {
+				received: true,
+				ignored: `${event} ${prediction.status} is filtered out`,
+			});
 			return { noWebhookResponse: true };
 		}
 		// The delivery is claimed before the downloads start, so a retry that Replicate sends while they
@@ -186,7 +231,13 @@ export class ReplicateTrigger implements INodeType {
 		let items: INodeExecutionData[];
 		try {
 			items = options.download
-				? await predictionItems(this, prediction, await deliverySchema(this, prediction), outputOptions(options, { includeLogs: true }), 0)
+				? await predictionItems(
+						this,
+						prediction,
+						await deliverySchema(this, prediction),
+						outputOptions(options, { includeLogs: true }),
+						0,
+					)
 				: [{ json: prediction }];
 		} catch (error) {
 			checked.release();

@@ -22,7 +22,11 @@ function runOne(version: string, script = 'run.ts'): Promise<VersionResult> {
 	return new Promise((done) => {
 		const lines: string[] = [];
 		const tsx = join(PACKAGE_ROOT, 'node_modules', '.bin', 'tsx');
-		const proc = spawn(tsx, [join(__dirname, script)], { cwd: PACKAGE_ROOT, env: { ...process.env, E2E_N8N: version }, stdio: ['ignore', 'pipe', 'pipe'] });
+		const proc = spawn(tsx, [join(__dirname, script)], {
+			cwd: PACKAGE_ROOT,
+			env: { ...process.env, E2E_N8N: version },
+			stdio: ['ignore', 'pipe', 'pipe'],
+		});
 		let partial = '';
 		const onData = (b: Buffer) => {
 			const text = partial + b.toString();
@@ -43,17 +47,30 @@ function runOne(version: string, script = 'run.ts'): Promise<VersionResult> {
 }
 
 async function main() {
-	const wanted = process.argv.slice(2).length ? process.argv.slice(2) : (process.env.E2E_N8N_VERSIONS ?? '').split(',').filter(Boolean);
+	const wanted = process.argv.slice(2).length
+		? process.argv.slice(2)
+		: (process.env.E2E_N8N_VERSIONS ?? '').split(',').filter(Boolean);
 	const unknown = wanted.filter((v) => !N8N_MATRIX.some((t) => t.n8n === v));
-	if (unknown.length) throw new Error(`not in N8N_MATRIX: ${unknown.join(', ')} (have ${N8N_MATRIX.map((t) => t.n8n).join(', ')})`);
-	const targets = wanted.length ? N8N_MATRIX.filter((t) => wanted.includes(t.n8n)) : [...N8N_MATRIX];
+	if (unknown.length)
+		throw new Error(
+			`not in N8N_MATRIX: ${unknown.join(', ')} (have ${N8N_MATRIX.map((t) => t.n8n).join(', ')})`,
+		);
+	const targets = wanted.length
+		? N8N_MATRIX.filter((t) => wanted.includes(t.n8n))
+		: [...N8N_MATRIX];
 	// installs first, one at a time (each is minutes of npm on a fresh machine; cached afterwards)
 	for (const target of targets) ensureN8n(target);
-	const results = process.env.E2E_PARALLEL === '1'
-		? await Promise.all(targets.map((t) => runOne(t.n8n)))
-		: await targets.reduce<Promise<VersionResult[]>>(async (acc, t) => [...(await acc), await runOne(t.n8n)], Promise.resolve([]));
+	const results =
+		process.env.E2E_PARALLEL === '1'
+			? await Promise.all(targets.map((t) => runOne(t.n8n)))
+			: await targets.reduce<Promise<VersionResult[]>>(
+					async (acc, t) => [...(await acc), await runOne(t.n8n)],
+					Promise.resolve([]),
+				);
 	if (N8N_OLDEST !== N8N_NEWEST && targets.includes(N8N_OLDEST) && targets.includes(N8N_NEWEST)) {
-		results.push(await runOne(`${N8N_OLDEST.n8n} -> ${N8N_NEWEST.n8n} upgrade`, 'upgrade-resume.ts'));
+		results.push(
+			await runOne(`${N8N_OLDEST.n8n} -> ${N8N_NEWEST.n8n} upgrade`, 'upgrade-resume.ts'),
+		);
 	}
 	process.stdout.write('\n=== e2e version matrix\n');
 	let failed = false;
@@ -63,7 +80,9 @@ async function main() {
 		const fail = r.lines.filter((l) => l.startsWith('FAIL ') || l.startsWith('e2e crashed'));
 		failed ||= r.code !== 0 || fail.length > 0 || pass === 0;
 		const runtime = target ? ` (Node ${target.node ?? process.versions.node})` : '';
-		process.stdout.write(`n8n ${r.version}${runtime}: ${pass} passed, ${fail.length} failed, ${r.seconds.toFixed(0)} s${r.code ? ` (exit ${r.code})` : ''}\n`);
+		process.stdout.write(
+			`n8n ${r.version}${runtime}: ${pass} passed, ${fail.length} failed, ${r.seconds.toFixed(0)} s${r.code ? ` (exit ${r.code})` : ''}\n`,
+		);
 		for (const f of fail) process.stdout.write(`  ${f.slice(0, 400)}\n`);
 	}
 	process.exit(failed ? 1 : 0);

@@ -21,9 +21,21 @@ import {
 	type Host,
 } from '../../tools/n8n-host';
 
-const fixture = (name: string) => JSON.parse(readFileSync(join(__dirname, 'fixtures', name), 'utf8')) as { id: string };
+const fixture = (name: string) =>
+	JSON.parse(readFileSync(join(__dirname, 'fixtures', name), 'utf8')) as { id: string };
 
-type Execution = { id: string; status: string; data?: { resultData: { runData: Record<string, Array<{ data?: { main: Array<Array<{ json: Record<string, unknown> }>> } }>> } } };
+type Execution = {
+	id: string;
+	status: string;
+	data?: {
+		resultData: {
+			runData: Record<
+				string,
+				Array<{ data?: { main: Array<Array<{ json: Record<string, unknown> }>> } }>
+			>;
+		};
+	};
+};
 
 function check(cond: unknown, message: string): asserts cond {
 	if (!cond) throw new Error(message);
@@ -48,11 +60,24 @@ async function main() {
 	const old = createHost(work, { target: N8N_OLDEST, port });
 	// The newer n8n on the same user folder (database, encryption key, installed package) and port.
 	const fresh = createHost(join(work, 'newer'), { target: N8N_NEWEST, port });
-	const upgraded: Host = { ...fresh, userFolder: old.userFolder, env: { ...fresh.env, N8N_USER_FOLDER: old.userFolder } };
+	const upgraded: Host = {
+		...fresh,
+		userFolder: old.userFolder,
+		env: { ...fresh.env, N8N_USER_FOLDER: old.userFolder },
+	};
 	const base = `http://127.0.0.1:${port}`;
 	try {
 		await importCredentials(old, work, [
-			{ id: 'replCredE2E00001', name: 'Replicate (emulator)', type: 'replicateApi', data: { apiToken: emu.token, baseUrl: emu.baseUrl, webhookSecret: emu.options.webhookSecret } },
+			{
+				id: 'replCredE2E00001',
+				name: 'Replicate (emulator)',
+				type: 'replicateApi',
+				data: {
+					apiToken: emu.token,
+					baseUrl: emu.baseUrl,
+					webhookSecret: emu.options.webhookSecret,
+				},
+			},
 		]);
 		await importWorkflow(old, work, fixture('wait-webhook.workflow.json'));
 		const pub = await n8n(old, ['publish:workflow', '--id=wfReplWaitHook01']);
@@ -65,13 +90,28 @@ async function main() {
 		// The execution is found through the resume URL the node gave Replicate: n8n 2.8's public API does not
 		// list waiting executions, while GET /executions/{id} answers for them (on both versions).
 		const one = async (id: string): Promise<Execution | undefined> => {
-			const r = await fetch(`${base}/api/v1/executions/${id}?includeData=true`, { headers: { 'X-N8N-API-KEY': key } });
+			const r = await fetch(`${base}/api/v1/executions/${id}?includeData=true`, {
+				headers: { 'X-N8N-API-KEY': key },
+			});
 			return r.status === 200 ? ((await r.json()) as Execution) : undefined;
 		};
-		const res = await fetch(`${base}/webhook/e2e-start-wait-run`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+		const res = await fetch(`${base}/webhook/e2e-start-wait-run`, {
+			method: 'POST',
+			headers: { 'content-type': 'application/json' },
+			body: '{}',
+		});
 		check(res.status === 200, `start webhook answered ${res.status}`);
-		const pred = await until(async () => [...emu.store.predictions.values()].find((p) => /\/webhook-waiting\/\d+\//.test(String(p.obj.webhook ?? ''))), 300_000).catch((e: Error) => {
-			const preds = [...emu.store.predictions.values()].map((p) => [p.status, String(p.obj.webhook ?? '')]);
+		const pred = await until(
+			async () =>
+				[...emu.store.predictions.values()].find((p) =>
+					/\/webhook-waiting\/\d+\//.test(String(p.obj.webhook ?? '')),
+				),
+			300_000,
+		).catch((e: Error) => {
+			const preds = [...emu.store.predictions.values()].map((p) => [
+				p.status,
+				String(p.obj.webhook ?? ''),
+			]);
 			throw new Error(`${e.message}: predictions ${JSON.stringify(preds)}`);
 		});
 		const executionId = /\/webhook-waiting\/(\d+)\//.exec(String(pred.obj.webhook))![1];
@@ -79,10 +119,15 @@ async function main() {
 			const e = await one(executionId);
 			return e?.status === 'waiting' ? e : undefined;
 		}, 120_000);
-		check(!new URL(String(pred.obj.webhook)).search, `the old version's resume URL has a query: ${String(pred.obj.webhook)}`);
+		check(
+			!new URL(String(pred.obj.webhook)).search,
+			`the old version's resume URL has a query: ${String(pred.obj.webhook)}`,
+		);
 		await until(async () => (pred.terminal ? true : undefined), 300_000);
 		await server.stop();
-		process.stdout.write(`suspended on n8n ${N8N_OLDEST.n8n}: execution ${waiting.id}, prediction ${String(pred.obj.id)} ${String(pred.obj.status)}\n`);
+		process.stdout.write(
+			`suspended on n8n ${N8N_OLDEST.n8n}: execution ${waiting.id}, prediction ${String(pred.obj.id)} ${String(pred.obj.status)}\n`,
+		);
 
 		// 2. Upgrade: the newer n8n migrates the database and starts on the same port.
 		emu.options.webhookUnreachable = false;
@@ -96,17 +141,32 @@ async function main() {
 			const ts = Math.floor(Date.now() / 1000);
 			const hook = await fetch(String(pred.obj.webhook), {
 				method: 'POST',
-				headers: { 'content-type': 'application/json', 'webhook-id': id, 'webhook-timestamp': String(ts), 'webhook-signature': signWebhook(emu.options.webhookSecret, id, ts, body) },
+				headers: {
+					'content-type': 'application/json',
+					'webhook-id': id,
+					'webhook-timestamp': String(ts),
+					'webhook-signature': signWebhook(emu.options.webhookSecret, id, ts, body),
+				},
 				body,
 			});
-			check(hook.status === 200, `the delivery after the upgrade got ${hook.status}: ${await hook.text()}`);
+			check(
+				hook.status === 200,
+				`the delivery after the upgrade got ${hook.status}: ${await hook.text()}`,
+			);
 			const done = await until(async () => {
 				const e = await one(waiting.id);
 				return e && e.status !== 'waiting' ? e : undefined;
 			}, 300_000);
 			const out = done.data?.resultData.runData.After?.[0]?.data?.main[0][0];
-			check(done.status === 'success' && out?.json.id === pred.obj.id && out?.json.status === 'succeeded', `${done.status}: ${JSON.stringify(out?.json).slice(0, 300)}`);
-			process.stdout.write(`PASS resumed on n8n ${N8N_NEWEST.n8n}: execution ${done.id} ${done.status}, next node got prediction ${String(out?.json.id)}\n`);
+			check(
+				done.status === 'success' &&
+					out?.json.id === pred.obj.id &&
+					out?.json.status === 'succeeded',
+				`${done.status}: ${JSON.stringify(out?.json).slice(0, 300)}`,
+			);
+			process.stdout.write(
+				`PASS resumed on n8n ${N8N_NEWEST.n8n}: execution ${done.id} ${done.status}, next node got prediction ${String(out?.json.id)}\n`,
+			);
 		} finally {
 			await server.stop();
 		}

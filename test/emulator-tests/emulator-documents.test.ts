@@ -6,13 +6,20 @@ const ctx = useEmulator({ speed: 50, pageSizes: { predictions: 4 } });
 
 async function api(path: string, init: RequestInit = {}) {
 	const url = path.startsWith('http') ? path : `${ctx.emu.baseUrl}${path}`;
-	const headers = { authorization: `Bearer ${ctx.emu.token}`, 'content-type': 'application/json', ...(init.headers ?? {}) };
+	const headers = {
+		authorization: `Bearer ${ctx.emu.token}`,
+		'content-type': 'application/json',
+		...(init.headers ?? {}),
+	};
 	const res = await fetch(url, { ...init, headers });
 	return { status: res.status, body: (await res.json()) as any };
 }
 
 const create = (seconds = 0) =>
-	api('/models/emulator/flux-lite/predictions', { method: 'POST', body: JSON.stringify({ input: { prompt: `p${seconds}` } }) });
+	api('/models/emulator/flux-lite/predictions', {
+		method: 'POST',
+		body: JSON.stringify({ input: { prompt: `p${seconds}` } }),
+	});
 
 test('a list walked page by page neither repeats nor skips items while predictions are created between pages', async () => {
 	for (let i = 0; i < 10; i++) await create();
@@ -40,7 +47,9 @@ test('previous goes back to the same items, and a cursor the server did not issu
 	const first = await api('/predictions');
 	const second = await api(first.body.next);
 	const back = await api(second.body.previous);
-	expect(back.body.results.map((p: { id: string }) => p.id)).toEqual(first.body.results.map((p: { id: string }) => p.id));
+	expect(back.body.results.map((p: { id: string }) => p.id)).toEqual(
+		first.body.results.map((p: { id: string }) => p.id),
+	);
 	const forged = await api('/predictions?cursor=bz00');
 	expect(forged.status).toBe(404);
 	expect(forged.body.detail).toBe('Invalid cursor');

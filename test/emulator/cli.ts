@@ -13,7 +13,10 @@ async function main() {
 		speed: arg('speed') ? Number(arg('speed')) : undefined,
 		token: arg('token') ?? process.env.EMULATOR_TOKEN,
 		webhookSecret: arg('webhook-secret') ?? process.env.EMULATOR_WEBHOOK_SECRET,
-		rateLimits: arg('no-rate-limits') !== undefined || process.argv.includes('--no-rate-limits') ? false : undefined,
+		rateLimits:
+			arg('no-rate-limits') !== undefined || process.argv.includes('--no-rate-limits')
+				? false
+				: undefined,
 	});
 	process.stdout.write(
 		[

@@ -39,7 +39,13 @@ export interface Route {
 export class Router {
 	readonly routes: Route[] = [];
 
-	add(method: string, path: string, operationId: string, handler: Handler, opts: { auth?: boolean } = {}) {
+	add(
+		method: string,
+		path: string,
+		operationId: string,
+		handler: Handler,
+		opts: { auth?: boolean } = {},
+	) {
 		const keys: string[] = [];
 		const pattern = new RegExp(
 			'^' +
@@ -52,7 +58,10 @@ export class Router {
 		this.routes.push({ method, pattern, keys, operationId, auth: opts.auth ?? true, handler });
 	}
 
-	match(method: string, path: string): { route: Route; params: Record<string, string> } | 'method' | undefined {
+	match(
+		method: string,
+		path: string,
+	): { route: Route; params: Record<string, string> } | 'method' | undefined {
 		let pathMatched = false;
 		for (const route of this.routes) {
 			const m = route.pattern.exec(path);
@@ -85,7 +94,12 @@ export function readBody(req: IncomingMessage, limit = Infinity): Promise<Buffer
 	});
 }
 
-export function problem(status: number, detail: string, title?: string, extra: Record<string, unknown> = {}): Reply {
+export function problem(
+	status: number,
+	detail: string,
+	title?: string,
+	extra: Record<string, unknown> = {},
+): Reply {
 	const body: Record<string, unknown> = {};
 	if (title) body.title = title;
 	body.detail = detail;
@@ -94,7 +108,11 @@ export function problem(status: number, detail: string, title?: string, extra: R
 	return { status, headers: { 'content-type': 'application/problem+json' }, json: body };
 }
 
-export const json = (status: number, body: unknown, headers: Record<string, string | number> = {}): Reply => ({
+export const json = (
+	status: number,
+	body: unknown,
+	headers: Record<string, string | number> = {},
+): Reply => ({
 	status,
 	json: body,
 	headers,

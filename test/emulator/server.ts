@@ -54,7 +54,15 @@ export interface EmulatorOptions {
 	syncHoldCapMs?: number;
 }
 
-export type PageKind = 'predictions' | 'trainings' | 'models' | 'files' | 'deployments' | 'collections' | 'versions' | 'examples';
+export type PageKind =
+	| 'predictions'
+	| 'trainings'
+	| 'models'
+	| 'files'
+	| 'deployments'
+	| 'collections'
+	| 'versions'
+	| 'examples';
 
 export interface Fault {
 	method?: string;
@@ -114,7 +122,9 @@ const DEFAULT_PAGE_SIZES: Record<PageKind, number> = {
 
 export class Emulator {
 	readonly token: string;
-	readonly options: Required<Omit<EmulatorOptions, 'host' | 'port' | 'cdnPort' | 'token' | 'pageSizes' | 'rateLimits'>> & {
+	readonly options: Required<
+		Omit<EmulatorOptions, 'host' | 'port' | 'cdnPort' | 'token' | 'pageSizes' | 'rateLimits'>
+	> & {
 		rateLimits: EmulatorOptions['rateLimits'];
 		pageSizes: Record<PageKind, number>;
 	};
@@ -189,17 +199,22 @@ export class Emulator {
 		this.timers.clear();
 		this.store.shutdown();
 		for (const s of this.sockets) s.destroy();
-		await Promise.all([this.api, this.cdn].map((s) => new Promise<void>((r) => (s ? s.close(() => r()) : r()))));
+		await Promise.all(
+			[this.api, this.cdn].map((s) => new Promise<void>((r) => (s ? s.close(() => r()) : r()))),
+		);
 	}
 
 	// ---- time -------------------------------------------------------------------------------
 
 	/** Runs `fn` after `modelMs` of model time. */
 	later(modelMs: number, fn: () => void): () => void {
-		const t = setTimeout(() => {
-			this.timers.delete(t);
-			fn();
-		}, Math.max(0, modelMs / this.options.speed));
+		const t = setTimeout(
+			() => {
+				this.timers.delete(t);
+				fn();
+			},
+			Math.max(0, modelMs / this.options.speed),
+		);
 		this.timers.add(t);
 		return () => {
 			clearTimeout(t);
@@ -265,11 +280,16 @@ export class Emulator {
 		return undefined;
 	}
 
-	private matchFaults(method: string, path: string, phase: 'before' | 'after'): FaultState | undefined {
+	private matchFaults(
+		method: string,
+		path: string,
+		phase: 'before' | 'after',
+	): FaultState | undefined {
 		for (const f of this.faults) {
 			if (f.phase !== phase) continue;
 			if (f.method && f.method.toUpperCase() !== method) continue;
-			if (f.path && !(typeof f.path === 'string' ? path.includes(f.path) : f.path.test(path))) continue;
+			if (f.path && !(typeof f.path === 'string' ? path.includes(f.path) : f.path.test(path)))
+				continue;
 			f.matched++;
 			if (f.nth !== undefined && f.matched !== f.nth) continue;
 			const times = f.times ?? (f.nth !== undefined ? 1 : Infinity);
@@ -339,7 +359,11 @@ export class Emulator {
 		if (before?.status) {
 			reply = faultReply(before);
 		} else {
-			if (matched === undefined || (matched !== 'method' && (matched.route.operationId.startsWith('cdn.') !== (server === 'cdn')))) {
+			if (
+				matched === undefined ||
+				(matched !== 'method' &&
+					matched.route.operationId.startsWith('cdn.') !== (server === 'cdn'))
+			) {
 				reply = problem(404, 'Not found.');
 			} else if (matched === 'method') {
 				reply = problem(405, `Method "${method}" not allowed.`);
@@ -351,7 +375,8 @@ export class Emulator {
 					reply = problem(401, 'You did not pass a valid authentication token', 'Unauthenticated');
 				} else {
 					const isCreate = /predictions\.create|trainings\.create/.test(route.operationId);
-					const retryAfter = server === 'api' ? this.rateLimited(isCreate ? 'create' : 'other') : undefined;
+					const retryAfter =
+						server === 'api' ? this.rateLimited(isCreate ? 'create' : 'other') : undefined;
 					if (retryAfter !== undefined) {
 						const detail = `Request was throttled. Your rate limit resets in ~${retryAfter}s.`;
 						reply = problem(429, detail, undefined, { retry_after: retryAfter });
@@ -383,11 +408,22 @@ export class Emulator {
 				reply.stream?.destroy();
 				reply = faultReply(after);
 			}
-			if (after.transform && reply.json !== undefined) reply = { ...reply, json: after.transform(JSON.parse(JSON.stringify(reply.json))) };
+			if (after.transform && reply.json !== undefined)
+				reply = { ...reply, json: after.transform(JSON.parse(JSON.stringify(reply.json))) };
 		}
 		finish(reply.status);
-		if (this.validator && server === 'api' && reply.json !== undefined && url.pathname.startsWith('/v1/')) {
-			const violation = this.validator.check(method, url.pathname.slice(3), reply.status, reply.json);
+		if (
+			this.validator &&
+			server === 'api' &&
+			reply.json !== undefined &&
+			url.pathname.startsWith('/v1/')
+		) {
+			const violation = this.validator.check(
+				method,
+				url.pathname.slice(3),
+				reply.status,
+				reply.json,
+			);
 			if (violation) this.violations.push(violation);
 		}
 		this.send(res, reply, (before ?? after)?.truncateAt);
@@ -399,9 +435,12 @@ export class Emulator {
 		const lower = Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), v]));
 		if (reply.json !== undefined || reply.text !== undefined) {
 			const body =
-				reply.json !== undefined ? Buffer.from(JSON.stringify(reply.json)) : Buffer.from(reply.text ?? '', 'utf8');
+				reply.json !== undefined
+					? Buffer.from(JSON.stringify(reply.json))
+					: Buffer.from(reply.text ?? '', 'utf8');
 			if (!lower['content-type']) {
-				headers['content-type'] = reply.json !== undefined ? 'application/json' : 'text/plain; charset=utf-8';
+				headers['content-type'] =
+					reply.json !== undefined ? 'application/json' : 'text/plain; charset=utf-8';
 			}
 			headers['content-length'] = body.length;
 			res.writeHead(reply.status, headers);
@@ -443,10 +482,15 @@ export class Emulator {
 		const what = req.path.slice('/__emulator/'.length);
 		if (req.method === 'GET' && what === 'log') return json(200, this.log);
 		if (req.method === 'GET' && what === 'violations') return json(200, this.violations);
-		if (req.method === 'GET' && what === 'predictions') return json(200, this.store.allPredictionsForControl());
+		if (req.method === 'GET' && what === 'predictions')
+			return json(200, this.store.allPredictionsForControl());
 		if (req.method === 'GET' && what === 'webhooks') return json(200, this.store.webhookDeliveries);
 		if (req.method === 'GET' && what === 'info') {
-			return json(200, { baseUrl: this.baseUrl, cdnOrigin: this.cdnOrigin, speed: this.options.speed });
+			return json(200, {
+				baseUrl: this.baseUrl,
+				cdnOrigin: this.cdnOrigin,
+				speed: this.options.speed,
+			});
 		}
 		if (req.method === 'POST' && what === 'faults') {
 			const f = await req.json<Fault & { pathRegex?: string }>();
@@ -475,13 +519,30 @@ function describeFault(f: Fault): string {
 
 function faultReply(f: Fault): Reply {
 	const status = f.status as number;
-	if (f.rawBody !== undefined) return { status, headers: { 'content-type': 'application/json', ...(f.headers ?? {}) }, text: f.rawBody };
+	if (f.rawBody !== undefined)
+		return {
+			status,
+			headers: { 'content-type': 'application/json', ...(f.headers ?? {}) },
+			text: f.rawBody,
+		};
 	const body =
 		f.body ??
 		(status >= 500
-			? { detail: status === 503 ? 'Service Unavailable' : status === 502 ? 'Bad Gateway' : 'Internal server error', status }
+			? {
+					detail:
+						status === 503
+							? 'Service Unavailable'
+							: status === 502
+								? 'Bad Gateway'
+								: 'Internal server error',
+					status,
+				}
 			: { detail: 'Injected fault', status });
-	return { status, headers: { 'content-type': 'application/problem+json', ...(f.headers ?? {}) }, json: body };
+	return {
+		status,
+		headers: { 'content-type': 'application/problem+json', ...(f.headers ?? {}) },
+		json: body,
+	};
 }
 
 export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {

@@ -54,7 +54,10 @@ function rewriteRefs(node: unknown): unknown {
 	if (!node || typeof node !== 'object') return node;
 	const out: Json = {};
 	for (const [k, v] of Object.entries(node as Json)) {
-		out[k] = k === '$ref' && typeof v === 'string' && v.startsWith('#/') ? `replicate${v}` : rewriteRefs(v);
+		out[k] =
+			k === '$ref' && typeof v === 'string' && v.startsWith('#/')
+				? `replicate${v}`
+				: rewriteRefs(v);
 	}
 	return out;
 }
@@ -76,7 +79,8 @@ export class SpecValidator {
 		const paths = this.spec.paths as Record<string, Record<string, Json>>;
 		for (const [template, ops] of Object.entries(paths)) {
 			const re = new RegExp('^' + template.replace(/\{[^}]+\}/g, '[^/]+') + '$');
-			if (re.test(path) && ops[method.toLowerCase()]) return { template, op: ops[method.toLowerCase()] };
+			if (re.test(path) && ops[method.toLowerCase()])
+				return { template, op: ops[method.toLowerCase()] };
 		}
 		return undefined;
 	}
@@ -105,7 +109,9 @@ export class SpecValidator {
 		}
 		if (!validate) return undefined;
 		if (validate(body)) return undefined;
-		const errors = (validate as unknown as { errors: Array<{ instancePath: string; message: string }> }).errors;
+		const errors = (
+			validate as unknown as { errors: Array<{ instancePath: string; message: string }> }
+		).errors;
 		return `${key}: ${errors.map((e) => `${e.instancePath || '/'} ${e.message}`).join('; ')}`;
 	}
 }

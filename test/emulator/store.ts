@@ -5,7 +5,13 @@ import { Readable } from 'node:stream';
 
 import { CATALOG } from './models/catalog';
 import { withDefaults } from './models/schema';
-import { ModelError, type FileBody, type JsonObject, type ModelDef, type RunContext } from './models/types';
+import {
+	ModelError,
+	type FileBody,
+	type JsonObject,
+	type ModelDef,
+	type RunContext,
+} from './models/types';
 import type { Emulator } from './server';
 import { signWebhook } from './signing';
 import { iso, newId, sha256Hex } from './util';
@@ -60,7 +66,13 @@ export interface FileRecord {
 export interface DeploymentRecord {
 	owner: string;
 	name: string;
-	releases: Array<{ number: number; model: string; version: string; created_at: string; configuration: { hardware: string; min_instances: number; max_instances: number } }>;
+	releases: Array<{
+		number: number;
+		model: string;
+		version: string;
+		created_at: string;
+		configuration: { hardware: string; min_instances: number; max_instances: number };
+	}>;
 }
 
 export interface WebhookDelivery {
@@ -150,10 +162,44 @@ export class Store {
 		{ sku: 'gpu-l40s', name: 'Nvidia L40S GPU' },
 		{ sku: 'gpu-h100', name: 'Nvidia H100 GPU' },
 	];
-	readonly collections: Array<{ name: string; slug: string; description: string; full_description: string | null; models: string[] }> = [
-		{ name: 'Text to image', slug: 'text-to-image', description: 'Models that generate images from text prompts', full_description: '# Text to image\n\nImage generators.', models: ['emulator/flux-lite', 'emulator/sdxl-lite'] },
-		{ name: 'Language models', slug: 'language-models', description: 'Models that generate text', full_description: null, models: ['emulator/llm-stream', 'emulator/chat-messages', 'emulator/llama-chat', 'emulator/chat-fails'] },
-		{ name: 'Testing utilities', slug: 'testing-utilities', description: 'Models for exercising clients', full_description: null, models: ['emulator/sleep', 'emulator/always-fails', 'emulator/big-file', 'emulator/file-echo'] },
+	readonly collections: Array<{
+		name: string;
+		slug: string;
+		description: string;
+		full_description: string | null;
+		models: string[];
+	}> = [
+		{
+			name: 'Text to image',
+			slug: 'text-to-image',
+			description: 'Models that generate images from text prompts',
+			full_description: '# Text to image\n\nImage generators.',
+			models: ['emulator/flux-lite', 'emulator/sdxl-lite'],
+		},
+		{
+			name: 'Language models',
+			slug: 'language-models',
+			description: 'Models that generate text',
+			full_description: null,
+			models: [
+				'emulator/llm-stream',
+				'emulator/chat-messages',
+				'emulator/llama-chat',
+				'emulator/chat-fails',
+			],
+		},
+		{
+			name: 'Testing utilities',
+			slug: 'testing-utilities',
+			description: 'Models for exercising clients',
+			full_description: null,
+			models: [
+				'emulator/sleep',
+				'emulator/always-fails',
+				'emulator/big-file',
+				'emulator/file-echo',
+			],
+		},
 	];
 	private shuttingDown = false;
 
@@ -163,7 +209,9 @@ export class Store {
 			const created = base + i * 86_400_000;
 			const versions: VersionRecord[] = [];
 			for (let v = def.versions; v >= 1; v--) {
-				versions.push(this.makeVersion(def, `${def.owner}/${def.name}:${v}`, created + v * 3_600_000));
+				versions.push(
+					this.makeVersion(def, `${def.owner}/${def.name}:${v}`, created + v * 3_600_000),
+				);
 			}
 			this.models.set(`${def.owner}/${def.name}`, {
 				owner: def.owner,
@@ -190,18 +238,31 @@ export class Store {
 			owner: 'emulator',
 			name: 'image-prod',
 			releases: [
-				{ number: 1, model: 'emulator/sdxl-lite', version: image.versions[0].id, created_at: iso(base), configuration: { hardware: 'gpu-a40-large', min_instances: 0, max_instances: 2 } },
+				{
+					number: 1,
+					model: 'emulator/sdxl-lite',
+					version: image.versions[0].id,
+					created_at: iso(base),
+					configuration: { hardware: 'gpu-a40-large', min_instances: 0, max_instances: 2 },
+				},
 			],
 		});
 	}
 
 	makeVersion(def: ModelDef, seed: string, createdMs: number): VersionRecord {
-		return { id: sha256Hex(seed), created_at: iso(createdMs), cog_version: COG_VERSION, openapi_schema: def.openapi, def };
+		return {
+			id: sha256Hex(seed),
+			created_at: iso(createdMs),
+			cog_version: COG_VERSION,
+			openapi_schema: def.openapi,
+			def,
+		};
 	}
 
 	shutdown() {
 		this.shuttingDown = true;
-		for (const run of [...this.predictions.values(), ...this.trainings.values()]) run.abort.abort(new Error('shutdown'));
+		for (const run of [...this.predictions.values(), ...this.trainings.values()])
+			run.abort.abort(new Error('shutdown'));
 	}
 
 	// ---- views --------------------------------------------------------------------------------
@@ -225,7 +286,12 @@ export class Store {
 	}
 
 	versionView(v: VersionRecord): JsonObject {
-		return { id: v.id, created_at: v.created_at, cog_version: v.cog_version, openapi_schema: v.openapi_schema };
+		return {
+			id: v.id,
+			created_at: v.created_at,
+			cog_version: v.cog_version,
+			openapi_schema: v.openapi_schema,
+		};
 	}
 
 	fileView(f: FileRecord): JsonObject {
@@ -243,7 +309,13 @@ export class Store {
 				model: r.model,
 				version: r.version,
 				created_at: r.created_at,
-				created_by: { type: this.account.type, username: this.account.username, name: this.account.name, avatar_url: this.account.avatar_url, github_url: this.account.github_url },
+				created_by: {
+					type: this.account.type,
+					username: this.account.username,
+					name: this.account.name,
+					avatar_url: this.account.avatar_url,
+					github_url: this.account.github_url,
+				},
 				configuration: r.configuration,
 			},
 		};
@@ -251,11 +323,15 @@ export class Store {
 
 	/** Built-in models have one example prediction; its URLs are on the running emulator's origin. */
 	examples(m: ModelRecord): JsonObject[] {
-		return m.def && m.owner === 'emulator' && m.run_count > 0 && this.emu.apiOrigin ? [this.exampleFor(m)] : [];
+		return m.def && m.owner === 'emulator' && m.run_count > 0 && this.emu.apiOrigin
+			? [this.exampleFor(m)]
+			: [];
 	}
 
 	private exampleFor(m: ModelRecord): JsonObject {
-		const id = sha256Hex(`example:${m.owner}/${m.name}`).slice(0, 26).replace(/[0-9]/g, (d) => 'abcdefghij'[Number(d)]);
+		const id = sha256Hex(`example:${m.owner}/${m.name}`)
+			.slice(0, 26)
+			.replace(/[0-9]/g, (d) => 'abcdefghij'[Number(d)]);
 		return {
 			id,
 			model: `${m.owner}/${m.name}`,
@@ -271,33 +347,54 @@ export class Store {
 			started_at: m.created_at,
 			completed_at: m.created_at,
 			metrics: { predict_time: 1.5, total_time: 1.6 },
-			urls: { get: `${this.emu.baseUrl}/predictions/${id}`, cancel: `${this.emu.baseUrl}/predictions/${id}/cancel`, web: `${this.emu.cdnOrigin}/p/${id}` },
+			urls: {
+				get: `${this.emu.baseUrl}/predictions/${id}`,
+				cancel: `${this.emu.baseUrl}/predictions/${id}/cancel`,
+				web: `${this.emu.cdnOrigin}/p/${id}`,
+			},
 		};
 	}
 
 	allPredictionsForControl() {
-		return [...this.predictions.values(), ...this.trainings.values()].map((r) => ({ kind: r.kind, id: r.obj.id, status: r.status, model: r.obj.model, created_at: r.obj.created_at }));
+		return [...this.predictions.values(), ...this.trainings.values()].map((r) => ({
+			kind: r.kind,
+			id: r.obj.id,
+			status: r.status,
+			model: r.obj.model,
+			created_at: r.obj.created_at,
+		}));
 	}
 
 	// ---- files on the delivery host -----------------------------------------------------------
 
 	publish(runId: string, name: string, contentType: string, body: FileBody): string {
 		const path = `/d/${runId}/${encodeURIComponent(name)}`;
-		this.deliveries.set(path, { contentType, body, expiresAt: Date.now() + this.emu.options.outputTtlMs / this.emu.options.speed });
+		this.deliveries.set(path, {
+			contentType,
+			body,
+			expiresAt: Date.now() + this.emu.options.outputTtlMs / this.emu.options.speed,
+		});
 		return this.emu.cdnOrigin + path;
 	}
 
 	openDelivery(path: string): { contentType: string; size: number; stream: Readable } | undefined {
 		const d = this.deliveries.get(path);
 		if (!d || d.expiresAt < Date.now()) return undefined;
-		if (Buffer.isBuffer(d.body)) return { contentType: d.contentType, size: d.body.length, stream: Readable.from([d.body]) };
-		return { contentType: d.contentType, size: d.body.size, stream: generatedStream(d.body.size, d.body.seed) };
+		if (Buffer.isBuffer(d.body))
+			return { contentType: d.contentType, size: d.body.length, stream: Readable.from([d.body]) };
+		return {
+			contentType: d.contentType,
+			size: d.body.size,
+			stream: generatedStream(d.body.size, d.body.seed),
+		};
 	}
 
 	async fetchInput(url: string): Promise<{ data: Buffer; contentType: string }> {
 		const dataUri = /^data:([^;,]*)(;base64)?,(.*)$/s.exec(url);
 		if (dataUri) {
-			const data = dataUri[2] ? Buffer.from(dataUri[3], 'base64') : Buffer.from(decodeURIComponent(dataUri[3]));
+			const data = dataUri[2]
+				? Buffer.from(dataUri[3], 'base64')
+				: Buffer.from(decodeURIComponent(dataUri[3]));
 			return { data, contentType: dataUri[1] || 'text/plain' };
 		}
 		const filePrefix = `${this.emu.baseUrl}/files/`;
@@ -308,7 +405,10 @@ export class Store {
 		}
 		const res = await fetch(url);
 		if (!res.ok) throw new ModelError(`Could not download input ${url}: HTTP ${res.status}`);
-		return { data: Buffer.from(await res.arrayBuffer()), contentType: res.headers.get('content-type') ?? 'application/octet-stream' };
+		return {
+			data: Buffer.from(await res.arrayBuffer()),
+			contentType: res.headers.get('content-type') ?? 'application/octet-stream',
+		};
 	}
 
 	// ---- predictions and trainings ------------------------------------------------------------
@@ -344,7 +444,9 @@ export class Store {
 				get: `${this.emu.baseUrl}/${collection}/${id}`,
 				cancel: `${this.emu.baseUrl}/${collection}/${id}/cancel`,
 				web: `${this.emu.cdnOrigin}/p/${id}`,
-				...(opts.def.streaming && opts.kind === 'prediction' ? { stream: `${this.emu.cdnOrigin}/stream/${id}` } : {}),
+				...(opts.def.streaming && opts.kind === 'prediction'
+					? { stream: `${this.emu.cdnOrigin}/stream/${id}` }
+					: {}),
 			},
 		};
 		if (opts.kind === 'training') delete obj.output;
@@ -353,16 +455,27 @@ export class Store {
 			obj.webhook = opts.webhook;
 			if (opts.filter) obj.webhook_events_filter = opts.filter;
 		}
-		if (opts.cancelAfterSec !== undefined) obj.deadline = iso(now + (opts.cancelAfterSec * 1000) / this.emu.options.speed);
-		const run = new Run(opts.kind, obj, opts.def, opts.webhook ? (opts.filter ?? [...WEBHOOK_EVENTS]) : []);
+		if (opts.cancelAfterSec !== undefined)
+			obj.deadline = iso(now + (opts.cancelAfterSec * 1000) / this.emu.options.speed);
+		const run = new Run(
+			opts.kind,
+			obj,
+			opts.def,
+			opts.webhook ? (opts.filter ?? [...WEBHOOK_EVENTS]) : [],
+		);
 		(opts.kind === 'prediction' ? this.predictions : this.trainings).set(id, run);
 		const model = this.models.get(opts.model);
 		if (model) model.run_count++;
 
 		this.webhook(run, 'start');
-		run.cancelStart = this.emu.later(this.emu.options.startupMs, () => void this.execute(run, opts.destination));
+		run.cancelStart = this.emu.later(
+			this.emu.options.startupMs,
+			() => void this.execute(run, opts.destination),
+		);
 		if (opts.cancelAfterSec !== undefined) {
-			run.cancelDeadline = this.emu.later(opts.cancelAfterSec * 1000, () => this.stop(run, run.status === 'starting' ? 'aborted' : 'canceled'));
+			run.cancelDeadline = this.emu.later(opts.cancelAfterSec * 1000, () =>
+				this.stop(run, run.status === 'starting' ? 'aborted' : 'canceled'),
+			);
 		}
 		return run;
 	}
@@ -398,16 +511,29 @@ export class Store {
 			this.complete(run, 'succeeded');
 		} catch (e) {
 			if (run.terminal || run.abort.signal.aborted) return;
-			run.obj.error = e instanceof ModelError ? e.message : `Internal error: ${(e as Error).message}`;
+			run.obj.error =
+				e instanceof ModelError ? e.message : `Internal error: ${(e as Error).message}`;
 			this.complete(run, 'failed');
 		}
 	}
 
 	private finishTraining(run: Run, destination?: string): JsonObject {
 		const dest = this.models.get(destination ?? '');
-		const version = this.makeVersion((run.def as ModelDef & { baseDef?: ModelDef }).baseDef ?? run.def, `training:${run.obj.id}`, Date.now());
+		const version = this.makeVersion(
+			(run.def as ModelDef & { baseDef?: ModelDef }).baseDef ?? run.def,
+			`training:${run.obj.id}`,
+			Date.now(),
+		);
 		if (dest) dest.versions.unshift(version);
-		return { version: `${destination}:${version.id}`, weights: this.publish(run.obj.id as string, 'weights.tar', 'application/x-tar', Buffer.from('weights')) };
+		return {
+			version: `${destination}:${version.id}`,
+			weights: this.publish(
+				run.obj.id as string,
+				'weights.tar',
+				'application/x-tar',
+				Buffer.from('weights'),
+			),
+		};
 	}
 
 	private appendLog(run: Run, line: string) {
@@ -440,10 +566,18 @@ export class Store {
 		run.obj.metrics = {
 			predict_time: ((now - started) * this.emu.options.speed) / 1000,
 			total_time: ((now - run.createdMs) * this.emu.options.speed) / 1000,
-			...(run.def.metrics && status === 'succeeded' ? run.def.metrics(run.obj.input as JsonObject, run.obj.output) : {}),
+			...(run.def.metrics && status === 'succeeded'
+				? run.def.metrics(run.obj.input as JsonObject, run.obj.output)
+				: {}),
 		};
 		if (status === 'failed') this.sse(run, 'error', JSON.stringify({ detail: run.obj.error }));
-		this.sse(run, 'done', status === 'succeeded' ? '{}' : JSON.stringify({ reason: status === 'failed' ? 'error' : 'canceled' }));
+		this.sse(
+			run,
+			'done',
+			status === 'succeeded'
+				? '{}'
+				: JSON.stringify({ reason: status === 'failed' ? 'error' : 'canceled' }),
+		);
 		run.events.emit('update');
 		run.events.emit('done');
 		this.webhook(run, 'completed');
@@ -491,17 +625,35 @@ export class Store {
 	private enqueue(run: Run, url: string, event: string, terminal: boolean) {
 		const body = this.deliveryBody(run);
 		const messageId = `msg_${newId()}`;
-		run.webhookChain = run.webhookChain.then(() => this.deliver(run, url, event, body, messageId, terminal, 1));
+		run.webhookChain = run.webhookChain.then(() =>
+			this.deliver(run, url, event, body, messageId, terminal, 1),
+		);
 	}
 
-	private async deliver(run: Run, url: string, event: string, body: string, messageId: string, terminal: boolean, attempt: number): Promise<void> {
+	private async deliver(
+		run: Run,
+		url: string,
+		event: string,
+		body: string,
+		messageId: string,
+		terminal: boolean,
+		attempt: number,
+	): Promise<void> {
 		if (this.shuttingDown) return;
 		const ts = Math.floor(Date.now() / 1000);
-		const record: WebhookDelivery = { messageId, url, event, runId: run.obj.id as string, attempt, at: Date.now() };
+		const record: WebhookDelivery = {
+			messageId,
+			url,
+			event,
+			runId: run.obj.id as string,
+			attempt,
+			at: Date.now(),
+		};
 		this.webhookDeliveries.push(record);
 		let ok = false;
 		try {
-			if (this.emu.options.webhookUnreachable) throw new Error('connect ECONNREFUSED (webhookUnreachable)');
+			if (this.emu.options.webhookUnreachable)
+				throw new Error('connect ECONNREFUSED (webhookUnreachable)');
 			const res = await fetch(url, {
 				method: 'POST',
 				redirect: 'manual',
@@ -524,7 +676,9 @@ export class Store {
 		const delays = this.emu.options.webhookRetryDelaysMs;
 		if (!ok && terminal && attempt <= delays.length) {
 			this.emu.later(delays[attempt - 1], () => {
-				run.webhookChain = run.webhookChain.then(() => this.deliver(run, url, event, body, messageId, terminal, attempt + 1));
+				run.webhookChain = run.webhookChain.then(() =>
+					this.deliver(run, url, event, body, messageId, terminal, attempt + 1),
+				);
 			});
 		}
 	}

@@ -1,7 +1,15 @@
 // tools/n8n-host.ts installs n8n and Node into a shared cache; several worktrees and CI runs may ask for
 // the same version at once. installStaged() must never leave a half install in place, replace a
 // complete one, or be blocked forever by a dead holder's lock.
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import {
+	existsSync,
+	mkdirSync,
+	mkdtempSync,
+	readFileSync,
+	rmSync,
+	utimesSync,
+	writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -31,9 +39,11 @@ describe('installStaged', () => {
 
 	it('a failed install leaves nothing behind, and the lock is released', () => {
 		const dir = join(root, 'n8n-1.0.0');
-		expect(() => installStaged(dir, complete, () => {
-			throw new Error('npm failed');
-		})).toThrow('npm failed');
+		expect(() =>
+			installStaged(dir, complete, () => {
+				throw new Error('npm failed');
+			}),
+		).toThrow('npm failed');
 		expect(existsSync(dir)).toBe(false);
 		expect(existsSync(`${dir}.lock`)).toBe(false);
 	});

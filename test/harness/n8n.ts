@@ -34,7 +34,8 @@ import { ReplicateTrigger } from '../../nodes/ReplicateTrigger/ReplicateTrigger.
 export function stub<T>(): T {
 	const assigned: Record<string | symbol, unknown> = {};
 	return new Proxy(assigned, {
-		get: (target, key) => (key in target ? target[key] : key === 'then' ? undefined : (target[key] = () => undefined)),
+		get: (target, key) =>
+			key in target ? target[key] : key === 'then' ? undefined : (target[key] = () => undefined),
 		set: (target, key, value) => {
 			target[key] = value;
 			return true;
@@ -43,7 +44,10 @@ export function stub<T>(): T {
 }
 
 const PACKAGE = 'n8n-nodes-replicate';
-const NODE_TYPES: Record<string, INodeType> = { [`${PACKAGE}.replicate`]: new Replicate(), [`${PACKAGE}.replicateTrigger`]: new ReplicateTrigger() };
+const NODE_TYPES: Record<string, INodeType> = {
+	[`${PACKAGE}.replicate`]: new Replicate(),
+	[`${PACKAGE}.replicateTrigger`]: new ReplicateTrigger(),
+};
 const CREDENTIAL_TYPES: Record<string, ICredentialType> = { replicateApi: new ReplicateApi() };
 
 export function registerNodeType(name: string, type: INodeType) {
@@ -64,18 +68,27 @@ export class TestCredentialsHelper extends ICredentialsHelper {
 	getParentTypes() {
 		return [];
 	}
-	async authenticate(credentials: ICredentialDataDecryptedObject, typeName: string, requestOptions: IHttpRequestOptions): Promise<IHttpRequestOptions> {
+	async authenticate(
+		credentials: ICredentialDataDecryptedObject,
+		typeName: string,
+		requestOptions: IHttpRequestOptions,
+	): Promise<IHttpRequestOptions> {
 		const type = CREDENTIAL_TYPES[typeName];
 		const auth = type?.authenticate;
 		if (!auth) return requestOptions;
 		if (typeof auth === 'function') return await auth(credentials, requestOptions);
 		const resolve = (v: string) =>
-			v.replace(/^=/, '').replace(/\{\{\s*\$credentials\.(\w+)\s*\}\}/g, (_m, k: string) => String(credentials[k] ?? ''));
+			v
+				.replace(/^=/, '')
+				.replace(/\{\{\s*\$credentials\.(\w+)\s*\}\}/g, (_m, k: string) =>
+					String(credentials[k] ?? ''),
+				);
 		// As n8n's CredentialsHelper does: the caller's headers object itself receives the credential
 		// (lodash set on requestOptions), so a node that reuses it for another request would leak it.
 		requestOptions.headers ??= {};
 		const headers = requestOptions.headers as IDataObject;
-		for (const [k, v] of Object.entries((auth.properties.headers ?? {}) as Record<string, string>)) headers[k] = resolve(v);
+		for (const [k, v] of Object.entries((auth.properties.headers ?? {}) as Record<string, string>))
+			headers[k] = resolve(v);
 		return requestOptions;
 	}
 	async preAuthentication() {
@@ -84,10 +97,16 @@ export class TestCredentialsHelper extends ICredentialsHelper {
 	async getCredentials(): Promise<ICredentials> {
 		throw new Error('not used in tests');
 	}
-	async getDecrypted(_a: unknown, nodeCredentials: { name: string | null }, type: string): Promise<ICredentialDataDecryptedObject> {
+	async getDecrypted(
+		_a: unknown,
+		nodeCredentials: { name: string | null },
+		type: string,
+	): Promise<ICredentialDataDecryptedObject> {
 		const found = this.data[type];
 		if (!found) throw new Error(`No test credentials of type ${type}`);
-		const defaults = Object.fromEntries((CREDENTIAL_TYPES[type]?.properties ?? []).map((p: INodeProperties) => [p.name, p.default]));
+		const defaults = Object.fromEntries(
+			(CREDENTIAL_TYPES[type]?.properties ?? []).map((p: INodeProperties) => [p.name, p.default]),
+		);
 		return { ...defaults, ...found } as ICredentialDataDecryptedObject;
 	}
 	async updateCredentials() {}
@@ -176,7 +195,9 @@ export async function runNode(opts: RunOptions): Promise<RunResult> {
 			opts.runExecutionData ??
 			createRunExecutionData({
 				executionData: {
-					nodeExecutionStack: [{ node, data: { main: [opts.input ?? [{ json: {} }]] }, source: null }],
+					nodeExecutionStack: [
+						{ node, data: { main: [opts.input ?? [{ json: {} }]] }, source: null },
+					],
 				},
 			});
 		const exec = new WorkflowExecute(additionalData, 'manual', runExecutionData);
@@ -197,7 +218,9 @@ export async function runNode(opts: RunOptions): Promise<RunResult> {
  * (outputs, errors, metadata) nor anywhere in the error object, its cause included.
  */
 function assertNoSecrets(credentials: RunOptions['credentials'], ...things: unknown[]) {
-	const tokens = Object.values(credentials ?? {}).map((c) => String(c.apiToken ?? '')).filter((t) => t.length >= 8);
+	const tokens = Object.values(credentials ?? {})
+		.map((c) => String(c.apiToken ?? ''))
+		.filter((t) => t.length >= 8);
 	const seen = new WeakSet<object>();
 	const text = things
 		.map((t) =>
@@ -205,7 +228,13 @@ function assertNoSecrets(credentials: RunOptions['credentials'], ...things: unkn
 				if (v && typeof v === 'object') {
 					if (seen.has(v)) return undefined;
 					seen.add(v);
-					if (v instanceof Error) return Object.fromEntries(Object.getOwnPropertyNames(v).map((k) => [k, (v as unknown as Record<string, unknown>)[k]]));
+					if (v instanceof Error)
+						return Object.fromEntries(
+							Object.getOwnPropertyNames(v).map((k) => [
+								k,
+								(v as unknown as Record<string, unknown>)[k],
+							]),
+						);
 				}
 				return v;
 			}),
@@ -255,7 +284,14 @@ export async function callWebhook(call: WebhookCall): Promise<WebhookResult> {
 		credentials: { replicateApi: { id: 'cred1', name: 'Replicate test' } },
 	};
 	const staticData = call.staticData ?? {};
-	const workflow = new Workflow({ id: 'wfTestWebhook001', nodes: [node], connections: {}, active: true, nodeTypes, staticData: { [`node:${node.name}`]: staticData } as IDataObject });
+	const workflow = new Workflow({
+		id: 'wfTestWebhook001',
+		nodes: [node],
+		connections: {},
+		active: true,
+		nodeTypes,
+		staticData: { [`node:${node.name}`]: staticData } as IDataObject,
+	});
 	const sent = { status: 200, body: undefined as unknown };
 	const res = {
 		status(code: number) {
@@ -274,14 +310,41 @@ export async function callWebhook(call: WebhookCall): Promise<WebhookResult> {
 			return res;
 		},
 	};
-	const req = { headers: Object.fromEntries(Object.entries(call.headers).map(([k, v]) => [k.toLowerCase(), v])), rawBody: call.rawBody, body: JSON.parse(call.rawBody.toString() || '{}'), path: call.path ?? '/webhook', query: {}, params: {} };
+	const req = {
+		headers: Object.fromEntries(Object.entries(call.headers).map(([k, v]) => [k.toLowerCase(), v])),
+		rawBody: call.rawBody,
+		body: JSON.parse(call.rawBody.toString() || '{}'),
+		path: call.path ?? '/webhook',
+		query: {},
+		params: {},
+	};
 	const additionalData = stub<IWorkflowExecuteAdditionalData>();
 	additionalData.credentialsHelper = new TestCredentialsHelper(call.credentials ?? {});
 	additionalData.httpRequest = req as never;
 	additionalData.httpResponse = res as never;
 	additionalData.executionId = '1';
 	const description = NODE_TYPES[node.type].description.webhooks?.[0];
-	const ctx = new WebhookContext(workflow, node, additionalData, 'webhook', { httpMethod: 'POST', node: node.name, path: 'webhook', webhookDescription: description!, workflowId: workflow.id, workflowExecuteAdditionalData: additionalData } as never, [], call.runExecutionData ?? null);
+	const ctx = new WebhookContext(
+		workflow,
+		node,
+		additionalData,
+		'webhook',
+		{
+			httpMethod: 'POST',
+			node: node.name,
+			path: 'webhook',
+			webhookDescription: description!,
+			workflowId: workflow.id,
+			workflowExecuteAdditionalData: additionalData,
+		} as never,
+		[],
+		call.runExecutionData ?? null,
+	);
 	const response = await NODE_TYPES[node.type].webhook!.call(ctx as never);
-	return { status: sent.status, body: sent.body, response, staticData: workflow.staticData[`node:${node.name}`] as IDataObject };
+	return {
+		status: sent.status,
+		body: sent.body,
+		response,
+		staticData: workflow.staticData[`node:${node.name}`] as IDataObject,
+	};
 }

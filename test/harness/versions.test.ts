@@ -11,7 +11,10 @@ const pkg = JSON.parse(readFileSync(join(PACKAGE_ROOT, 'package.json'), 'utf8'))
 	peerDependenciesMeta?: Record<string, { optional?: boolean }>;
 };
 const readme = readFileSync(join(PACKAGE_ROOT, 'README.md'), 'utf8');
-const compatibility = readme.slice(readme.indexOf('## Compatibility'), readme.indexOf('\n## ', readme.indexOf('## Compatibility') + 5));
+const compatibility = readme.slice(
+	readme.indexOf('## Compatibility'),
+	readme.indexOf('\n## ', readme.indexOf('## Compatibility') + 5),
+);
 
 describe('supported n8n versions', () => {
 	it('package.json engines.n8n spans the matrix, oldest to newest', () => {
@@ -23,7 +26,8 @@ describe('supported n8n versions', () => {
 		expect(min).not.toBeNull();
 		expect(Number(min![1])).toBeLessThanOrEqual(20);
 		// every other entry names the Node it needs, at or above that minimum
-		for (const t of N8N_MATRIX.filter((x) => x.node)) expect(Number(t.node!.split('.')[0])).toBeGreaterThanOrEqual(Number(min![1]));
+		for (const t of N8N_MATRIX.filter((x) => x.node))
+			expect(Number(t.node!.split('.')[0])).toBeGreaterThanOrEqual(Number(min![1]));
 	});
 
 	it('peerDependencies keep n8n-workflow at "*" (n8n\'s community-package rule) so the range lives in engines', () => {
@@ -32,7 +36,7 @@ describe('supported n8n versions', () => {
 		expect(pkg.peerDependenciesMeta).toEqual({ '@n8n/ai-node-sdk': { optional: true } });
 	});
 
-	it('the README\'s Compatibility section names every version of the matrix and its Node', () => {
+	it("the README's Compatibility section names every version of the matrix and its Node", () => {
 		expect(compatibility.length).toBeGreaterThan(20);
 		for (const t of N8N_MATRIX) {
 			expect(compatibility).toContain(`n8n ${t.n8n}`);

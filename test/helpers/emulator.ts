@@ -14,7 +14,10 @@ export function useEmulator(options: EmulatorOptions = {}) {
 	});
 	afterAll(async () => {
 		// Orphans: nothing this file started may still be running (timeouts and stops cancel remotely).
-		const running = () => [...ref.emu.store.predictions.values(), ...ref.emu.store.trainings.values()].filter((r) => !r.terminal);
+		const running = () =>
+			[...ref.emu.store.predictions.values(), ...ref.emu.store.trainings.values()].filter(
+				(r) => !r.terminal,
+			);
 		const end = Date.now() + 5000;
 		while (running().length && Date.now() < end) await new Promise((r) => setTimeout(r, 50));
 		const left = running().map((r) => `${r.kind} ${r.obj.id} (${r.obj.model}, ${r.status})`);
@@ -27,13 +30,21 @@ export function useEmulator(options: EmulatorOptions = {}) {
 /** A throwaway HTTP endpoint on loopback that records what it receives (for webhook deliveries). */
 export async function recordingServer(status = 200) {
 	const { createServer } = await import('node:http');
-	const received: Array<{ headers: Record<string, string | string[] | undefined>; body: string; path: string }> = [];
+	const received: Array<{
+		headers: Record<string, string | string[] | undefined>;
+		body: string;
+		path: string;
+	}> = [];
 	const state = { status };
 	const server = createServer((req, res) => {
 		const chunks: Buffer[] = [];
 		req.on('data', (c: Buffer) => chunks.push(c));
 		req.on('end', () => {
-			received.push({ headers: req.headers, body: Buffer.concat(chunks).toString('utf8'), path: req.url ?? '' });
+			received.push({
+				headers: req.headers,
+				body: Buffer.concat(chunks).toString('utf8'),
+				path: req.url ?? '',
+			});
 			res.writeHead(state.status);
 			res.end();
 		});
@@ -48,7 +59,11 @@ export async function recordingServer(status = 200) {
 	};
 }
 
-export async function until<T>(fn: () => T | undefined | false, timeoutMs = 10_000, stepMs = 20): Promise<T> {
+export async function until<T>(
+	fn: () => T | undefined | false,
+	timeoutMs = 10_000,
+	stepMs = 20,
+): Promise<T> {
 	const end = Date.now() + timeoutMs;
 	for (;;) {
 		const v = fn();

@@ -3,7 +3,12 @@ import type { IDataObject } from 'n8n-workflow';
 
 export const rl = (value: string, mode = 'id') => ({ __rl: true, mode, value });
 
-export function runParams(model: string, input: IDataObject, options: IDataObject = {}, extra: IDataObject = {}): IDataObject {
+export function runParams(
+	model: string,
+	input: IDataObject,
+	options: IDataObject = {},
+	extra: IDataObject = {},
+): IDataObject {
 	return {
 		resource: 'prediction',
 		operation: 'run',

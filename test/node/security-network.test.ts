@@ -216,7 +216,9 @@ describe('the token and anything like it is redacted from errors', () => {
 		expect(redactText(`a ${TOKEN} b Bearer xyz.abc c r8_Q1w2e3 d`, TOKEN)).toBe(
 			'a [redacted] b Bearer [redacted] c r8_[redacted] d',
 		);
-		expect(redactText('The token is not valid for this model', TOKEN)).toBe('The token is not valid for this model');
+		expect(redactText('The token is not valid for this model', TOKEN)).toBe(
+			'The token is not valid for this model',
+		);
 	});
 });
 

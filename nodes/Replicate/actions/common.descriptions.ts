@@ -23,7 +23,13 @@ export const modelLocator = (extra: Partial<INodeProperties> = {}): INodePropert
 			placeholder: 'e.g. https://replicate.com/black-forest-labs/flux-schnell',
 			extractValue: { type: 'regex', regex: 'https?://[^/]+/([^/?#]+/[^/?#]+)' },
 			validation: [
-				{ type: 'regex', properties: { regex: 'https?://[^/]+/[^/?#]+/[^/?#]+.*', errorMessage: 'Not a model URL (https://replicate.com/owner/name)' } },
+				{
+					type: 'regex',
+					properties: {
+						regex: 'https?://[^/]+/[^/?#]+/[^/?#]+.*',
+						errorMessage: 'Not a model URL (https://replicate.com/owner/name)',
+					},
+				},
 			],
 		},
 		{
@@ -32,7 +38,13 @@ export const modelLocator = (extra: Partial<INodeProperties> = {}): INodePropert
 			type: 'string',
 			placeholder: 'e.g. black-forest-labs/flux-schnell or owner/name:version',
 			validation: [
-				{ type: 'regex', properties: { regex: '^[^/\\s]+/[^/:\\s]+(:[^\\s]+)?$', errorMessage: 'Use owner/name or owner/name:version' } },
+				{
+					type: 'regex',
+					properties: {
+						regex: '^[^/\\s]+/[^/:\\s]+(:[^\\s]+)?$',
+						errorMessage: 'Use owner/name or owner/name:version',
+					},
+				},
 			],
 		},
 	],
@@ -46,8 +58,19 @@ export const versionLocator = (extra: Partial<INodeProperties> = {}): INodePrope
 	default: { mode: 'list', value: '' },
 	description: 'Leave empty to run the latest version',
 	modes: [
-		{ displayName: 'From List', name: 'list', type: 'list', placeholder: 'Latest version', typeOptions: { searchListMethod: 'searchVersions', searchable: true } },
-		{ displayName: 'By ID', name: 'id', type: 'string', placeholder: 'e.g. 39ed52f2a78e934b3ba6e2a89f5b1c712de7dfea535525255b1aa35c5565e08b' },
+		{
+			displayName: 'From List',
+			name: 'list',
+			type: 'list',
+			placeholder: 'Latest version',
+			typeOptions: { searchListMethod: 'searchVersions', searchable: true },
+		},
+		{
+			displayName: 'By ID',
+			name: 'id',
+			type: 'string',
+			placeholder: 'e.g. 39ed52f2a78e934b3ba6e2a89f5b1c712de7dfea535525255b1aa35c5565e08b',
+		},
 	],
 	...extra,
 });
@@ -59,13 +82,24 @@ export const deploymentLocator = (extra: Partial<INodeProperties> = {}): INodePr
 	default: { mode: 'list', value: '' },
 	required: true,
 	modes: [
-		{ displayName: 'From List', name: 'list', type: 'list', placeholder: 'Select a deployment…', typeOptions: { searchListMethod: 'searchDeployments', searchable: true } },
+		{
+			displayName: 'From List',
+			name: 'list',
+			type: 'list',
+			placeholder: 'Select a deployment…',
+			typeOptions: { searchListMethod: 'searchDeployments', searchable: true },
+		},
 		{
 			displayName: 'By ID',
 			name: 'id',
 			type: 'string',
 			placeholder: 'e.g. acme/image-generator',
-			validation: [{ type: 'regex', properties: { regex: '^[^/\\s]+/[^/\\s]+$', errorMessage: 'Use owner/name' } }],
+			validation: [
+				{
+					type: 'regex',
+					properties: { regex: '^[^/\\s]+/[^/\\s]+$', errorMessage: 'Use owner/name' },
+				},
+			],
 		},
 	],
 	...extra,

@@ -1,5 +1,9 @@
 // Resource locators for files and collections, and readers for locator and text parameters.
-import type { IExecuteFunctions, INodeParameterResourceLocator, INodeProperties } from 'n8n-workflow';
+import type {
+	IExecuteFunctions,
+	INodeParameterResourceLocator,
+	INodeProperties,
+} from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import { parseModelRef } from '../helpers/modelRef';
@@ -11,7 +15,13 @@ export const fileLocator: INodeProperties = {
 	default: { mode: 'list', value: '' },
 	required: true,
 	modes: [
-		{ displayName: 'From List', name: 'list', type: 'list', placeholder: 'Select a file…', typeOptions: { searchListMethod: 'searchFiles', searchable: true } },
+		{
+			displayName: 'From List',
+			name: 'list',
+			type: 'list',
+			placeholder: 'Select a file…',
+			typeOptions: { searchListMethod: 'searchFiles', searchable: true },
+		},
 		{
 			displayName: 'By URL',
 			name: 'url',
@@ -19,7 +29,12 @@ export const fileLocator: INodeProperties = {
 			placeholder: 'e.g. https://api.replicate.com/v1/files/cneqzikepnug6xezperrr4z55o',
 			extractValue: { type: 'regex', regex: '/files/([^/?#]+)' },
 		},
-		{ displayName: 'By ID', name: 'id', type: 'string', placeholder: 'e.g. cneqzikepnug6xezperrr4z55o' },
+		{
+			displayName: 'By ID',
+			name: 'id',
+			type: 'string',
+			placeholder: 'e.g. cneqzikepnug6xezperrr4z55o',
+		},
 	],
 };
 
@@ -30,13 +45,20 @@ export const collectionLocator: INodeProperties = {
 	default: { mode: 'list', value: '' },
 	required: true,
 	modes: [
-		{ displayName: 'From List', name: 'list', type: 'list', placeholder: 'Select a collection…', typeOptions: { searchListMethod: 'searchCollections', searchable: true } },
+		{
+			displayName: 'From List',
+			name: 'list',
+			type: 'list',
+			placeholder: 'Select a collection…',
+			typeOptions: { searchListMethod: 'searchCollections', searchable: true },
+		},
 		{ displayName: 'By Slug', name: 'id', type: 'string', placeholder: 'e.g. text-to-image' },
 	],
 };
 
 function raw(ctx: IExecuteFunctions, name: string, i: number): string {
-	const v = ctx.getNodeParameter(name, i, '', { extractValue: true }) as string | INodeParameterResourceLocator;
+	const v = ctx.getNodeParameter(name, i, '', { extractValue: true }) as
+		string | INodeParameterResourceLocator;
 	return String(typeof v === 'object' && v ? v.value : (v ?? '')).trim();
 }
 
@@ -44,23 +66,46 @@ function raw(ctx: IExecuteFunctions, name: string, i: number): string {
 export const isDotSegment = (v: string) => /^(?:\.|%2e){1,2}$/i.test(v);
 
 /** A path segment read from a parameter; fails naming the parameter and item when empty or malformed. */
-export function segment(ctx: IExecuteFunctions, name: string, label: string, i: number, pattern = /^[\w.-]+$/): string {
+export function segment(
+	ctx: IExecuteFunctions,
+	name: string,
+	label: string,
+	i: number,
+	pattern = /^[\w.-]+$/,
+): string {
 	const v = raw(ctx, name, i);
 	if (!v || !pattern.test(v) || isDotSegment(v)) {
-		throw new NodeOperationError(ctx.getNode(), v ? `The "${label}" parameter "${v}" is not valid [item ${i}]` : `The "${label}" parameter is empty [item ${i}]`, { itemIndex: i });
+		throw new NodeOperationError(
+			ctx.getNode(),
+			v
+				? `The "${label}" parameter "${v}" is not valid [item ${i}]`
+				: `The "${label}" parameter is empty [item ${i}]`,
+			{ itemIndex: i },
+		);
 	}
 	return encodeURIComponent(v);
 }
 
 /** `owner/name` of a model parameter (versions in the reference are ignored here). */
-export function modelPath(ctx: IExecuteFunctions, i: number, name = 'model', label = 'Model'): string {
+export function modelPath(
+	ctx: IExecuteFunctions,
+	i: number,
+	name = 'model',
+	label = 'Model',
+): string {
 	const v = raw(ctx, name, i);
 	const ref = parseModelRef(v);
 	if (!ref) {
-		throw new NodeOperationError(ctx.getNode(), v ? `The "${label}" parameter "${v}" is not a model reference [item ${i}]` : `The "${label}" parameter is empty [item ${i}]`, {
-			itemIndex: i,
-			description: 'Use owner/name or a replicate.com model URL.',
-		});
+		throw new NodeOperationError(
+			ctx.getNode(),
+			v
+				? `The "${label}" parameter "${v}" is not a model reference [item ${i}]`
+				: `The "${label}" parameter is empty [item ${i}]`,
+			{
+				itemIndex: i,
+				description: 'Use owner/name or a replicate.com model URL.',
+			},
+		);
 	}
 	return `${encodeURIComponent(ref.owner)}/${encodeURIComponent(ref.name)}`;
 }
@@ -69,11 +114,24 @@ export function modelPath(ctx: IExecuteFunctions, i: number, name = 'model', lab
 export function ownerName(ctx: IExecuteFunctions, name: string, label: string, i: number): string {
 	const v = raw(ctx, name, i);
 	const m = /^([\w.-]+)\/([\w.-]+)$/.exec(v);
-	if (!m || isDotSegment(m[1]) || isDotSegment(m[2])) throw new NodeOperationError(ctx.getNode(), v ? `The "${label}" parameter "${v}" is not owner/name [item ${i}]` : `The "${label}" parameter is empty [item ${i}]`, { itemIndex: i });
+	if (!m || isDotSegment(m[1]) || isDotSegment(m[2]))
+		throw new NodeOperationError(
+			ctx.getNode(),
+			v
+				? `The "${label}" parameter "${v}" is not owner/name [item ${i}]`
+				: `The "${label}" parameter is empty [item ${i}]`,
+			{ itemIndex: i },
+		);
 	return `${encodeURIComponent(m[1])}/${encodeURIComponent(m[2])}`;
 }
 
-export function httpUrl(ctx: IExecuteFunctions, label: string, value: unknown, i: number, kind: 'parameter' | 'option' = 'parameter'): string | undefined {
+export function httpUrl(
+	ctx: IExecuteFunctions,
+	label: string,
+	value: unknown,
+	i: number,
+	kind: 'parameter' | 'option' = 'parameter',
+): string | undefined {
 	const v = String(value ?? '').trim();
 	if (!v) return undefined;
 	let ok = false;
@@ -82,21 +140,40 @@ export function httpUrl(ctx: IExecuteFunctions, label: string, value: unknown, i
 	} catch {
 		ok = false;
 	}
-	if (!ok) throw new NodeOperationError(ctx.getNode(), `The "${label}" ${kind} "${v}" is not an http(s) URL [item ${i}]`, { itemIndex: i });
+	if (!ok)
+		throw new NodeOperationError(
+			ctx.getNode(),
+			`The "${label}" ${kind} "${v}" is not an http(s) URL [item ${i}]`,
+			{ itemIndex: i },
+		);
 	return v;
 }
 
-export function jsonObject(ctx: IExecuteFunctions, label: string, value: unknown, i: number): Record<string, unknown> {
-	if (value && typeof value === 'object' && !Array.isArray(value)) return value as Record<string, unknown>;
+export function jsonObject(
+	ctx: IExecuteFunctions,
+	label: string,
+	value: unknown,
+	i: number,
+): Record<string, unknown> {
+	if (value && typeof value === 'object' && !Array.isArray(value))
+		return value as Record<string, unknown>;
 	const text = String(value ?? '').trim() || '{}';
 	let parsed: unknown;
 	try {
 		parsed = JSON.parse(text);
 	} catch (e) {
-		throw new NodeOperationError(ctx.getNode(), `The "${label}" parameter is not valid JSON: ${(e as Error).message} [item ${i}]`, { itemIndex: i });
+		throw new NodeOperationError(
+			ctx.getNode(),
+			`The "${label}" parameter is not valid JSON: ${(e as Error).message} [item ${i}]`,
+			{ itemIndex: i },
+		);
 	}
 	if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) {
-		throw new NodeOperationError(ctx.getNode(), `The "${label}" parameter must be a JSON object [item ${i}]`, { itemIndex: i });
+		throw new NodeOperationError(
+			ctx.getNode(),
+			`The "${label}" parameter must be a JSON object [item ${i}]`,
+			{ itemIndex: i },
+		);
 	}
 	return parsed as Record<string, unknown>;
 }
@@ -104,7 +181,14 @@ export function jsonObject(ctx: IExecuteFunctions, label: string, value: unknown
 export const WEBHOOK_EVENTS = ['start', 'output', 'logs', 'completed'];
 
 export const webhookOptions: INodeProperties[] = [
-	{ displayName: 'Webhook URL', name: 'webhook', type: 'string', default: '', placeholder: 'e.g. https://n8n.example.com/webhook/…', description: 'Replicate POSTs the prediction here (for example a Replicate Trigger\'s URL)' },
+	{
+		displayName: 'Webhook URL',
+		name: 'webhook',
+		type: 'string',
+		default: '',
+		placeholder: 'e.g. https://n8n.example.com/webhook/…',
+		description: "Replicate POSTs the prediction here (for example a Replicate Trigger's URL)",
+	},
 	{
 		displayName: 'Webhook Events',
 		name: 'webhookEvents',
@@ -121,14 +205,27 @@ export const webhookOptions: INodeProperties[] = [
 ];
 
 /** The `webhook` and `webhook_events_filter` body fields from the Webhook URL / Webhook Events options. */
-export function readWebhook(ctx: IExecuteFunctions, options: Record<string, unknown>, i: number): Record<string, unknown> {
+export function readWebhook(
+	ctx: IExecuteFunctions,
+	options: Record<string, unknown>,
+	i: number,
+): Record<string, unknown> {
 	const webhook = httpUrl(ctx, 'Webhook URL', options.webhook, i, 'option');
 	if (!webhook) return {};
 	const raw = options.webhookEvents ?? ['completed'];
-	const events = Array.isArray(raw) ? raw.map(String) : String(raw).split(',').map((e) => e.trim()).filter(Boolean);
+	const events = Array.isArray(raw)
+		? raw.map(String)
+		: String(raw)
+				.split(',')
+				.map((e) => e.trim())
+				.filter(Boolean);
 	const bad = events.filter((e) => !WEBHOOK_EVENTS.includes(e));
 	if (bad.length) {
-		throw new NodeOperationError(ctx.getNode(), `The "Webhook Events" option has unknown events: ${bad.join(', ')} [item ${i}]`, { itemIndex: i, description: `Use ${WEBHOOK_EVENTS.join(', ')}.` });
+		throw new NodeOperationError(
+			ctx.getNode(),
+			`The "Webhook Events" option has unknown events: ${bad.join(', ')} [item ${i}]`,
+			{ itemIndex: i, description: `Use ${WEBHOOK_EVENTS.join(', ')}.` },
+		);
 	}
 	return events.length ? { webhook, webhook_events_filter: events } : { webhook };
 }

@@ -19,7 +19,9 @@ const RESOURCES: INodePropertyOptions[] = [
 	{ name: 'Account', value: 'account' },
 ];
 
-const operationProperties: INodeProperties[] = Object.values(resources).flatMap((r) => r.description);
+const operationProperties: INodeProperties[] = Object.values(resources).flatMap(
+	(r) => r.description,
+);
 
 /** `resource:operation` → the action sentence ("Run a model"), from the operation options. */
 export function actionNames(props: INodeProperties[]): Record<string, string> {

@@ -8,7 +8,11 @@ import { cancelSignal, redactText } from '../transport';
 import { resources } from './resources';
 import type { Batch, OperationResult } from './types';
 
-function toItems(this: IExecuteFunctions, result: OperationResult, itemIndex: number): INodeExecutionData[] {
+function toItems(
+	this: IExecuteFunctions,
+	result: OperationResult,
+	itemIndex: number,
+): INodeExecutionData[] {
 	const items: INodeExecutionData[] =
 		Array.isArray(result) && result.length && 'json' in (result[0] as object)
 			? (result as INodeExecutionData[])
@@ -25,7 +29,10 @@ function toItems(this: IExecuteFunctions, result: OperationResult, itemIndex: nu
 	});
 }
 
-function errorItem(error: Error & { description?: string; httpCode?: string | null; context?: IDataObject }, itemIndex: number): INodeExecutionData {
+function errorItem(
+	error: Error & { description?: string; httpCode?: string | null; context?: IDataObject },
+	itemIndex: number,
+): INodeExecutionData {
 	const json: IDataObject = { error: redactText(error.message) };
 	if (error.description) json.description = redactText(error.description);
 	if (error.httpCode) json.httpCode = error.httpCode;
@@ -34,7 +41,12 @@ function errorItem(error: Error & { description?: string; httpCode?: string | nu
 }
 
 /** Runs `count` tasks, at most `limit` at a time; stops starting new ones once `signal` aborts. */
-async function pool(count: number, limit: number, signal: AbortSignal, task: (i: number) => Promise<void>) {
+async function pool(
+	count: number,
+	limit: number,
+	signal: AbortSignal,
+	task: (i: number) => Promise<void>,
+) {
 	let next = 0;
 	const worker = async () => {
 		while (next < count && !signal.aborted) await task(next++);
@@ -46,11 +58,13 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 	const items = this.getInputData();
 	const resource = this.getNodeParameter('resource', 0) as string;
 	const operationName = this.getNodeParameter('operation', 0) as string;
-	const operation = (resources as Record<string, { operations: Record<string, unknown> }>)[resource]?.operations[
-		operationName
-	] as import('./types').Operation | undefined;
+	const operation = (resources as Record<string, { operations: Record<string, unknown> }>)[resource]
+		?.operations[operationName] as import('./types').Operation | undefined;
 	if (!operation) {
-		throw new NodeOperationError(this.getNode(), `The operation "${operationName}" of "${resource}" is not supported`);
+		throw new NodeOperationError(
+			this.getNode(),
+			`The operation "${operationName}" of "${resource}" is not supported`,
+		);
 	}
 
 	const controller = new AbortController();
@@ -85,7 +99,8 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 				if (error.description) error.description = redactText(error.description);
 			}
 			// Local checks name the item in their message; make sure every one does.
-			if (error instanceof NodeOperationError && !/\[item \d+\]/.test(error.message)) error.message = `${error.message} [item ${i}]`;
+			if (error instanceof NodeOperationError && !/\[item \d+\]/.test(error.message))
+				error.message = `${error.message} [item ${i}]`;
 			if (continueOnFail) {
 				results[i] = [errorItem(error as Error, i)];
 				return;
@@ -106,7 +121,9 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 			error.context = { ...(error.context ?? {}), itemIndex: index };
 			throw error;
 		}
-		throw new NodeOperationError(this.getNode(), error as unknown as JsonObject, { itemIndex: index });
+		throw new NodeOperationError(this.getNode(), error as unknown as JsonObject, {
+			itemIndex: index,
+		});
 	}
 	return [results.flat().filter(Boolean)];
 }

@@ -1,13 +1,26 @@
 // One request per item: most Get, Get Many, Delete and Update operations are just this. A factory
 // keeps them one declaration each instead of thirty near-copies.
-import type { IDataObject, IExecuteFunctions, IHttpRequestMethods, INodeProperties } from 'n8n-workflow';
+import type {
+	IDataObject,
+	IExecuteFunctions,
+	IHttpRequestMethods,
+	INodeProperties,
+} from 'n8n-workflow';
 
-import { apiRequest, apiRequestAllItems, type ApiRequest, type ApiResponse, type RetryPolicy } from '../transport';
+import {
+	apiRequest,
+	apiRequestAllItems,
+	type ApiRequest,
+	type ApiResponse,
+	type RetryPolicy,
+} from '../transport';
 import { returnAllOrLimit } from './common.descriptions';
 import type { Operation } from './types';
 
 /** A GET is a read; every other method declares how it may be retried (see RetryPolicy). */
-type MethodAndRetry = { method?: 'GET'; retry?: 'read' } | { method: Exclude<IHttpRequestMethods, 'GET'>; retry: RetryPolicy };
+type MethodAndRetry =
+	| { method?: 'GET'; retry?: 'read' }
+	| { method: Exclude<IHttpRequestMethods, 'GET'>; retry: RetryPolicy };
 
 export type SimpleSpec = MethodAndRetry & {
 	resource: string;
@@ -27,14 +40,30 @@ export type SimpleSpec = MethodAndRetry & {
 	transform?: (body: IDataObject) => IDataObject[];
 };
 
-export function withDisplay(resource: string, operation: string, fields: INodeProperties[]): INodeProperties[] {
-	return fields.map((p) => ({ ...p, displayOptions: { ...(p.displayOptions ?? {}), show: { resource: [resource], operation: [operation], ...(p.displayOptions?.show ?? {}) } } }));
+export function withDisplay(
+	resource: string,
+	operation: string,
+	fields: INodeProperties[],
+): INodeProperties[] {
+	return fields.map((p) => ({
+		...p,
+		displayOptions: {
+			...(p.displayOptions ?? {}),
+			show: { resource: [resource], operation: [operation], ...(p.displayOptions?.show ?? {}) },
+		},
+	}));
 }
 
 export function simpleOperation(spec: SimpleSpec): Operation {
 	const fields = [...(spec.fields ?? []), ...(spec.list ? returnAllOrLimit : [])];
 	if (spec.simplify) {
-		fields.push({ displayName: 'Simplify', name: 'simplify', type: 'boolean', default: true, description: 'Whether to leave out the large fields (examples, OpenAPI schemas)' });
+		fields.push({
+			displayName: 'Simplify',
+			name: 'simplify',
+			type: 'boolean',
+			default: true,
+			description: 'Whether to leave out the large fields (examples, OpenAPI schemas)',
+		});
 	}
 	return {
 		description: withDisplay(spec.resource, spec.operation, fields),
@@ -45,10 +74,18 @@ export function simpleOperation(spec: SimpleSpec): Operation {
 			if (spec.list) {
 				const returnAll = this.getNodeParameter('returnAll', i, false) as boolean;
 				const limit = returnAll ? undefined : (this.getNodeParameter('limit', i, 50) as number);
-				result = await apiRequestAllItems.call<IExecuteFunctions, [Omit<ApiRequest, 'method' | 'retry'>, number | undefined], Promise<IDataObject[]>>(this, { path, qs, itemIndex: i }, limit);
+				result = await apiRequestAllItems.call<
+					IExecuteFunctions,
+					[Omit<ApiRequest, 'method' | 'retry'>, number | undefined],
+					Promise<IDataObject[]>
+				>(this, { path, qs, itemIndex: i }, limit);
 			} else {
 				const method = spec.method ?? 'GET';
-				const res = await apiRequest.call<IExecuteFunctions, [ApiRequest], Promise<ApiResponse<IDataObject>>>(this, {
+				const res = await apiRequest.call<
+					IExecuteFunctions,
+					[ApiRequest],
+					Promise<ApiResponse<IDataObject>>
+				>(this, {
 					method,
 					path,
 					qs,
@@ -57,7 +94,13 @@ export function simpleOperation(spec: SimpleSpec): Operation {
 					text: spec.text,
 					retry: spec.retry ?? 'read',
 				});
-				result = spec.deleted ? { deleted: true } : spec.text ? { text: res.body as unknown as string } : spec.transform ? spec.transform(res.body) : res.body;
+				result = spec.deleted
+					? { deleted: true }
+					: spec.text
+						? { text: res.body as unknown as string }
+						: spec.transform
+							? spec.transform(res.body)
+							: res.body;
 			}
 			if (spec.simplify && this.getNodeParameter('simplify', i, true)) {
 				const simplify = spec.simplify;
@@ -76,7 +119,11 @@ export interface OperationOption {
 	description: string;
 }
 
-export function operationOptions(resource: string, options: OperationOption[], def: string): INodeProperties {
+export function operationOptions(
+	resource: string,
+	options: OperationOption[],
+	def: string,
+): INodeProperties {
 	return {
 		displayName: 'Operation',
 		name: 'operation',

@@ -57,7 +57,10 @@ export async function checkDelivery(
 	secretFromStaticData = true,
 ): Promise<Checked> {
 	// n8n keeps every request's raw body (its rawBodyReader middleware); the signature covers those bytes.
-	const req = ctx.getRequestObject() as unknown as { rawBody?: Buffer; readRawBody?: () => Promise<void> };
+	const req = ctx.getRequestObject() as unknown as {
+		rawBody?: Buffer;
+		readRawBody?: () => Promise<void>;
+	};
 	if (!req.rawBody && req.readRawBody) await req.readRawBody();
 	const id = header(ctx, 'webhook-id');
 	const delivery = {
@@ -71,9 +74,11 @@ export async function checkDelivery(
 	if (!verdict.ok && verdict.reason === 'no signature matches' && lookup.refresh) {
 		// A cached default secret may have been rotated; fetched again at most once a minute.
 		const fresh = await lookup.refresh();
-		if (fresh && fresh !== lookup.secret) verdict = verifyDelivery(delivery, fresh, toleranceSeconds);
+		if (fresh && fresh !== lookup.secret)
+			verdict = verifyDelivery(delivery, fresh, toleranceSeconds);
 	}
-	if (!verdict.ok) return answer(ctx, 401, { error: 'Invalid webhook signature', reason: verdict.reason });
+	if (!verdict.ok)
+		return answer(ctx, 401, { error: 'Invalid webhook signature', reason: verdict.reason });
 	let parsed: unknown;
 	try {
 		parsed = JSON.parse((req.rawBody as Buffer).toString('utf8'));
@@ -89,7 +94,9 @@ export async function checkDelivery(
 	if (!dedupe) return { ok: true, prediction, id: webhookId, release: () => undefined };
 	// From here to the writes below there is no await: the check and the claim are one step.
 	const data = ctx.getWorkflowStaticData('node');
-	const seen = (data.seenWebhookIds && typeof data.seenWebhookIds === 'object' ? data.seenWebhookIds : {}) as Record<string, number>;
+	const seen = (
+		data.seenWebhookIds && typeof data.seenWebhookIds === 'object' ? data.seenWebhookIds : {}
+	) as Record<string, number>;
 	const now = Date.now();
 	const windowMs = 2 * toleranceSeconds * 1000;
 	sweep(now);
@@ -104,7 +111,8 @@ export async function checkDelivery(
 	data.seenWebhookIds = seen;
 	const release = () => {
 		guard.delete(key);
-		const list = ctx.getWorkflowStaticData('node').seenWebhookIds as Record<string, number> | undefined;
+		const list = ctx.getWorkflowStaticData('node').seenWebhookIds as
+			Record<string, number> | undefined;
 		if (list && Object.prototype.hasOwnProperty.call(list, webhookId)) delete list[webhookId];
 	};
 	return { ok: true, prediction, id: webhookId, release };

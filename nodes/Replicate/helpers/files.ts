@@ -18,46 +18,87 @@ export interface BinaryInfo {
 	fileName: string;
 }
 
-const human = (n: number) => (n >= 1024 * 1024 ? `${(n / 1024 / 1024).toFixed(1)} MB` : `${Math.ceil(n / 1024)} KB`);
+const human = (n: number) =>
+	n >= 1024 * 1024 ? `${(n / 1024 / 1024).toFixed(1)} MB` : `${Math.ceil(n / 1024)} KB`;
 
 /** Finds the binary property on the item, with its size, or fails naming the property and item. */
-export async function binaryInfo(ctx: IExecuteFunctions, itemIndex: number, property: string, parameter: string): Promise<BinaryInfo> {
+export async function binaryInfo(
+	ctx: IExecuteFunctions,
+	itemIndex: number,
+	property: string,
+	parameter: string,
+): Promise<BinaryInfo> {
 	const item = ctx.getInputData()[itemIndex];
-	if (!property.trim()) throw new NodeOperationError(ctx.getNode(), `The "${parameter}" parameter is empty [item ${itemIndex}]`, { itemIndex });
+	if (!property.trim())
+		throw new NodeOperationError(
+			ctx.getNode(),
+			`The "${parameter}" parameter is empty [item ${itemIndex}]`,
+			{ itemIndex },
+		);
 	if (!item?.binary?.[property] && !(item?.json?._files as IDataObject | undefined)?.[property]) {
 		const available = Object.keys(item?.binary ?? {});
-		throw new NodeOperationError(ctx.getNode(), `This item has no binary property "${property}" (${parameter}) [item ${itemIndex}]`, {
-			itemIndex,
-			description: available.length ? `Binary properties on this item: ${available.join(', ')}` : 'This item has no binary data. Add a node that reads or downloads a file before this one.',
-		});
+		throw new NodeOperationError(
+			ctx.getNode(),
+			`This item has no binary property "${property}" (${parameter}) [item ${itemIndex}]`,
+			{
+				itemIndex,
+				description: available.length
+					? `Binary properties on this item: ${available.join(', ')}`
+					: 'This item has no binary data. Add a node that reads or downloads a file before this one.',
+			},
+		);
 	}
 	const binary = ctx.helpers.assertBinaryData(itemIndex, property);
 	let size = typeof binary.bytes === 'number' ? binary.bytes : undefined;
-	if (size === undefined && binary.id) size = (await ctx.helpers.getBinaryMetadata(binary.id)).fileSize;
-	if (size === undefined) size = Math.floor((binary.data.length * 3) / 4) - (binary.data.endsWith('==') ? 2 : binary.data.endsWith('=') ? 1 : 0);
+	if (size === undefined && binary.id)
+		size = (await ctx.helpers.getBinaryMetadata(binary.id)).fileSize;
+	if (size === undefined)
+		size =
+			Math.floor((binary.data.length * 3) / 4) -
+			(binary.data.endsWith('==') ? 2 : binary.data.endsWith('=') ? 1 : 0);
 	return {
 		binary,
 		size,
 		mimeType: binary.mimeType || 'application/octet-stream',
-		fileName: binary.fileName || `${property}${binary.fileExtension ? `.${binary.fileExtension}` : ''}`,
+		fileName:
+			binary.fileName || `${property}${binary.fileExtension ? `.${binary.fileExtension}` : ''}`,
 	};
 }
 
-export function assertUploadable(ctx: IExecuteFunctions, info: BinaryInfo, itemIndex: number, property: string) {
+export function assertUploadable(
+	ctx: IExecuteFunctions,
+	info: BinaryInfo,
+	itemIndex: number,
+	property: string,
+) {
 	if (info.size > FILES_API_MAX_BYTES) {
-		throw new NodeOperationError(ctx.getNode(), `Binary property "${property}" is ${human(info.size)}; Replicate accepts files up to 100 MB [item ${itemIndex}]`, {
-			itemIndex,
-			description: 'Host the file elsewhere and pass its URL as the input instead.',
-		});
+		throw new NodeOperationError(
+			ctx.getNode(),
+			`Binary property "${property}" is ${human(info.size)}; Replicate accepts files up to 100 MB [item ${itemIndex}]`,
+			{
+				itemIndex,
+				description: 'Host the file elsewhere and pass its URL as the input instead.',
+			},
+		);
 	}
 }
 
-export async function dataUri(ctx: IExecuteFunctions, itemIndex: number, property: string, info: BinaryInfo): Promise<string> {
+export async function dataUri(
+	ctx: IExecuteFunctions,
+	itemIndex: number,
+	property: string,
+	info: BinaryInfo,
+): Promise<string> {
 	if (info.size > DATA_URI_HARD_LIMIT) {
-		throw new NodeOperationError(ctx.getNode(), `Binary property "${property}" is ${human(info.size)}, too large for a data URI [item ${itemIndex}]`, {
-			itemIndex,
-			description: 'Set Binary Input Encoding to "Auto" or "Upload to Replicate Files" for files above 10 MB.',
-		});
+		throw new NodeOperationError(
+			ctx.getNode(),
+			`Binary property "${property}" is ${human(info.size)}, too large for a data URI [item ${itemIndex}]`,
+			{
+				itemIndex,
+				description:
+					'Set Binary Input Encoding to "Auto" or "Upload to Replicate Files" for files above 10 MB.',
+			},
+		);
 	}
 	const buffer = await ctx.helpers.getBinaryDataBuffer(itemIndex, property);
 	return `data:${info.mimeType};base64,${buffer.toString('base64')}`;
@@ -75,14 +116,23 @@ export interface UploadOptions {
  * against the bytes sent, hashed while streaming. A mismatch deletes the upload and fails the item;
  * an answer without a sha256 is accepted and noted in n8n's log.
  */
-export async function uploadBinary(ctx: IExecuteFunctions, itemIndex: number, property: string, info: BinaryInfo, options: UploadOptions = {}): Promise<IDataObject> {
+export async function uploadBinary(
+	ctx: IExecuteFunctions,
+	itemIndex: number,
+	property: string,
+	info: BinaryInfo,
+	options: UploadOptions = {},
+): Promise<IDataObject> {
 	assertUploadable(ctx, info, itemIndex, property);
 	const fileName = options.fileName || info.fileName;
 	const contentType = options.contentType || info.mimeType;
 	let last: StreamedFile | undefined;
 	const body = async () => {
 		const source = info.binary.id
-			? ((await ctx.helpers.getBinaryStream(info.binary.id, 256 * 1024)) as AsyncIterable<Uint8Array>)
+			? ((await ctx.helpers.getBinaryStream(
+					info.binary.id,
+					256 * 1024,
+				)) as AsyncIterable<Uint8Array>)
 			: await ctx.helpers.getBinaryDataBuffer(itemIndex, property);
 		last = new StreamedFile(source, info.size, contentType, fileName);
 		const form = new StreamingForm();
@@ -92,26 +142,54 @@ export async function uploadBinary(ctx: IExecuteFunctions, itemIndex: number, pr
 		form.append('metadata', JSON.stringify(options.metadata ?? {}));
 		return form;
 	};
-	const res = await apiRequest.call<IExecuteFunctions, [ApiRequest], Promise<ApiResponse<IDataObject>>>(ctx, { method: 'POST', path: '/files', body, itemIndex, retry: 'create', timeoutMs: 15 * 60_000 });
+	const res = await apiRequest.call<
+		IExecuteFunctions,
+		[ApiRequest],
+		Promise<ApiResponse<IDataObject>>
+	>(ctx, {
+		method: 'POST',
+		path: '/files',
+		body,
+		itemIndex,
+		retry: 'create',
+		timeoutMs: 15 * 60_000,
+	});
 	const file = res.body;
 	const sent = last as StreamedFile;
 	const sha256 = sent.sha256.digest('hex');
 	const checksums = file.checksums as IDataObject | undefined;
-	const reported = typeof checksums?.sha256 === 'string' ? checksums.sha256.toLowerCase() : undefined;
+	const reported =
+		typeof checksums?.sha256 === 'string' ? checksums.sha256.toLowerCase() : undefined;
 	const problems: string[] = [];
-	if (sent.sent !== info.size) problems.push(`${sent.sent} of ${info.size} bytes were read from n8n's binary store`);
-	if (typeof file.size === 'number' && file.size !== sent.sent) problems.push(`${sent.sent} bytes were sent and Replicate stored ${file.size}`);
-	if (reported !== undefined && reported !== sha256) problems.push(`the sha256 of the bytes sent is ${sha256} and Replicate reported ${reported}`);
+	if (sent.sent !== info.size)
+		problems.push(`${sent.sent} of ${info.size} bytes were read from n8n's binary store`);
+	if (typeof file.size === 'number' && file.size !== sent.sent)
+		problems.push(`${sent.sent} bytes were sent and Replicate stored ${file.size}`);
+	if (reported !== undefined && reported !== sha256)
+		problems.push(`the sha256 of the bytes sent is ${sha256} and Replicate reported ${reported}`);
 	if (problems.length) {
 		// Leave nothing half-right behind: remove the upload, then fail.
-		await apiRequest.call(ctx, { method: 'DELETE', path: `/files/${String(file.id)}`, itemIndex, retry: 'delete' }).catch(() => undefined);
-		throw new NodeOperationError(ctx.getNode(), `The upload of "${property}" did not arrive intact`, {
-			itemIndex,
-			description: `${problems.join('; ')}. The uploaded file was deleted.`,
-		});
+		await apiRequest
+			.call(ctx, {
+				method: 'DELETE',
+				path: `/files/${String(file.id)}`,
+				itemIndex,
+				retry: 'delete',
+			})
+			.catch(() => undefined);
+		throw new NodeOperationError(
+			ctx.getNode(),
+			`The upload of "${property}" did not arrive intact`,
+			{
+				itemIndex,
+				description: `${problems.join('; ')}. The uploaded file was deleted.`,
+			},
+		);
 	}
 	if (reported === undefined) {
-		ctx.logger.warn(`Replicate reported no checksums.sha256 for uploaded file ${String(file.id)}; only its size was checked.`);
+		ctx.logger.warn(
+			`Replicate reported no checksums.sha256 for uploaded file ${String(file.id)}; only its size was checked.`,
+		);
 	}
 	return file;
 }

@@ -1,10 +1,24 @@
 // What a finished prediction becomes in n8n: its JSON (or just the output), and every output file,
 // at any depth, streamed into a binary property with the right MIME type and a sensible name.
 // Shared by Prediction → Run / Wait and by the trigger.
-import type { IBinaryData, IDataObject, IExecuteFunctions, INodeExecutionData, IWebhookFunctions } from 'n8n-workflow';
+import type {
+	IBinaryData,
+	IDataObject,
+	IExecuteFunctions,
+	INodeExecutionData,
+	IWebhookFunctions,
+} from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { asNodeError, cancelSignal, fileUrlProblem, getBaseUrl, openDownload, pause, type Download } from '../transport';
+import {
+	asNodeError,
+	cancelSignal,
+	fileUrlProblem,
+	getBaseUrl,
+	openDownload,
+	pause,
+	type Download,
+} from '../transport';
 import { isConcatenateOutput, outputFiles } from './schema';
 
 /** Default Max File Size: room for a few minutes of generated video. */
@@ -33,7 +47,10 @@ function positive(v: unknown): number | undefined {
 }
 
 /** Output options from a node's Options collection (Run, Wait, the resume of Wait for Webhook, the trigger). */
-export function outputOptions(options: IDataObject, overrides: Partial<OutputOptions> = {}): OutputOptions {
+export function outputOptions(
+	options: IDataObject,
+	overrides: Partial<OutputOptions> = {},
+): OutputOptions {
 	return {
 		download: options.download !== false,
 		binaryProperty: String(options.binaryProperty ?? 'data').trim() || 'data',
@@ -47,18 +64,62 @@ export function outputOptions(options: IDataObject, overrides: Partial<OutputOpt
 }
 
 const MIME_BY_EXT: Record<string, string> = {
-	png: 'image/png', jpg: 'image/jpeg', jpeg: 'image/jpeg', webp: 'image/webp', gif: 'image/gif', svg: 'image/svg+xml',
-	mp4: 'video/mp4', webm: 'video/webm', mov: 'video/quicktime', wav: 'audio/wav', mp3: 'audio/mpeg', ogg: 'audio/ogg',
-	flac: 'audio/flac', m4a: 'audio/mp4', txt: 'text/plain', json: 'application/json', csv: 'text/csv', pdf: 'application/pdf',
-	zip: 'application/zip', tar: 'application/x-tar', glb: 'model/gltf-binary', obj: 'model/obj', npy: 'application/octet-stream',
+	png: 'image/png',
+	jpg: 'image/jpeg',
+	jpeg: 'image/jpeg',
+	webp: 'image/webp',
+	gif: 'image/gif',
+	svg: 'image/svg+xml',
+	mp4: 'video/mp4',
+	webm: 'video/webm',
+	mov: 'video/quicktime',
+	wav: 'audio/wav',
+	mp3: 'audio/mpeg',
+	ogg: 'audio/ogg',
+	flac: 'audio/flac',
+	m4a: 'audio/mp4',
+	txt: 'text/plain',
+	json: 'application/json',
+	csv: 'text/csv',
+	pdf: 'application/pdf',
+	zip: 'application/zip',
+	tar: 'application/x-tar',
+	glb: 'model/gltf-binary',
+	obj: 'model/obj',
+	npy: 'application/octet-stream',
 };
-const EXT_BY_MIME: Record<string, string> = Object.fromEntries(Object.entries(MIME_BY_EXT).reverse().map(([e, m]) => [m, e]));
+const EXT_BY_MIME: Record<string, string> = Object.fromEntries(
+	Object.entries(MIME_BY_EXT)
+		.reverse()
+		.map(([e, m]) => [m, e]),
+);
 
-const FIELD_ORDER = ['id', 'model', 'version', 'status', 'input', 'output', 'error', 'logs', 'metrics', 'created_at', 'started_at', 'completed_at', 'deadline', 'deployment', 'source', 'data_removed', 'webhook', 'webhook_events_filter', 'urls'];
+const FIELD_ORDER = [
+	'id',
+	'model',
+	'version',
+	'status',
+	'input',
+	'output',
+	'error',
+	'logs',
+	'metrics',
+	'created_at',
+	'started_at',
+	'completed_at',
+	'deadline',
+	'deployment',
+	'source',
+	'data_removed',
+	'webhook',
+	'webhook_events_filter',
+	'urls',
+];
 
 export function formatPrediction(p: IDataObject, includeLogs: boolean): IDataObject {
 	const out: IDataObject = {};
-	for (const k of FIELD_ORDER) if (p[k] !== undefined && (k !== 'logs' || includeLogs)) out[k] = p[k];
+	for (const k of FIELD_ORDER)
+		if (p[k] !== undefined && (k !== 'logs' || includeLogs)) out[k] = p[k];
 	for (const [k, v] of Object.entries(p)) if (!(k in out) && k !== 'logs') out[k] = v;
 	// Replicate's `"error": null` means no error; n8n's Retry On Fail reads any `error` that is not
 	// undefined as a failure and would run the node again.
@@ -78,11 +139,11 @@ export function nestingDepth(value: unknown, stopAt = Infinity): number {
 		if (!v || typeof v !== 'object') continue;
 		if (depth + 1 > max) max = depth + 1;
 		if (max > stopAt) return max;
-		for (const child of Object.values(v as object)) if (child && typeof child === 'object') stack.push([child, depth + 1]);
+		for (const child of Object.values(v as object))
+			if (child && typeof child === 'object') stack.push([child, depth + 1]);
 	}
 	return max;
 }
-
 
 /** Control characters, separators and characters no file system accepts go; unicode letters stay. */
 export function safeFileName(raw: string, max = 120): string {
@@ -119,7 +180,9 @@ function fileNameFor(url: string, index: number, mime?: string): string {
 function mimeFor(contentType: string | undefined, name: string): string {
 	const ct = (contentType ?? '').split(';')[0].trim().toLowerCase();
 	if (ct && ct !== 'application/octet-stream' && ct !== 'binary/octet-stream') return ct;
-	return MIME_BY_EXT[name.split('.').pop()?.toLowerCase() ?? ''] ?? (ct || 'application/octet-stream');
+	return (
+		MIME_BY_EXT[name.split('.').pop()?.toLowerCase() ?? ''] ?? (ct || 'application/octet-stream')
+	);
 }
 
 export interface DownloadLimits {
@@ -132,8 +195,16 @@ type ReadableCtor = { from(source: AsyncIterable<Uint8Array>, options?: IDataObj
 
 /** node's Readable, found through the response stream's class (the lint rules allow no `stream` import). */
 function readableOf(body: object): ReadableCtor | undefined {
-	for (let c = (body as { constructor?: unknown }).constructor; c && typeof c === 'function'; c = Object.getPrototypeOf(c)) {
-		if ((c as { name?: string }).name === 'Readable' && typeof (c as Partial<ReadableCtor>).from === 'function') return c as unknown as ReadableCtor;
+	for (
+		let c = (body as { constructor?: unknown }).constructor;
+		c && typeof c === 'function';
+		c = Object.getPrototypeOf(c)
+	) {
+		if (
+			(c as { name?: string }).name === 'Readable' &&
+			typeof (c as Partial<ReadableCtor>).from === 'function'
+		)
+			return c as unknown as ReadableCtor;
 	}
 	return undefined;
 }
@@ -150,24 +221,39 @@ export async function downloadFile(
 	url: string,
 	index: number,
 	itemIndex: number,
-	limits: DownloadLimits = { maxBytes: DEFAULT_MAX_FILE_MB * MB, deadline: Date.now() + DEFAULT_TIMEOUT_MS },
+	limits: DownloadLimits = {
+		maxBytes: DEFAULT_MAX_FILE_MB * MB,
+		deadline: Date.now() + DEFAULT_TIMEOUT_MS,
+	},
 	meta: { name?: string; mime?: string } = {},
 ): Promise<IBinaryData> {
 	const fail = (message: string, description?: string) =>
-		new NodeOperationError(ctx.getNode(), `${message} [item ${itemIndex}]`, { itemIndex, description });
+		new NodeOperationError(ctx.getNode(), `${message} [item ${itemIndex}]`, {
+			itemIndex,
+			description,
+		});
 	const tooLarge = (size: string) =>
-		fail(`The output file ${url.startsWith('data:') ? '(data: URI)' : url} is larger than Max File Size (${size} > ${human(limits.maxBytes)})`, 'Raise the "Max File Size" option, or turn off "Download Output Files" and use the URL.');
+		fail(
+			`The output file ${url.startsWith('data:') ? '(data: URI)' : url} is larger than Max File Size (${size} > ${human(limits.maxBytes)})`,
+			'Raise the "Max File Size" option, or turn off "Download Output Files" and use the URL.',
+		);
 	const dataUri = /^data:([^;,]*)((?:;[^;,]*)*),(.*)$/s.exec(url);
 	if (dataUri) {
 		const mime = dataUri[1] || 'text/plain';
 		let bytes: Buffer;
 		try {
-			bytes = dataUri[2].includes(';base64') ? Buffer.from(dataUri[3], 'base64') : Buffer.from(decodeURIComponent(dataUri[3]));
+			bytes = dataUri[2].includes(';base64')
+				? Buffer.from(dataUri[3], 'base64')
+				: Buffer.from(decodeURIComponent(dataUri[3]));
 		} catch {
-			throw new NodeOperationError(ctx.getNode(), `Output file ${index} is a data: URI whose text cannot be decoded (broken %-escapes) [item ${itemIndex}]`, {
-				itemIndex,
-				description: `It starts with ${JSON.stringify(url.slice(0, 60))}. Turn off "Download Output Files" to get the output as it is.`,
-			});
+			throw new NodeOperationError(
+				ctx.getNode(),
+				`Output file ${index} is a data: URI whose text cannot be decoded (broken %-escapes) [item ${itemIndex}]`,
+				{
+					itemIndex,
+					description: `It starts with ${JSON.stringify(url.slice(0, 60))}. Turn off "Download Output Files" to get the output as it is.`,
+				},
+			);
 		}
 		if (bytes.length > limits.maxBytes) throw tooLarge(human(bytes.length));
 		return await ctx.helpers.prepareBinaryData(bytes, fileNameFor(url, index, mime), mime);
@@ -191,7 +277,8 @@ export async function downloadFile(
 			if (watch.signal.aborted) return;
 			const now = Date.now();
 			if (now >= limits.deadline) reason = `it did not finish within the Timeout (${seconds} s)`;
-			else if (now - lastData >= stallMs) reason = `no data arrived for ${Math.round(stallMs / 1000)} s`;
+			else if (now - lastData >= stallMs)
+				reason = `no data arrived for ${Math.round(stallMs / 1000)} s`;
 			if (reason) {
 				abort.abort();
 				body?.destroy?.(new Error(reason));
@@ -202,7 +289,11 @@ export async function downloadFile(
 	try {
 		let res: Download;
 		try {
-			res = await openDownload.call(ctx, url, itemIndex, { signal: abort.signal, deadline: limits.deadline, stallMs });
+			res = await openDownload.call(ctx, url, itemIndex, {
+				signal: abort.signal,
+				deadline: limits.deadline,
+				stallMs,
+			});
 		} catch (error) {
 			if (reason) throw fail(`The download of ${url} was given up: ${reason}`);
 			throw asNodeError(ctx, error, itemIndex);
@@ -212,10 +303,19 @@ export async function downloadFile(
 		if (res.statusCode !== 200) {
 			res.body.destroy?.();
 			const gone = res.statusCode === 404 || res.statusCode === 403 || res.statusCode === 410;
-			throw fail(`Could not download output file ${url}: HTTP ${res.statusCode}`, gone ? 'Replicate keeps output files for one hour after a prediction finishes; the file may have expired.' : undefined);
+			throw fail(
+				`Could not download output file ${url}: HTTP ${res.statusCode}`,
+				gone
+					? 'Replicate keeps output files for one hour after a prediction finishes; the file may have expired.'
+					: undefined,
+			);
 		}
 		const declared = Number(res.headers['content-length']);
-		if (res.headers['content-length'] !== undefined && Number.isFinite(declared) && declared > limits.maxBytes) {
+		if (
+			res.headers['content-length'] !== undefined &&
+			Number.isFinite(declared) &&
+			declared > limits.maxBytes
+		) {
 			res.body.destroy?.();
 			throw tooLarge(human(declared));
 		}
@@ -245,19 +345,37 @@ export async function downloadFile(
 			for await (const chunk of counted()) chunks.push(chunk);
 			content = Buffer.concat(chunks);
 		}
-		const name = (meta.name && safeFileName(meta.name)) || fileNameFor(res.url || url, index, mimeFor(res.headers['content-type'], ''));
+		const name =
+			(meta.name && safeFileName(meta.name)) ||
+			fileNameFor(res.url || url, index, mimeFor(res.headers['content-type'], ''));
 		const mime = meta.mime || mimeFor(res.headers['content-type'], name);
 		let binary: IBinaryData;
 		try {
 			binary = await ctx.helpers.prepareBinaryData(content as Buffer, name, mime);
 		} catch (error) {
 			if (oversize) throw tooLarge(`more than ${human(limits.maxBytes)}`);
-			if (reason) throw fail(`The download of ${url} was given up: ${reason}`, 'No partial file is passed on.');
-			throw fail(`The download of ${url} broke off: ${(error as Error).message}`, 'No partial file is passed on.');
+			if (reason)
+				throw fail(
+					`The download of ${url} was given up: ${reason}`,
+					'No partial file is passed on.',
+				);
+			throw fail(
+				`The download of ${url} broke off: ${(error as Error).message}`,
+				'No partial file is passed on.',
+			);
 		}
-		if (reason) throw fail(`The download of ${url} was given up: ${reason}`, 'No partial file is passed on.');
-		if (!decoded && res.headers['content-length'] !== undefined && Number.isFinite(declared) && received !== declared) {
-			throw fail(`The download of ${url} ended short: ${received} of ${declared} bytes`, 'The connection closed before the whole file arrived; no partial file is passed on.');
+		if (reason)
+			throw fail(`The download of ${url} was given up: ${reason}`, 'No partial file is passed on.');
+		if (
+			!decoded &&
+			res.headers['content-length'] !== undefined &&
+			Number.isFinite(declared) &&
+			received !== declared
+		) {
+			throw fail(
+				`The download of ${url} ended short: ${received} of ${declared} bytes`,
+				'The connection closed before the whole file arrived; no partial file is passed on.',
+			);
 		}
 		return binary;
 	} finally {
@@ -272,19 +390,33 @@ export function binaryName(prefix: string, index: number) {
 }
 
 /** A finished prediction as n8n items (one, or one per file with Split Files). */
-export async function predictionItems(ctx: IExecuteFunctions | IWebhookFunctions, prediction: IDataObject, openapi: IDataObject | null | undefined, o: OutputOptions, itemIndex: number): Promise<INodeExecutionData[]> {
+export async function predictionItems(
+	ctx: IExecuteFunctions | IWebhookFunctions,
+	prediction: IDataObject,
+	openapi: IDataObject | null | undefined,
+	o: OutputOptions,
+	itemIndex: number,
+): Promise<INodeExecutionData[]> {
 	const output = prediction.output;
 	const depth = nestingDepth(output, MAX_OUTPUT_DEPTH);
 	if (depth > MAX_OUTPUT_DEPTH) {
-		throw new NodeOperationError(ctx.getNode(), `The output of prediction ${String(prediction.id)} is nested more than ${MAX_OUTPUT_DEPTH} levels deep [item ${itemIndex}]`, {
-			itemIndex,
-			description: 'n8n cannot pass on data nested this deeply. Read the output with Prediction → Get in a Code node, or fix the model.',
-		});
+		throw new NodeOperationError(
+			ctx.getNode(),
+			`The output of prediction ${String(prediction.id)} is nested more than ${MAX_OUTPUT_DEPTH} levels deep [item ${itemIndex}]`,
+			{
+				itemIndex,
+				description:
+					'n8n cannot pass on data nested this deeply. Read the output with Prediction → Get in a Code node, or fix the model.',
+			},
+		);
 	}
 	let json: IDataObject;
 	if (o.simplify) {
 		const joined = isConcatenateOutput(openapi) && Array.isArray(output) ? output.join('') : output;
-		json = joined && typeof joined === 'object' && !Array.isArray(joined) ? (joined as IDataObject) : { output: joined as IDataObject[string] };
+		json =
+			joined && typeof joined === 'object' && !Array.isArray(joined)
+				? (joined as IDataObject)
+				: { output: joined as IDataObject[string] };
 	} else {
 		json = formatPrediction(prediction, o.includeLogs);
 	}
@@ -303,9 +435,16 @@ export async function predictionItems(ctx: IExecuteFunctions | IWebhookFunctions
 	if (!files.length) return [{ json }];
 	const limits = { maxBytes: o.maxFileBytes, deadline: Date.now() + o.timeoutMs };
 	const binaries: IBinaryData[] = [];
-	for (let i = 0; i < files.length; i++) binaries.push(await downloadFile(ctx, files[i], i, itemIndex, limits));
+	for (let i = 0; i < files.length; i++)
+		binaries.push(await downloadFile(ctx, files[i], i, itemIndex, limits));
 	if (o.splitFiles) {
-		return binaries.map((b, i) => ({ json: { ...json, file: { index: i, url: files[i].startsWith('data:') ? 'data: URI' : files[i] } }, binary: { [o.binaryProperty]: b } }));
+		return binaries.map((b, i) => ({
+			json: {
+				...json,
+				file: { index: i, url: files[i].startsWith('data:') ? 'data: URI' : files[i] },
+			},
+			binary: { [o.binaryProperty]: b },
+		}));
 	}
 	const binary: Record<string, IBinaryData> = {};
 	binaries.forEach((b, i) => (binary[binaryName(o.binaryProperty, i)] = b));

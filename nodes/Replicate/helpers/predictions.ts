@@ -37,15 +37,42 @@ export interface CreateRequest {
 }
 
 /** A prediction-shaped answer, or a clear error naming what Replicate sent instead. */
-function asPrediction(ctx: IExecuteFunctions, res: ApiResponse<unknown>, what: string, itemIndex: number | undefined, sentAt?: number): Prediction {
+function asPrediction(
+	ctx: IExecuteFunctions,
+	res: ApiResponse<unknown>,
+	what: string,
+	itemIndex: number | undefined,
+	sentAt?: number,
+): Prediction {
 	const body = res.body as IDataObject | undefined;
-	const valid = body && typeof body === 'object' && !Array.isArray(body) && typeof body.id === 'string' && body.id.trim() !== '';
-	if (valid) return { ...body, status: typeof body.status === 'string' ? body.status : 'starting' } as Prediction;
-	const got = body === undefined || body === null || (body as unknown) === '' ? 'an empty body' : typeof body !== 'object' ? 'a body that is not JSON' : 'JSON without a prediction id';
-	throw new NodeOperationError(ctx.getNode(), `Replicate answered ${what} with status ${res.statusCode} but ${got}`, {
-		itemIndex,
-		description: sentAt !== undefined ? mayHaveCreatedNote(sentAt) : 'The answer cannot be used; try again later.',
-	});
+	const valid =
+		body &&
+		typeof body === 'object' &&
+		!Array.isArray(body) &&
+		typeof body.id === 'string' &&
+		body.id.trim() !== '';
+	if (valid)
+		return {
+			...body,
+			status: typeof body.status === 'string' ? body.status : 'starting',
+		} as Prediction;
+	const got =
+		body === undefined || body === null || (body as unknown) === ''
+			? 'an empty body'
+			: typeof body !== 'object'
+				? 'a body that is not JSON'
+				: 'JSON without a prediction id';
+	throw new NodeOperationError(
+		ctx.getNode(),
+		`Replicate answered ${what} with status ${res.statusCode} but ${got}`,
+		{
+			itemIndex,
+			description:
+				sentAt !== undefined
+					? mayHaveCreatedNote(sentAt)
+					: 'The answer cannot be used; try again later.',
+		},
+	);
 }
 
 /**
@@ -53,9 +80,13 @@ function asPrediction(ctx: IExecuteFunctions, res: ApiResponse<unknown>, what: s
  * were aborted mid-flight the prediction would exist on Replicate with nobody knowing its id. The
  * caller cancels it as soon as the response arrives when the execution was stopped meanwhile.
  */
-export async function createPrediction(ctx: IExecuteFunctions, req: CreateRequest): Promise<Prediction> {
+export async function createPrediction(
+	ctx: IExecuteFunctions,
+	req: CreateRequest,
+): Promise<Prediction> {
 	const headers: Record<string, string> = {};
-	if (req.syncSeconds !== undefined) headers.Prefer = `wait=${Math.max(1, Math.min(60, Math.ceil(req.syncSeconds)))}`;
+	if (req.syncSeconds !== undefined)
+		headers.Prefer = `wait=${Math.max(1, Math.min(60, Math.ceil(req.syncSeconds)))}`;
 	if (req.cancelAfter) headers['Cancel-After'] = req.cancelAfter;
 	const sentAt = Date.now();
 	const res = await call(ctx, {
@@ -76,8 +107,17 @@ export interface GetOptions {
 	signal?: AbortSignal;
 }
 
-export async function getPrediction(ctx: ReplicateContext, id: string, itemIndex?: number, o: GetOptions = {}): Promise<Prediction> {
-	const res = await apiRequest.call<ReplicateContext, [ApiRequest], Promise<ApiResponse<Prediction>>>(ctx, {
+export async function getPrediction(
+	ctx: ReplicateContext,
+	id: string,
+	itemIndex?: number,
+	o: GetOptions = {},
+): Promise<Prediction> {
+	const res = await apiRequest.call<
+		ReplicateContext,
+		[ApiRequest],
+		Promise<ApiResponse<Prediction>>
+	>(ctx, {
 		method: 'GET',
 		path: `/predictions/${encodeURIComponent(id)}`,
 		itemIndex,
@@ -89,7 +129,11 @@ export async function getPrediction(ctx: ReplicateContext, id: string, itemIndex
 }
 
 /** Cancels even when the execution was stopped (that is when it matters most); bounded to 30 s. */
-export async function cancelPrediction(ctx: IExecuteFunctions, id: string, itemIndex: number): Promise<Prediction> {
+export async function cancelPrediction(
+	ctx: IExecuteFunctions,
+	id: string,
+	itemIndex: number,
+): Promise<Prediction> {
 	const res = await call(ctx, {
 		method: 'POST',
 		path: `/predictions/${encodeURIComponent(id)}/cancel`,
@@ -119,7 +163,12 @@ export interface WaitOptions {
 }
 
 /** The poll intervals (ms, before scaling) for a wait, the n-th poll's delay. */
-export function pollDelay(start: WaitOptions['start'], n: number, maxDelayMs: number, firstDelayMs = timings.firstPollMs): number {
+export function pollDelay(
+	start: WaitOptions['start'],
+	n: number,
+	maxDelayMs: number,
+	firstDelayMs = timings.firstPollMs,
+): number {
 	const ramp = timings.pollRampMs;
 	const raw = start === 'afterHold' ? (ramp[n] ?? maxDelayMs) : firstDelayMs * 2 ** n;
 	return Math.min(raw, maxDelayMs);
@@ -138,10 +187,16 @@ export async function pollPrediction(
 	for (let n = 0; !isTerminal(p); n++) {
 		const remaining = o.deadline - Date.now();
 		if (remaining <= 0) return { prediction: p, timedOut: true, stopped: false };
-		await pause(Math.min(scaled(pollDelay(o.start ?? 'soon', n, o.maxDelayMs, o.firstDelayMs)), remaining), o.signal);
+		await pause(
+			Math.min(scaled(pollDelay(o.start ?? 'soon', n, o.maxDelayMs, o.firstDelayMs)), remaining),
+			o.signal,
+		);
 		if (o.signal.aborted) return { prediction: p, timedOut: false, stopped: true };
 		if (Date.now() >= o.deadline) return { prediction: p, timedOut: true, stopped: false };
-		const next = await getPrediction(ctx, p.id, o.itemIndex, { deadline: o.deadline, signal: o.signal }).then(
+		const next = await getPrediction(ctx, p.id, o.itemIndex, {
+			deadline: o.deadline,
+			signal: o.signal,
+		}).then(
 			(value) => ({ value, error: undefined }),
 			(error: unknown) => ({ value: undefined, error }),
 		);

@@ -24,7 +24,15 @@ import { schemaOfPrediction } from './targets';
 
 /** The resume URL: POST /webhook-waiting/<execution>/<node id>[?signature=<n8n's resume token>]. */
 export const RESUME_WEBHOOKS: IWebhookDescription[] = [
-	{ name: 'default', httpMethod: 'POST', responseMode: 'onReceived', responseData: '', path: '={{ $nodeId }}', restartWebhook: true, isFullPath: true },
+	{
+		name: 'default',
+		httpMethod: 'POST',
+		responseMode: 'onReceived',
+		responseData: '',
+		path: '={{ $nodeId }}',
+		restartWebhook: true,
+		isFullPath: true,
+	},
 ];
 
 type ExecutionKeys = NonNullable<IWorkflowDataProxyAdditionalKeys['$execution']>;
@@ -45,10 +53,15 @@ export function callbackUrl(ctx: IExecuteFunctions, itemIndex: number): string {
 	try {
 		url = new URL(String(resumeUrl ?? ''));
 	} catch {
-		throw new NodeOperationError(ctx.getNode(), `n8n gave no resume URL for this execution [item ${itemIndex}]`, {
-			itemIndex,
-			description: 'Set WEBHOOK_URL for this n8n instance, or use the "Sync, Then Poll" wait mode.',
-		});
+		throw new NodeOperationError(
+			ctx.getNode(),
+			`n8n gave no resume URL for this execution [item ${itemIndex}]`,
+			{
+				itemIndex,
+				description:
+					'Set WEBHOOK_URL for this n8n instance, or use the "Sync, Then Poll" wait mode.',
+			},
+		);
 	}
 	url.pathname = `${url.pathname.replace(/\/+$/, '')}/${encodeURIComponent(ctx.getNode().id)}`;
 	return url.toString();
@@ -70,11 +83,15 @@ export function reserveWaitSlot(ctx: IExecuteFunctions, itemIndex: number): void
 	const key = waitingKey(ctx.getNode().id);
 	data?.set(key, PENDING);
 	if (data?.get(key) !== PENDING) {
-		throw new NodeOperationError(ctx.getNode(), `"Wait for Webhook" could not store its state in this execution [item ${itemIndex}]`, {
-			itemIndex,
-			description:
-				'The node keeps the id of the prediction it waits for in the execution\'s custom data, and n8n allows 10 entries per execution. Set fewer custom data entries before this node.',
-		});
+		throw new NodeOperationError(
+			ctx.getNode(),
+			`"Wait for Webhook" could not store its state in this execution [item ${itemIndex}]`,
+			{
+				itemIndex,
+				description:
+					"The node keeps the id of the prediction it waits for in the execution's custom data, and n8n allows 10 entries per execution. Set fewer custom data entries before this node.",
+			},
+		);
 	}
 }
 
@@ -99,7 +116,8 @@ export function waitingFor(ctx: IWebhookFunctions): string | undefined {
 	// n8n's sandboxed expression engine (the "vm" engine of newer n8n) cannot call functions such as
 	// customData.get(); the same $execution object is then read from the webhook context's own
 	// expression keys (feature-detected; absent there, the delivery is refused).
-	const keys = (ctx as unknown as { additionalKeys?: IWorkflowDataProxyAdditionalKeys }).additionalKeys;
+	const keys = (ctx as unknown as { additionalKeys?: IWorkflowDataProxyAdditionalKeys })
+		.additionalKeys;
 	try {
 		return keptValue(keys?.$execution?.customData?.get(key));
 	} catch {
@@ -112,7 +130,11 @@ function refuse(ctx: IWebhookFunctions, status: number, error: string): IWebhook
 	return { noWebhookResponse: true };
 }
 
-function errorItem(prediction: IDataObject, message: string, includeLogs: boolean): INodeExecutionData {
+function errorItem(
+	prediction: IDataObject,
+	message: string,
+	includeLogs: boolean,
+): INodeExecutionData {
 	return { json: { ...formatPrediction(prediction, includeLogs), error: message } };
 }
 
@@ -120,9 +142,12 @@ async function resume(ctx: IWebhookFunctions): Promise<IWebhookResponseData> {
 	const checked = await checkDelivery(ctx, DEFAULT_TOLERANCE_SECONDS, false, false);
 	if (!checked.ok) return { noWebhookResponse: true };
 	const expected = waitingFor(ctx);
-	if (!expected) return refuse(ctx, 409, 'This execution is not waiting for a Replicate prediction');
-	const body = checked.prediction && typeof checked.prediction === 'object' ? checked.prediction : {};
-	if (String(body.id ?? '') !== expected) return refuse(ctx, 409, 'This delivery is for another prediction');
+	if (!expected)
+		return refuse(ctx, 409, 'This execution is not waiting for a Replicate prediction');
+	const body =
+		checked.prediction && typeof checked.prediction === 'object' ? checked.prediction : {};
+	if (String(body.id ?? '') !== expected)
+		return refuse(ctx, 409, 'This delivery is for another prediction');
 	if (!isTerminal(body)) {
 		answer(ctx, 200, { received: true, ignored: `status ${String(body.status)} is not final` });
 		return { noWebhookResponse: true };
@@ -135,11 +160,17 @@ async function resume(ctx: IWebhookFunctions): Promise<IWebhookResponseData> {
 	}
 	const output = outputOptions(ctx.getNodeParameter('options', {}) as IDataObject);
 	if (prediction.status !== 'succeeded') {
-		const what = prediction.status === 'failed' ? `failed: ${String(prediction.error ?? 'no error text')}` : `was ${prediction.status}`;
-		return { workflowData: [[errorItem(prediction, `Prediction ${expected} ${what}`, output.includeLogs)]] };
+		const what =
+			prediction.status === 'failed'
+				? `failed: ${String(prediction.error ?? 'no error text')}`
+				: `was ${prediction.status}`;
+		return {
+			workflowData: [[errorItem(prediction, `Prediction ${expected} ${what}`, output.includeLogs)]],
+		};
 	}
 	// The same schema-driven output as the other wait modes (file detection, Simplify joining text).
-	const openapi = output.download || output.simplify ? await schemaOfPrediction(ctx, prediction) : null;
+	const openapi =
+		output.download || output.simplify ? await schemaOfPrediction(ctx, prediction) : null;
 	try {
 		return { workflowData: [await predictionItems(ctx, prediction, openapi, output, 0)] };
 	} catch (error) {

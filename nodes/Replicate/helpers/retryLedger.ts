@@ -17,7 +17,10 @@ export interface RetryLedger {
 	clear(): void;
 }
 
-const hash = (value: unknown) => createHash('sha256').update(JSON.stringify(value) ?? '').digest('base64');
+const hash = (value: unknown) =>
+	createHash('sha256')
+		.update(JSON.stringify(value) ?? '')
+		.digest('base64');
 
 function evict(now: number) {
 	for (const [key, entry] of entries) {
@@ -35,7 +38,8 @@ export function retryLedger(ctx: IExecuteFunctions): RetryLedger | undefined {
 	const runIndex = Number(ctx.getWorkflowDataProxy(0).$runIndex ?? 0);
 	const run = `${ctx.getWorkflow().id ?? ''}|${executionId}|${node.id}|${runIndex}|${hash(node.parameters)}|`;
 	const items = ctx.getInputData();
-	const keyOf = (i: number) => `${run}${i}|${hash([items[i]?.json ?? null, Object.keys(items[i]?.binary ?? {})])}`;
+	const keyOf = (i: number) =>
+		`${run}${i}|${hash([items[i]?.json ?? null, Object.keys(items[i]?.binary ?? {})])}`;
 	evict(Date.now());
 	return {
 		get: (i) => entries.get(keyOf(i))?.items,

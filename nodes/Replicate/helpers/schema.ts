@@ -25,7 +25,10 @@ export interface InputSchema {
 }
 
 function schemas(openapi: IDataObject | null | undefined): IDataObject | undefined {
-	return ((openapi?.components as IDataObject | undefined)?.schemas as IDataObject | undefined) ?? undefined;
+	return (
+		((openapi?.components as IDataObject | undefined)?.schemas as IDataObject | undefined) ??
+		undefined
+	);
 }
 
 /** Resolves Cog's `allOf: [{$ref}]` (how enums are declared) into one flat schema. */
@@ -45,15 +48,24 @@ export function inputSchema(openapi: IDataObject | null | undefined): InputSchem
 	const input = all?.Input as JsonSchema | undefined;
 	if (!all || !input?.properties) return undefined;
 	const properties: Record<string, JsonSchema> = {};
-	for (const [k, v] of Object.entries(input.properties as Record<string, JsonSchema>)) properties[k] = resolve(all, v);
+	for (const [k, v] of Object.entries(input.properties as Record<string, JsonSchema>))
+		properties[k] = resolve(all, v);
 	const order = Object.keys(properties).sort(
-		(a, b) => Number(properties[a]['x-order'] ?? 1e9) - Number(properties[b]['x-order'] ?? 1e9) || a.localeCompare(b),
+		(a, b) =>
+			Number(properties[a]['x-order'] ?? 1e9) - Number(properties[b]['x-order'] ?? 1e9) ||
+			a.localeCompare(b),
 	);
-	const required = Array.isArray(input.required) ? input.required.filter((r): r is string => typeof r === 'string') : [];
+	const required = Array.isArray(input.required)
+		? input.required.filter((r): r is string => typeof r === 'string')
+		: [];
 	const problems: string[] = [];
-	if (input.required !== undefined && !Array.isArray(input.required)) problems.push(`"required" is not a list of input names (got ${JSON.stringify(input.required)})`);
+	if (input.required !== undefined && !Array.isArray(input.required))
+		problems.push(
+			`"required" is not a list of input names (got ${JSON.stringify(input.required)})`,
+		);
 	for (const [k, v] of Object.entries(properties)) {
-		if (v.enum !== undefined && !Array.isArray(v.enum)) problems.push(`"enum" of input "${k}" is not a list (got ${JSON.stringify(v.enum)})`);
+		if (v.enum !== undefined && !Array.isArray(v.enum))
+			problems.push(`"enum" of input "${k}" is not a list (got ${JSON.stringify(v.enum)})`);
 	}
 	return { properties, required, order, problems };
 }
@@ -100,11 +112,17 @@ export function outputFiles(output: unknown, openapi: IDataObject | null | undef
 	const deref = (s: JsonSchema | undefined, depth: number): JsonSchema | undefined => {
 		if (!s || depth > 16) return s;
 		const ref = s.$ref as string | undefined;
-		if (ref?.startsWith('#/components/schemas/')) return deref({ ...(all[ref.slice(21)] as JsonSchema), ...s, $ref: undefined }, depth + 1);
+		if (ref?.startsWith('#/components/schemas/'))
+			return deref({ ...(all[ref.slice(21)] as JsonSchema), ...s, $ref: undefined }, depth + 1);
 		return s;
 	};
 	const branches = (s: JsonSchema): JsonSchema[] =>
-		[s, ...(['allOf', 'anyOf', 'oneOf'] as const).flatMap((k) => ((s[k] as JsonSchema[] | undefined) ?? []))].map((b) => deref(b, 0) as JsonSchema);
+		[
+			s,
+			...(['allOf', 'anyOf', 'oneOf'] as const).flatMap(
+				(k) => (s[k] as JsonSchema[] | undefined) ?? [],
+			),
+		].map((b) => deref(b, 0) as JsonSchema);
 	const walk = (v: unknown, schema: JsonSchema | undefined, depth: number) => {
 		if (depth > 32) return;
 		const s = deref(schema, 0);
@@ -117,8 +135,12 @@ export function outputFiles(output: unknown, openapi: IDataObject | null | undef
 			v.forEach((x) => walk(x, items, depth + 1));
 		} else if (v && typeof v === 'object') {
 			for (const [k, x] of Object.entries(v)) {
-				const props = options.map((b) => (b?.properties as Record<string, JsonSchema> | undefined)?.[k]).find(Boolean);
-				const extra = options.map((b) => b?.additionalProperties).find((a) => a && typeof a === 'object') as JsonSchema | undefined;
+				const props = options
+					.map((b) => (b?.properties as Record<string, JsonSchema> | undefined)?.[k])
+					.find(Boolean);
+				const extra = options
+					.map((b) => b?.additionalProperties)
+					.find((a) => a && typeof a === 'object') as JsonSchema | undefined;
 				walk(x, props ?? extra, depth + 1);
 			}
 		}
@@ -137,11 +159,19 @@ function coerceValue(name: string, s: JsonSchema, value: unknown): Coerced {
 	switch (type) {
 		case 'integer':
 		case 'number': {
-			const n = typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' ? Number(value) : NaN;
+			const n =
+				typeof value === 'number'
+					? value
+					: typeof value === 'string' && value.trim() !== ''
+						? Number(value)
+						: NaN;
 			if (!Number.isFinite(n)) return bad(`must be a number (got ${got()})`);
-			if (type === 'integer' && !Number.isInteger(n)) return bad(`must be a whole number (got ${got()})`);
-			if (s.minimum !== undefined && n < s.minimum) return bad(`must be at least ${s.minimum} (got ${n})`);
-			if (s.maximum !== undefined && n > s.maximum) return bad(`must be at most ${s.maximum} (got ${n})`);
+			if (type === 'integer' && !Number.isInteger(n))
+				return bad(`must be a whole number (got ${got()})`);
+			if (s.minimum !== undefined && n < s.minimum)
+				return bad(`must be at least ${s.minimum} (got ${n})`);
+			if (s.maximum !== undefined && n > s.maximum)
+				return bad(`must be at most ${s.maximum} (got ${n})`);
 			return ok(n);
 		}
 		case 'boolean':
@@ -181,7 +211,8 @@ function coerceValue(name: string, s: JsonSchema, value: unknown): Coerced {
 					return bad(`must be a JSON object (got ${got()})`);
 				}
 			}
-			if (!obj || typeof obj !== 'object' || Array.isArray(obj)) return bad(`must be an object (got ${got()})`);
+			if (!obj || typeof obj !== 'object' || Array.isArray(obj))
+				return bad(`must be an object (got ${got()})`);
 			return ok(obj);
 		}
 		case 'string':
@@ -209,7 +240,13 @@ function untouchedJson(s: JsonSchema | undefined, required: boolean, value: unkn
  * Coerces every value to its schema type and checks required fields, enums and ranges. Empty values
  * are dropped so the model's defaults apply. Throws a NodeOperationError naming the field and item.
  */
-export function prepareInput(node: INode, schema: InputSchema | undefined, raw: IDataObject, itemIndex: number, fileFields: string[] = []): IDataObject {
+export function prepareInput(
+	node: INode,
+	schema: InputSchema | undefined,
+	raw: IDataObject,
+	itemIndex: number,
+	fileFields: string[] = [],
+): IDataObject {
 	const out: IDataObject = {};
 	const fail = (field: string, text: string) =>
 		new NodeOperationError(node, `Invalid model input "${field}": ${text} [item ${itemIndex}]`, {
@@ -217,10 +254,14 @@ export function prepareInput(node: INode, schema: InputSchema | undefined, raw: 
 			description: schema ? `Valid inputs: ${schema.order.join(', ')}` : undefined,
 		});
 	if (schema?.problems?.length) {
-		throw new NodeOperationError(node, `The model's input schema is malformed: ${schema.problems[0]} [item ${itemIndex}]`, {
-			itemIndex,
-			description: `Inputs cannot be checked against a broken schema. Pick another version, or tell the model's owner.${schema.problems.length > 1 ? ` Also: ${schema.problems.slice(1).join('; ')}.` : ''}`,
-		});
+		throw new NodeOperationError(
+			node,
+			`The model's input schema is malformed: ${schema.problems[0]} [item ${itemIndex}]`,
+			{
+				itemIndex,
+				description: `Inputs cannot be checked against a broken schema. Pick another version, or tell the model's owner.${schema.problems.length > 1 ? ` Also: ${schema.problems.slice(1).join('; ')}.` : ''}`,
+			},
+		);
 	}
 	for (const [key, value] of Object.entries(raw)) {
 		if (isEmpty(value)) continue;
@@ -234,10 +275,13 @@ export function prepareInput(node: INode, schema: InputSchema | undefined, raw: 
 		const c = fileFields.includes(key) ? ok(value) : coerceValue(key, s, value);
 		if (!c.ok) throw fail(key, c.problem);
 		if (s.enum && !s.enum.some((e) => e === c.value)) {
-			throw fail(key, `must be one of ${s.enum.map((e) => JSON.stringify(e)).join(', ')} (got ${JSON.stringify(c.value)})`);
+			throw fail(
+				key,
+				`must be one of ${s.enum.map((e) => JSON.stringify(e)).join(', ')} (got ${JSON.stringify(c.value)})`,
+			);
 		}
 		out[key] = c.value as IDataObject[string];
-}
+	}
 	for (const req of schema?.required ?? []) {
 		if (isEmpty(out[req])) throw fail(req, 'is required by this model');
 	}

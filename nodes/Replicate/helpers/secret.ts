@@ -2,7 +2,13 @@
 import { createHash } from 'crypto';
 import type { IDataObject, IHookFunctions, IWebhookFunctions } from 'n8n-workflow';
 
-import { apiRequest, CREDENTIAL, getBaseUrl, type ApiRequest, type ApiResponse } from '../transport';
+import {
+	apiRequest,
+	CREDENTIAL,
+	getBaseUrl,
+	type ApiRequest,
+	type ApiResponse,
+} from '../transport';
 
 export async function fetchDefaultSecret(ctx: IHookFunctions | IWebhookFunctions): Promise<string> {
 	const res = await apiRequest.call<
@@ -67,13 +73,17 @@ async function cachedDefaultSecret(ctx: IWebhookFunctions, token: string): Promi
  * The credential's Webhook Signing Secret; else, for the trigger, the one its activation kept in
  * static data; else Replicate's default secret from the per-process cache (fetched on a miss).
  */
-export async function signingSecret(ctx: IWebhookFunctions, useStaticData = true): Promise<SecretLookup> {
+export async function signingSecret(
+	ctx: IWebhookFunctions,
+	useStaticData = true,
+): Promise<SecretLookup> {
 	const creds = await ctx.getCredentials(CREDENTIAL);
 	const own = String(creds.webhookSecret ?? '').trim();
 	if (own) return { secret: own };
 	if (useStaticData) {
 		const data = ctx.getWorkflowStaticData('node');
-		if (typeof data.signingSecret === 'string' && data.signingSecret) return { secret: data.signingSecret };
+		if (typeof data.signingSecret === 'string' && data.signingSecret)
+			return { secret: data.signingSecret };
 		const found = await cachedDefaultSecret(ctx, String(creds.apiToken ?? ''));
 		data.signingSecret = found.secret;
 		return found;

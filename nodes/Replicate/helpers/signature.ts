@@ -28,21 +28,40 @@ export function signingKey(secret: string): Buffer | undefined {
 /** Why a tolerance is unusable, or undefined. */
 export function toleranceProblem(value: unknown): string | undefined {
 	const n = Number(value);
-	if (!Number.isFinite(n) || n <= 0) return `The "Timestamp Tolerance (Seconds)" option must be a positive number (got ${String(value)})`;
+	if (!Number.isFinite(n) || n <= 0)
+		return `The "Timestamp Tolerance (Seconds)" option must be a positive number (got ${String(value)})`;
 	return undefined;
 }
 
-export function verifyDelivery(d: Delivery, secret: string, toleranceSeconds = DEFAULT_TOLERANCE_SECONDS, nowMs = Date.now()): Verdict {
-	if (!d.id || !d.timestamp || !d.signature) return { ok: false, reason: 'missing webhook-id, webhook-timestamp or webhook-signature header' };
+export function verifyDelivery(
+	d: Delivery,
+	secret: string,
+	toleranceSeconds = DEFAULT_TOLERANCE_SECONDS,
+	nowMs = Date.now(),
+): Verdict {
+	if (!d.id || !d.timestamp || !d.signature)
+		return {
+			ok: false,
+			reason: 'missing webhook-id, webhook-timestamp or webhook-signature header',
+		};
 	if (d.body === undefined || d.body.length === 0) return { ok: false, reason: 'empty body' };
 	const key = signingKey(secret);
 	if (!key) return { ok: false, reason: 'the signing secret is not a whsec_ key or a base64 key' };
-	if (!(toleranceSeconds > 0)) return { ok: false, reason: 'the timestamp tolerance is not a positive number' };
-	if (!/^\d{1,12}$/.test(d.timestamp)) return { ok: false, reason: 'webhook-timestamp is not a Unix time' };
+	if (!(toleranceSeconds > 0))
+		return { ok: false, reason: 'the timestamp tolerance is not a positive number' };
+	if (!/^\d{1,12}$/.test(d.timestamp))
+		return { ok: false, reason: 'webhook-timestamp is not a Unix time' };
 	const skew = Math.abs(nowMs / 1000 - Number(d.timestamp));
-	if (skew > toleranceSeconds) return { ok: false, reason: `webhook-timestamp is ${Math.round(skew)} s off (tolerance ${toleranceSeconds} s)` };
+	if (skew > toleranceSeconds)
+		return {
+			ok: false,
+			reason: `webhook-timestamp is ${Math.round(skew)} s off (tolerance ${toleranceSeconds} s)`,
+		};
 	const body = typeof d.body === 'string' ? Buffer.from(d.body, 'utf8') : d.body;
-	const expected = createHmac('sha256', key).update(`${d.id}.${d.timestamp}.`).update(body).digest();
+	const expected = createHmac('sha256', key)
+		.update(`${d.id}.${d.timestamp}.`)
+		.update(body)
+		.digest();
 	for (const entry of d.signature.split(' ')) {
 		const [version, sig] = entry.split(',', 2);
 		if (version !== 'v1' || !sig) continue;

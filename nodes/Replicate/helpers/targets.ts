@@ -4,7 +4,14 @@
 import type { IDataObject, JsonObject } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
-import { apiRequest, asNodeError, connection, type ApiRequest, type ApiResponse, type ReplicateContext } from '../transport';
+import {
+	apiRequest,
+	asNodeError,
+	connection,
+	type ApiRequest,
+	type ApiResponse,
+	type ReplicateContext,
+} from '../transport';
 import type { ModelRef } from './modelRef';
 
 export interface Target {
@@ -25,7 +32,14 @@ const MODEL_TTL_MS = 60_000;
 const MAX_ENTRIES = 500;
 
 const get = async (ctx: ReplicateContext, path: string, itemIndex?: number) =>
-	(await apiRequest.call<ReplicateContext, [ApiRequest], Promise<ApiResponse<IDataObject>>>(ctx, { method: 'GET', path, itemIndex, retry: 'read' })).body;
+	(
+		await apiRequest.call<ReplicateContext, [ApiRequest], Promise<ApiResponse<IDataObject>>>(ctx, {
+			method: 'GET',
+			path,
+			itemIndex,
+			retry: 'read',
+		})
+	).body;
 
 /** A 404 on what a Run points at, as an error that names it (Replicate's own says only "Not found."). */
 async function named<T>(
@@ -37,7 +51,8 @@ async function named<T>(
 	try {
 		return await load();
 	} catch (error) {
-		if (!(error instanceof NodeApiError) || error.httpCode !== '404') throw asNodeError(ctx, error, itemIndex);
+		if (!(error instanceof NodeApiError) || error.httpCode !== '404')
+			throw asNodeError(ctx, error, itemIndex);
 		const item = itemIndex === undefined ? '' : ` [item ${itemIndex}]`;
 		throw new NodeApiError(ctx.getNode(), { status: 404 } as JsonObject, {
 			message: `${what} was not found on Replicate${item}`,
@@ -57,16 +72,21 @@ function splitModel(model: string): [string, string] {
 	return [owner ?? '', name ?? ''];
 }
 
-export async function versionSchema(ctx: ReplicateContext, model: string, version: string, itemIndex?: number): Promise<IDataObject | null> {
+export async function versionSchema(
+	ctx: ReplicateContext,
+	model: string,
+	version: string,
+	itemIndex?: number,
+): Promise<IDataObject | null> {
 	const { key: who } = await connection.call(ctx);
 	const key = `${who} ${model}:${version}`;
 	let entry = VERSION_CACHE.get(key);
 	if (!entry) {
 		const [owner, name] = splitModel(model);
 		const path = `/models/${seg(owner)}/${seg(name)}/versions/${seg(version)}`;
-		entry = named(ctx, `Version ${version} of ${model}`, itemIndex, () => get(ctx, path, itemIndex)).then(
-			(v) => (v.openapi_schema as IDataObject | null) ?? null,
-		);
+		entry = named(ctx, `Version ${version} of ${model}`, itemIndex, () =>
+			get(ctx, path, itemIndex),
+		).then((v) => (v.openapi_schema as IDataObject | null) ?? null);
 		if (VERSION_CACHE.size >= MAX_ENTRIES) VERSION_CACHE.clear();
 		VERSION_CACHE.set(key, entry);
 		entry.catch(() => VERSION_CACHE.get(key) === entry && VERSION_CACHE.delete(key));
@@ -74,7 +94,12 @@ export async function versionSchema(ctx: ReplicateContext, model: string, versio
 	return await entry;
 }
 
-export async function getModel(ctx: ReplicateContext, owner: string, name: string, itemIndex?: number): Promise<IDataObject> {
+export async function getModel(
+	ctx: ReplicateContext,
+	owner: string,
+	name: string,
+	itemIndex?: number,
+): Promise<IDataObject> {
 	const { key: who } = await connection.call(ctx);
 	const key = `${who} ${owner}/${name}`;
 	const cached = MODEL_CACHE.get(key);
@@ -87,8 +112,15 @@ export async function getModel(ctx: ReplicateContext, owner: string, name: strin
 	model.then(
 		(m) => {
 			const latest = m.latest_version as IDataObject | null | undefined;
-			if (latest?.id && latest.openapi_schema && !VERSION_CACHE.has(`${who} ${owner}/${name}:${latest.id}`)) {
-				VERSION_CACHE.set(`${who} ${owner}/${name}:${latest.id}`, Promise.resolve(latest.openapi_schema as IDataObject));
+			if (
+				latest?.id &&
+				latest.openapi_schema &&
+				!VERSION_CACHE.has(`${who} ${owner}/${name}:${latest.id}`)
+			) {
+				VERSION_CACHE.set(
+					`${who} ${owner}/${name}:${latest.id}`,
+					Promise.resolve(latest.openapi_schema as IDataObject),
+				);
 			}
 		},
 		() => MODEL_CACHE.get(key) === entry && MODEL_CACHE.delete(key),
@@ -100,7 +132,11 @@ export async function getModel(ctx: ReplicateContext, owner: string, name: strin
  * The OpenAPI schema of an existing prediction's version (for file detection and text joining), or
  * null when it cannot be had (no model or version given, the lookup failed).
  */
-export async function schemaOfPrediction(ctx: ReplicateContext, p: IDataObject, itemIndex?: number): Promise<IDataObject | null> {
+export async function schemaOfPrediction(
+	ctx: ReplicateContext,
+	p: IDataObject,
+	itemIndex?: number,
+): Promise<IDataObject | null> {
 	const model = String(p.model ?? '');
 	const version = String(p.version ?? '');
 	if (!/^[^/\s]+\/[^/\s]+$/.test(model)) return null;
@@ -108,36 +144,70 @@ export async function schemaOfPrediction(ctx: ReplicateContext, p: IDataObject, 
 		if (version && version !== 'hidden') return await versionSchema(ctx, model, version, itemIndex);
 		const [owner, name] = splitModel(model);
 		const m = await getModel(ctx, owner, name, itemIndex);
-		return ((m.latest_version as IDataObject | null)?.openapi_schema as IDataObject | undefined) ?? null;
+		return (
+			((m.latest_version as IDataObject | null)?.openapi_schema as IDataObject | undefined) ?? null
+		);
 	} catch {
 		return null;
 	}
 }
 
-export async function resolveModel(ctx: ReplicateContext, ref: ModelRef, itemIndex?: number): Promise<Target> {
+export async function resolveModel(
+	ctx: ReplicateContext,
+	ref: ModelRef,
+	itemIndex?: number,
+): Promise<Target> {
 	const model = `${ref.owner}/${ref.name}`;
 	if (ref.version) {
-		return { createPath: '/predictions', version: ref.version, model, openapi: await versionSchema(ctx, model, ref.version, itemIndex) };
+		return {
+			createPath: '/predictions',
+			version: ref.version,
+			model,
+			openapi: await versionSchema(ctx, model, ref.version, itemIndex),
+		};
 	}
 	const m = await getModel(ctx, ref.owner, ref.name, itemIndex);
 	const latest = m.latest_version as IDataObject | null | undefined;
 	if (m.is_official) {
-		return { createPath: `/models/${seg(ref.owner)}/${seg(ref.name)}/predictions`, model, openapi: (latest?.openapi_schema as IDataObject | undefined) ?? null };
+		return {
+			createPath: `/models/${seg(ref.owner)}/${seg(ref.name)}/predictions`,
+			model,
+			openapi: (latest?.openapi_schema as IDataObject | undefined) ?? null,
+		};
 	}
 	if (!latest?.id) {
-		throw new NodeOperationError(ctx.getNode(), `The model ${model} has no versions to run${itemIndex === undefined ? '' : ` [item ${itemIndex}]`}`, {
-			itemIndex,
-			description: 'Push a version to it, or pick another model.',
-		});
+		throw new NodeOperationError(
+			ctx.getNode(),
+			`The model ${model} has no versions to run${itemIndex === undefined ? '' : ` [item ${itemIndex}]`}`,
+			{
+				itemIndex,
+				description: 'Push a version to it, or pick another model.',
+			},
+		);
 	}
-	return { createPath: '/predictions', version: latest.id as string, model, openapi: (latest.openapi_schema as IDataObject | undefined) ?? null };
+	return {
+		createPath: '/predictions',
+		version: latest.id as string,
+		model,
+		openapi: (latest.openapi_schema as IDataObject | undefined) ?? null,
+	};
 }
 
-export async function resolveDeployment(ctx: ReplicateContext, owner: string, name: string, itemIndex?: number): Promise<Target> {
+export async function resolveDeployment(
+	ctx: ReplicateContext,
+	owner: string,
+	name: string,
+	itemIndex?: number,
+): Promise<Target> {
 	const path = `/deployments/${seg(owner)}/${seg(name)}`;
-	const d = await named(ctx, `Deployment ${owner}/${name}`, itemIndex, () => get(ctx, path, itemIndex));
+	const d = await named(ctx, `Deployment ${owner}/${name}`, itemIndex, () =>
+		get(ctx, path, itemIndex),
+	);
 	const release = (d.current_release ?? {}) as IDataObject;
 	const model = String(release.model ?? '');
-	const openapi = model && release.version ? await versionSchema(ctx, model, String(release.version), itemIndex) : null;
+	const openapi =
+		model && release.version
+			? await versionSchema(ctx, model, String(release.version), itemIndex)
+			: null;
 	return { createPath: `/deployments/${seg(owner)}/${seg(name)}/predictions`, model, openapi };
 }

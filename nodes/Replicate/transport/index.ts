@@ -14,11 +14,19 @@ import type {
 import { createHash } from 'crypto';
 import { NodeApiError, NodeOperationError, sleep } from 'n8n-workflow';
 
-import { baseUrlProblem, DEFAULT_BASE_URL, fileUrlProblem, rebase, redactDeep, redactText } from './safety';
+import {
+	baseUrlProblem,
+	DEFAULT_BASE_URL,
+	fileUrlProblem,
+	rebase,
+	redactDeep,
+	redactText,
+} from './safety';
 
 export { DEFAULT_BASE_URL, fileUrlProblem, isLocalHost, rebase, redactText } from './safety';
 
-export type ReplicateContext = IExecuteFunctions | ILoadOptionsFunctions | IHookFunctions | IWebhookFunctions;
+export type ReplicateContext =
+	IExecuteFunctions | ILoadOptionsFunctions | IHookFunctions | IWebhookFunctions;
 
 export const CREDENTIAL = 'replicateApi';
 
@@ -52,7 +60,8 @@ export const scaled = (ms: number) => Math.round(ms * timings.scale);
 
 /** Errors thrown because the caller's deadline passed (the waiting code turns them into a timeout). */
 const deadlineErrors = new WeakSet<object>();
-export const isDeadlineError = (e: unknown) => typeof e === 'object' && e !== null && deadlineErrors.has(e);
+export const isDeadlineError = (e: unknown) =>
+	typeof e === 'object' && e !== null && deadlineErrors.has(e);
 
 export interface ApiRequest {
 	method: IHttpRequestMethods;
@@ -114,12 +123,19 @@ export interface Connection {
 
 export async function connection(this: ReplicateContext): Promise<Connection> {
 	const creds = await this.getCredentials(CREDENTIAL);
-	const base = String(creds.baseUrl || DEFAULT_BASE_URL).trim().replace(/\/+$/, '');
+	const base = String(creds.baseUrl || DEFAULT_BASE_URL)
+		.trim()
+		.replace(/\/+$/, '');
 	const problem = baseUrlProblem(base);
 	if (problem) {
-		throw new NodeOperationError(this.getNode(), `The "Base URL" of the Replicate API credential is not valid: ${problem}`, {
-			description: 'Open the credential and set "Base URL" to an http(s) URL without query or fragment, for example https://api.replicate.com/v1.',
-		});
+		throw new NodeOperationError(
+			this.getNode(),
+			`The "Base URL" of the Replicate API credential is not valid: ${problem}`,
+			{
+				description:
+					'Open the credential and set "Base URL" to an http(s) URL without query or fragment, for example https://api.replicate.com/v1.',
+			},
+		);
 	}
 	const token = String(creds.apiToken ?? '');
 	// The token itself never becomes part of a key: only a digest of it, with the Base URL.
@@ -179,13 +195,26 @@ function parseBody(raw: unknown): unknown {
 }
 
 /** Turns Replicate's problem+json (title, detail, status) into a NodeApiError with no secret in it. */
-export function apiError(ctx: ReplicateContext, statusCode: number, body: unknown, itemIndex?: number, token?: string, note?: string): NodeApiError {
+export function apiError(
+	ctx: ReplicateContext,
+	statusCode: number,
+	body: unknown,
+	itemIndex?: number,
+	token?: string,
+	note?: string,
+): NodeApiError {
 	const raw = (body && typeof body === 'object' && !Array.isArray(body) ? body : {}) as IDataObject;
 	const problem = redactDeep(raw, token);
-	const text = typeof body === 'string' && body.trim() && body.length < 200 && !/[<>]/.test(body) ? redactText(body.trim(), token) : undefined;
-	const title = typeof problem.title === 'string' && problem.title.trim() ? problem.title.trim() : undefined;
-	const detail = typeof problem.detail === 'string' && problem.detail.trim() ? problem.detail.trim() : text;
-	const fallback = statusCode === 404 ? 'Not found' : `Replicate answered with status ${statusCode}`;
+	const text =
+		typeof body === 'string' && body.trim() && body.length < 200 && !/[<>]/.test(body)
+			? redactText(body.trim(), token)
+			: undefined;
+	const title =
+		typeof problem.title === 'string' && problem.title.trim() ? problem.title.trim() : undefined;
+	const detail =
+		typeof problem.detail === 'string' && problem.detail.trim() ? problem.detail.trim() : text;
+	const fallback =
+		statusCode === 404 ? 'Not found' : `Replicate answered with status ${statusCode}`;
 	// One sentence each: a detail that only repeats the title is not shown twice.
 	const extra = title && detail && detail !== title ? detail : undefined;
 	// The problem goes in a key n8n does not search, so it does not fill the description with the
@@ -205,28 +234,52 @@ export function mayHaveCreatedNote(sentAt: number, until = Date.now()): string {
 	return `The request may have reached Replicate and started a billed prediction: look for predictions created between ${clock(sentAt - 1000)} and ${clock(until + 1000)} (dashboard or Prediction → Get Many) before running it again, so nothing is paid twice.`;
 }
 
-function networkError(ctx: ReplicateContext, error: unknown, req: Pick<ApiRequest, 'method' | 'path' | 'itemIndex'>, sentAt: number | undefined, message?: string, token?: string) {
+function networkError(
+	ctx: ReplicateContext,
+	error: unknown,
+	req: Pick<ApiRequest, 'method' | 'path' | 'itemIndex'>,
+	sentAt: number | undefined,
+	message?: string,
+	token?: string,
+) {
 	// Only the message and code travel on: the original error can carry request headers. The code
 	// stays out of the message, which n8n would otherwise replace with a generic sentence.
-	const e = error as { message?: string; code?: string; cause?: { code?: string; message?: string } };
+	const e = error as {
+		message?: string;
+		code?: string;
+		cause?: { code?: string; message?: string };
+	};
 	const code = e.code ?? e.cause?.code;
 	const what = `${req.method} ${req.path.replace(/^https?:\/\/[^/]+/, '').replace(/\?.*$/, '')}`;
 	const note = sentAt !== undefined ? ` ${mayHaveCreatedNote(sentAt)}` : '';
 	const detail = [code, e.cause?.message ?? e.message].filter(Boolean).join(': ');
-	return new NodeOperationError(ctx.getNode(), redactText(message ?? `Could not reach Replicate (${what})`, token), {
-		itemIndex: req.itemIndex,
-		description: redactText(`${detail.replace(/\.$/, '')}.${note}`.trim(), token),
-	});
+	return new NodeOperationError(
+		ctx.getNode(),
+		redactText(message ?? `Could not reach Replicate (${what})`, token),
+		{
+			itemIndex: req.itemIndex,
+			description: redactText(`${detail.replace(/\.$/, '')}.${note}`.trim(), token),
+		},
+	);
 }
 
 /** n8n errors pass through (their texts redacted); anything else becomes a NodeOperationError (message only). */
-export function asNodeError(ctx: ReplicateContext, error: unknown, itemIndex?: number, token?: string): NodeApiError | NodeOperationError {
+export function asNodeError(
+	ctx: ReplicateContext,
+	error: unknown,
+	itemIndex?: number,
+	token?: string,
+): NodeApiError | NodeOperationError {
 	if (error instanceof NodeApiError || error instanceof NodeOperationError) {
 		error.message = redactText(error.message, token);
 		if (error.description) error.description = redactText(error.description, token);
 		return error;
 	}
-	return new NodeOperationError(ctx.getNode(), redactText((error as Error)?.message ?? String(error), token), { itemIndex });
+	return new NodeOperationError(
+		ctx.getNode(),
+		redactText((error as Error)?.message ?? String(error), token),
+		{ itemIndex },
+	);
 }
 
 const REDIRECTS = [301, 302, 303, 307, 308];
@@ -239,7 +292,11 @@ interface RawResponse {
 }
 
 /** A request without the token (to another origin, after a redirect left the API's origin). */
-async function plainRequest(ctx: ReplicateContext, options: IHttpRequestOptions, signal?: AbortSignal): Promise<RawResponse> {
+async function plainRequest(
+	ctx: ReplicateContext,
+	options: IHttpRequestOptions,
+	signal?: AbortSignal,
+): Promise<RawResponse> {
 	return (await ctx.helpers.httpRequest({ ...options, abortSignal: signal })) as RawResponse;
 }
 
@@ -259,7 +316,11 @@ interface SendOptions {
  * back on cross-origin hops (and follow-redirects keeps it for subdomains). Here the token is sent
  * only while every hop so far stayed on the Base URL's origin.
  */
-async function send(ctx: ReplicateContext, options: IHttpRequestOptions, o: SendOptions): Promise<RawResponse & { url: string }> {
+async function send(
+	ctx: ReplicateContext,
+	options: IHttpRequestOptions,
+	o: SendOptions,
+): Promise<RawResponse & { url: string }> {
 	const apiOrigin = new URL(o.conn.base).origin;
 	let url = options.url;
 	let method = options.method;
@@ -283,7 +344,11 @@ async function send(ctx: ReplicateContext, options: IHttpRequestOptions, o: Send
 			sendCredentialsOnCrossOriginRedirect: false,
 		};
 		const res = withToken
-			? ((await ctx.helpers.httpRequestWithAuthentication.call(o.caller as IExecuteFunctions, CREDENTIAL, attempt)) as RawResponse)
+			? ((await ctx.helpers.httpRequestWithAuthentication.call(
+					o.caller as IExecuteFunctions,
+					CREDENTIAL,
+					attempt,
+				)) as RawResponse)
 			: await plainRequest(ctx, attempt, o.signal);
 		const location = headerMap(res.headers).location;
 		if (!o.follow || !REDIRECTS.includes(res.statusCode) || !location) return { ...res, url };
@@ -292,15 +357,29 @@ async function send(ctx: ReplicateContext, options: IHttpRequestOptions, o: Send
 		try {
 			next = new URL(location, url).href;
 		} catch {
-			throw new NodeOperationError(ctx.getNode(), 'A redirect pointed to an invalid URL', { itemIndex: o.itemIndex });
+			throw new NodeOperationError(ctx.getNode(), 'A redirect pointed to an invalid URL', {
+				itemIndex: o.itemIndex,
+			});
 		}
-		if (hop >= MAX_REDIRECTS) throw new NodeOperationError(ctx.getNode(), `Too many redirects (more than ${MAX_REDIRECTS})`, { itemIndex: o.itemIndex });
+		if (hop >= MAX_REDIRECTS)
+			throw new NodeOperationError(
+				ctx.getNode(),
+				`Too many redirects (more than ${MAX_REDIRECTS})`,
+				{ itemIndex: o.itemIndex },
+			);
 		const problem = o.checkHop?.(next);
 		if (problem) {
-			throw new NodeOperationError(ctx.getNode(), `A redirect to ${redactText(next)} was refused: ${problem}`, { itemIndex: o.itemIndex });
+			throw new NodeOperationError(
+				ctx.getNode(),
+				`A redirect to ${redactText(next)} was refused: ${problem}`,
+				{ itemIndex: o.itemIndex },
+			);
 		}
 		if (new URL(next).origin !== apiOrigin) trusted = false;
-		if (res.statusCode === 303 || ((res.statusCode === 301 || res.statusCode === 302) && method !== 'GET')) {
+		if (
+			res.statusCode === 303 ||
+			((res.statusCode === 301 || res.statusCode === 302) && method !== 'GET')
+		) {
 			method = 'GET';
 			body = undefined;
 		}
@@ -313,25 +392,39 @@ function stoppedError(ctx: ReplicateContext, itemIndex?: number) {
 }
 
 function deadlineError(ctx: ReplicateContext, req: ApiRequest) {
-	const e = new NodeOperationError(ctx.getNode(), `The time allowed ran out during ${req.method} ${req.path.replace(/^https?:\/\/[^/]+/, '')}`, { itemIndex: req.itemIndex });
+	const e = new NodeOperationError(
+		ctx.getNode(),
+		`The time allowed ran out during ${req.method} ${req.path.replace(/^https?:\/\/[^/]+/, '')}`,
+		{ itemIndex: req.itemIndex },
+	);
 	deadlineErrors.add(e);
 	return e;
 }
 
-export async function apiRequest<T = IDataObject>(this: ReplicateContext, req: ApiRequest): Promise<ApiResponse<T>> {
+export async function apiRequest<T = IDataObject>(
+	this: ReplicateContext,
+	req: ApiRequest,
+): Promise<ApiResponse<T>> {
 	const conn = await connection.call(this);
 	const { base, token } = conn;
 	// A `.` or `..` segment (also percent-encoded) would be resolved away by the URL parser and reach
 	// another endpoint (DELETE /models/o/n/versions/.. is DELETE /models/o/n).
 	const pathOnly = req.path.replace(/^https?:\/\/[^/]*/i, '').split(/[?#]/)[0];
 	if (pathOnly.split('/').some((segment) => /^(?:\.|%2e){1,2}$/i.test(segment))) {
-		throw new NodeOperationError(this.getNode(), `Refusing a request path with a "." or ".." segment${req.itemIndex === undefined ? '' : ` [item ${req.itemIndex}]`}`, {
-			itemIndex: req.itemIndex,
-			description: 'An ID or name in the parameters (or in an API response) is "." or ".."; those are not valid IDs.',
-		});
+		throw new NodeOperationError(
+			this.getNode(),
+			`Refusing a request path with a "." or ".." segment${req.itemIndex === undefined ? '' : ` [item ${req.itemIndex}]`}`,
+			{
+				itemIndex: req.itemIndex,
+				description:
+					'An ID or name in the parameters (or in an API response) is "." or ".."; those are not valid IDs.',
+			},
+		);
 	}
 	// Absolute URLs come from the upstream (cursors, urls.get): their path and query, on the Base URL.
-	const url = /^https?:\/\//i.test(req.path) ? rebase(req.path, base) : `${base}${req.path.startsWith('/') ? '' : '/'}${req.path}`;
+	const url = /^https?:\/\//i.test(req.path)
+		? rebase(req.path, base)
+		: `${base}${req.path.startsWith('/') ? '' : '/'}${req.path}`;
 	const options: IHttpRequestOptions = {
 		method: req.method,
 		url,
@@ -362,14 +455,25 @@ export async function apiRequest<T = IDataObject>(this: ReplicateContext, req: A
 		if (signal?.aborted) throw stoppedError(this, req.itemIndex);
 		if (left() <= 0) throw deadlineError(this, req);
 		let res: RawResponse;
-		const attempt = { ...options, timeout: Math.max(1, Math.min(options.timeout ?? 90_000, left())) };
+		const attempt = {
+			...options,
+			timeout: Math.max(1, Math.min(options.timeout ?? 90_000, left())),
+		};
 		if (req.body !== undefined) {
-			attempt.body = (typeof req.body === 'function' ? await (req.body as () => Promise<unknown>)() : req.body) as IHttpRequestOptions['body'];
+			attempt.body = (
+				typeof req.body === 'function' ? await (req.body as () => Promise<unknown>)() : req.body
+			) as IHttpRequestOptions['body'];
 		}
 		firstSent ??= Date.now();
 		try {
 			// Only reads follow redirects; a create is never replayed somewhere else.
-			res = await send(this, attempt, { conn, caller, signal, follow: req.method === 'GET', itemIndex: req.itemIndex });
+			res = await send(this, attempt, {
+				conn,
+				caller,
+				signal,
+				follow: req.method === 'GET',
+				itemIndex: req.itemIndex,
+			});
 		} catch (error) {
 			if (signal?.aborted) throw stoppedError(this, req.itemIndex);
 			if (error instanceof NodeOperationError) throw asNodeError(this, error, req.itemIndex, token);
@@ -378,13 +482,22 @@ export async function apiRequest<T = IDataObject>(this: ReplicateContext, req: A
 				await backoff(scaled(timings.retryBaseMs * 2 ** transient++));
 				continue;
 			}
-			throw networkError(this, error, req, retry === 'create' && req.method === 'POST' ? firstSent : undefined, undefined, token);
+			throw networkError(
+				this,
+				error,
+				req,
+				retry === 'create' && req.method === 'POST' ? firstSent : undefined,
+				undefined,
+				token,
+			);
 		}
 		const headers = headerMap(res.headers);
 		const body = req.text ? res.body : parseBody(res.body);
-		if (res.statusCode >= 200 && res.statusCode < 300) return { body: body as T, headers, statusCode: res.statusCode };
+		if (res.statusCode >= 200 && res.statusCode < 300)
+			return { body: body as T, headers, statusCode: res.statusCode };
 		// An earlier attempt got no answer or a 5xx, and may have deleted it: gone is what was asked.
-		if (res.statusCode === 404 && retry === 'delete' && transient > 0) return { body: {} as T, headers, statusCode: 404 };
+		if (res.statusCode === 404 && retry === 'delete' && transient > 0)
+			return { body: {} as T, headers, statusCode: 404 };
 		if (res.statusCode === 429 && rateLimited < MAX_429_RETRIES) {
 			rateLimited++;
 			await backoff(scaled(Math.min(MAX_RETRY_WAIT_MS, retryAfterMs(headers, body))));
@@ -394,7 +507,10 @@ export async function apiRequest<T = IDataObject>(this: ReplicateContext, req: A
 			await backoff(scaled(timings.retryBaseMs * 2 ** transient++));
 			continue;
 		}
-		const note = res.statusCode >= 500 && retry === 'create' && req.method === 'POST' ? mayHaveCreatedNote(firstSent) : undefined;
+		const note =
+			res.statusCode >= 500 && retry === 'create' && req.method === 'POST'
+				? mayHaveCreatedNote(firstSent)
+				: undefined;
 		throw apiError(this, res.statusCode, body, req.itemIndex, token, note);
 	}
 }
@@ -424,16 +540,24 @@ export async function apiRequestAllItems<T = IDataObject>(
 		results.push(...items);
 		const following = typeof res.body?.next === 'string' && res.body.next ? res.body.next : null;
 		if (following && (seen.has(following) || following === next)) {
-			throw new NodeOperationError(this.getNode(), `Replicate's list ${req.path} did not end: page ${page} points back to a page already read`, {
-				itemIndex: req.itemIndex,
-				description: `Stopped after ${page} pages and ${results.length} results instead of looping. Try again later, or use a Limit.`,
-			});
+			throw new NodeOperationError(
+				this.getNode(),
+				`Replicate's list ${req.path} did not end: page ${page} points back to a page already read`,
+				{
+					itemIndex: req.itemIndex,
+					description: `Stopped after ${page} pages and ${results.length} results instead of looping. Try again later, or use a Limit.`,
+				},
+			);
 		}
 		if (following && items.length === 0) {
-			throw new NodeOperationError(this.getNode(), `Replicate's list ${req.path} did not end: page ${page} is empty but points to a next page`, {
-				itemIndex: req.itemIndex,
-				description: `Stopped after ${page} pages and ${results.length} results instead of following empty pages. Try again later, or use a Limit.`,
-			});
+			throw new NodeOperationError(
+				this.getNode(),
+				`Replicate's list ${req.path} did not end: page ${page} is empty but points to a next page`,
+				{
+					itemIndex: req.itemIndex,
+					description: `Stopped after ${page} pages and ${results.length} results instead of following empty pages. Try again later, or use a Limit.`,
+				},
+			);
 		}
 		if (following) seen.add(following);
 		next = following;
@@ -467,7 +591,12 @@ export const MAX_DOWNLOAD_RETRIES = 4;
  * is on the API's origin; every hop must pass the output-file URL policy; 429s and 5xx count against
  * one retry budget, and no wait goes past the deadline.
  */
-export async function openDownload(this: IExecuteFunctions | IWebhookFunctions, url: string, itemIndex: number, limits: DownloadLimits): Promise<Download> {
+export async function openDownload(
+	this: IExecuteFunctions | IWebhookFunctions,
+	url: string,
+	itemIndex: number,
+	limits: DownloadLimits,
+): Promise<Download> {
 	const conn = await connection.call(this);
 	const options: IHttpRequestOptions = {
 		method: 'GET',
@@ -482,11 +611,18 @@ export async function openDownload(this: IExecuteFunctions | IWebhookFunctions, 
 	// The authenticated request must abort with the download's own signal, not only the execution's.
 	const caller = { ...detached(this), getExecutionCancelSignal: () => limits.signal };
 	const fail = (message: string, description?: string) =>
-		new NodeOperationError(this.getNode(), `${redactText(message, conn.token)} [item ${itemIndex}]`, { itemIndex, description });
+		new NodeOperationError(
+			this.getNode(),
+			`${redactText(message, conn.token)} [item ${itemIndex}]`,
+			{ itemIndex, description },
+		);
 	let retries = 0;
 	const wait = async (ms: number, why: string) => {
 		const remaining = limits.deadline - Date.now();
-		if (ms >= remaining) throw fail(`The download of ${url} was not retried: ${why}, and waiting would pass the deadline`);
+		if (ms >= remaining)
+			throw fail(
+				`The download of ${url} was not retried: ${why}, and waiting would pass the deadline`,
+			);
 		await pause(ms, limits.signal);
 		if (limits.signal.aborted) throw fail(`The download of ${url} was stopped`);
 	};
@@ -502,18 +638,34 @@ export async function openDownload(this: IExecuteFunctions | IWebhookFunctions, 
 				itemIndex,
 			});
 		} catch (error) {
-			if (error instanceof NodeOperationError) throw asNodeError(this, error, itemIndex, conn.token);
+			if (error instanceof NodeOperationError)
+				throw asNodeError(this, error, itemIndex, conn.token);
 			if (limits.signal.aborted || retries >= MAX_DOWNLOAD_RETRIES) {
-				throw networkError(this, error, { method: 'GET', path: url, itemIndex }, undefined, `The download of ${url} broke off [item ${itemIndex}]`, conn.token);
+				throw networkError(
+					this,
+					error,
+					{ method: 'GET', path: url, itemIndex },
+					undefined,
+					`The download of ${url} broke off [item ${itemIndex}]`,
+					conn.token,
+				);
 			}
 			await wait(500 * 2 ** retries++, 'the connection failed');
 			continue;
 		}
 		const headers = headerMap(res.headers);
-		const download = { body: res.body as Download['body'], headers, statusCode: res.statusCode, url: res.url };
+		const download = {
+			body: res.body as Download['body'],
+			headers,
+			statusCode: res.statusCode,
+			url: res.url,
+		};
 		if ((res.statusCode >= 500 || res.statusCode === 429) && retries < MAX_DOWNLOAD_RETRIES) {
 			download.body.destroy?.();
-			const ms = res.statusCode === 429 ? Math.min(MAX_RETRY_WAIT_MS, retryAfterMs(headers, undefined)) : 500 * 2 ** retries;
+			const ms =
+				res.statusCode === 429
+					? Math.min(MAX_RETRY_WAIT_MS, retryAfterMs(headers, undefined))
+					: 500 * 2 ** retries;
 			retries++;
 			await wait(ms, `the file host answered ${res.statusCode}`);
 			continue;
@@ -527,7 +679,9 @@ function rebaseIfApi(url: string, base: string): string {
 	try {
 		const u = new URL(url);
 		const b = new URL(base);
-		return u.hostname === b.hostname && u.origin !== b.origin && u.port === b.port ? rebase(url, base) : url;
+		return u.hostname === b.hostname && u.origin !== b.origin && u.port === b.port
+			? rebase(url, base)
+			: url;
 	} catch {
 		return url;
 	}

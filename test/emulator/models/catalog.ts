@@ -9,7 +9,9 @@ import { ModelError, type ModelDef, type RunContext } from './types';
 const OWNER = 'emulator';
 
 function seedOf(input: Record<string, unknown>, i = 0): number {
-	const h = createHash('sha256').update(JSON.stringify(input) + ':' + i).digest();
+	const h = createHash('sha256')
+		.update(JSON.stringify(input) + ':' + i)
+		.digest();
 	return h.readUInt16BE(0);
 }
 
@@ -18,7 +20,9 @@ async function progress(ctx: RunContext, totalMs: number, steps = 10) {
 		await ctx.sleep(totalMs / steps);
 		const pct = Math.round((i / steps) * 100);
 		const bar = '█'.repeat(i) + ' '.repeat(steps - i);
-		ctx.log(`${String(pct).padStart(3)}%|${bar}| ${i}/${steps} [00:0${Math.floor((i * totalMs) / steps / 1000) % 10}<00:00, ${(steps / (totalMs / 1000 || 1)).toFixed(2)}it/s]`);
+		ctx.log(
+			`${String(pct).padStart(3)}%|${bar}| ${i}/${steps} [00:0${Math.floor((i * totalMs) / steps / 1000) % 10}<00:00, ${(steps / (totalMs / 1000 || 1)).toFixed(2)}it/s]`,
+		);
 	}
 }
 
@@ -27,7 +31,9 @@ async function images(ctx: RunContext, count: number, size: number, ms: number, 
 	await progress(ctx, ms);
 	const urls: string[] = [];
 	for (let i = 0; i < count; i++) {
-		urls.push(ctx.file(`${prefix}-${i}.png`, 'image/png', makePng(size, size, seedOf(ctx.input, i))));
+		urls.push(
+			ctx.file(`${prefix}-${i}.png`, 'image/png', makePng(size, size, seedOf(ctx.input, i))),
+		);
 	}
 	return urls;
 }
@@ -44,11 +50,39 @@ const officialImage: ModelDef = {
 	versions: 1,
 	openapi: cogSchema({
 		properties: {
-			prompt: { type: 'string', title: 'Prompt', description: 'Prompt for generated image', 'x-order': 0 },
-			aspect_ratio: { allOf: [{ $ref: '#/components/schemas/aspect_ratio' }], default: '1:1', description: 'Aspect ratio for the generated image', 'x-order': 1 },
-			num_outputs: { type: 'integer', title: 'Num Outputs', default: 1, minimum: 1, maximum: 4, description: 'Number of outputs to generate', 'x-order': 2 },
-			seed: { type: 'integer', title: 'Seed', description: 'Random seed. Set for reproducible generation', 'x-order': 3 },
-			output_format: { allOf: [{ $ref: '#/components/schemas/output_format' }], default: 'png', description: 'Format of the output images', 'x-order': 4 },
+			prompt: {
+				type: 'string',
+				title: 'Prompt',
+				description: 'Prompt for generated image',
+				'x-order': 0,
+			},
+			aspect_ratio: {
+				allOf: [{ $ref: '#/components/schemas/aspect_ratio' }],
+				default: '1:1',
+				description: 'Aspect ratio for the generated image',
+				'x-order': 1,
+			},
+			num_outputs: {
+				type: 'integer',
+				title: 'Num Outputs',
+				default: 1,
+				minimum: 1,
+				maximum: 4,
+				description: 'Number of outputs to generate',
+				'x-order': 2,
+			},
+			seed: {
+				type: 'integer',
+				title: 'Seed',
+				description: 'Random seed. Set for reproducible generation',
+				'x-order': 3,
+			},
+			output_format: {
+				allOf: [{ $ref: '#/components/schemas/output_format' }],
+				default: 'png',
+				description: 'Format of the output images',
+				'x-order': 4,
+			},
 		},
 		required: ['prompt'],
 		enums: {
@@ -58,7 +92,8 @@ const officialImage: ModelDef = {
 		output: { type: 'array', items: { type: 'string', format: 'uri' } },
 	}),
 	exampleInput: { prompt: 'a lighthouse at dusk', num_outputs: 1 },
-	readme: '# flux-lite\n\nAn official model of the Replicate emulator. It draws deterministic PNG gradients.\n',
+	readme:
+		'# flux-lite\n\nAn official model of the Replicate emulator. It draws deterministic PNG gradients.\n',
 	run: (ctx) => images(ctx, Number(ctx.input.num_outputs ?? 1), 64, 1000),
 };
 
@@ -71,23 +106,100 @@ const imageModel: ModelDef = {
 	versions: 2,
 	openapi: cogSchema({
 		properties: {
-			prompt: { type: 'string', title: 'Prompt', description: 'Input prompt', default: 'An astronaut riding a rainbow unicorn', 'x-order': 0 },
-			negative_prompt: { type: 'string', title: 'Negative Prompt', description: 'Things to leave out of the image', default: '', 'x-order': 1 },
-			image: { type: 'string', format: 'uri', title: 'Image', description: 'Input image for img2img mode', 'x-order': 2 },
-			width: { allOf: [{ $ref: '#/components/schemas/width' }], default: 64, description: 'Width of output image', 'x-order': 3 },
-			height: { allOf: [{ $ref: '#/components/schemas/height' }], default: 64, description: 'Height of output image', 'x-order': 4 },
-			num_outputs: { type: 'integer', title: 'Num Outputs', default: 2, minimum: 1, maximum: 4, description: 'Number of images to output', 'x-order': 5 },
-			scheduler: { allOf: [{ $ref: '#/components/schemas/scheduler' }], default: 'K_EULER', description: 'scheduler', 'x-order': 6 },
-			guidance_scale: { type: 'number', title: 'Guidance Scale', default: 7.5, minimum: 1, maximum: 50, description: 'Scale for classifier-free guidance', 'x-order': 7 },
-			seed: { type: 'integer', title: 'Seed', description: 'Random seed. Leave blank to randomize the seed', 'x-order': 8 },
-			apply_watermark: { type: 'boolean', title: 'Apply Watermark', default: true, description: 'Whether to apply a watermark', 'x-order': 9 },
-			lora_scales: { type: 'array', items: { type: 'number' }, title: 'Lora Scales', description: 'LoRA scales, one per adapter', 'x-order': 10 },
-			duration_ms: { type: 'integer', title: 'Duration Ms', default: 2000, minimum: 0, maximum: 600000, description: 'How long the model runs, in milliseconds', 'x-order': 11 },
+			prompt: {
+				type: 'string',
+				title: 'Prompt',
+				description: 'Input prompt',
+				default: 'An astronaut riding a rainbow unicorn',
+				'x-order': 0,
+			},
+			negative_prompt: {
+				type: 'string',
+				title: 'Negative Prompt',
+				description: 'Things to leave out of the image',
+				default: '',
+				'x-order': 1,
+			},
+			image: {
+				type: 'string',
+				format: 'uri',
+				title: 'Image',
+				description: 'Input image for img2img mode',
+				'x-order': 2,
+			},
+			width: {
+				allOf: [{ $ref: '#/components/schemas/width' }],
+				default: 64,
+				description: 'Width of output image',
+				'x-order': 3,
+			},
+			height: {
+				allOf: [{ $ref: '#/components/schemas/height' }],
+				default: 64,
+				description: 'Height of output image',
+				'x-order': 4,
+			},
+			num_outputs: {
+				type: 'integer',
+				title: 'Num Outputs',
+				default: 2,
+				minimum: 1,
+				maximum: 4,
+				description: 'Number of images to output',
+				'x-order': 5,
+			},
+			scheduler: {
+				allOf: [{ $ref: '#/components/schemas/scheduler' }],
+				default: 'K_EULER',
+				description: 'scheduler',
+				'x-order': 6,
+			},
+			guidance_scale: {
+				type: 'number',
+				title: 'Guidance Scale',
+				default: 7.5,
+				minimum: 1,
+				maximum: 50,
+				description: 'Scale for classifier-free guidance',
+				'x-order': 7,
+			},
+			seed: {
+				type: 'integer',
+				title: 'Seed',
+				description: 'Random seed. Leave blank to randomize the seed',
+				'x-order': 8,
+			},
+			apply_watermark: {
+				type: 'boolean',
+				title: 'Apply Watermark',
+				default: true,
+				description: 'Whether to apply a watermark',
+				'x-order': 9,
+			},
+			lora_scales: {
+				type: 'array',
+				items: { type: 'number' },
+				title: 'Lora Scales',
+				description: 'LoRA scales, one per adapter',
+				'x-order': 10,
+			},
+			duration_ms: {
+				type: 'integer',
+				title: 'Duration Ms',
+				default: 2000,
+				minimum: 0,
+				maximum: 600000,
+				description: 'How long the model runs, in milliseconds',
+				'x-order': 11,
+			},
 		},
 		enums: {
 			width: { type: 'integer', values: [64, 128, 256] },
 			height: { type: 'integer', values: [64, 128, 256] },
-			scheduler: { type: 'string', values: ['DDIM', 'DPMSolverMultistep', 'K_EULER', 'K_EULER_ANCESTRAL', 'PNDM'] },
+			scheduler: {
+				type: 'string',
+				values: ['DDIM', 'DPMSolverMultistep', 'K_EULER', 'K_EULER_ANCESTRAL', 'PNDM'],
+			},
 		},
 		output: { type: 'array', items: { type: 'string', format: 'uri' } },
 	}),
@@ -99,30 +211,94 @@ const imageModel: ModelDef = {
 			ctx.log(`init image: ${init.data.length} bytes (${init.contentType})`);
 		}
 		const w = Number(ctx.input.width ?? 64);
-		return images(ctx, Number(ctx.input.num_outputs ?? 2), w, Number(ctx.input.duration_ms ?? 2000));
+		return images(
+			ctx,
+			Number(ctx.input.num_outputs ?? 2),
+			w,
+			Number(ctx.input.duration_ms ?? 2000),
+		);
 	},
 };
 
-const WORDS = ['Once', ' upon', ' a', ' time', ',', ' a', ' model', ' ran', ' on', ' loopback', ' and', ' every', ' token', ' arrived', ' in', ' order', '.'];
+const WORDS = [
+	'Once',
+	' upon',
+	' a',
+	' time',
+	',',
+	' a',
+	' model',
+	' ran',
+	' on',
+	' loopback',
+	' and',
+	' every',
+	' token',
+	' arrived',
+	' in',
+	' order',
+	'.',
+];
 
 const textModel: ModelDef = {
 	owner: OWNER,
 	name: 'llm-stream',
-	description: 'A language model with token-iterator output (concatenate) and a server-sent-events stream.',
+	description:
+		'A language model with token-iterator output (concatenate) and a server-sent-events stream.',
 	streaming: true,
 	hardware: 'gpu-a40-small',
 	tags: ['text-generation', 'language'],
 	versions: 1,
 	openapi: cogSchema({
 		properties: {
-			prompt: { type: 'string', title: 'Prompt', description: 'Prompt to send to the model', 'x-order': 0 },
-			system_prompt: { type: 'string', title: 'System Prompt', default: 'You are a helpful assistant.', description: 'System prompt', 'x-order': 1 },
-			max_tokens: { type: 'integer', title: 'Max Tokens', default: 17, minimum: 1, maximum: 512, description: 'Maximum number of tokens to generate', 'x-order': 2 },
-			temperature: { type: 'number', title: 'Temperature', default: 0.7, minimum: 0, maximum: 5, description: 'Randomness of outputs', 'x-order': 3 },
-			token_delay_ms: { type: 'integer', title: 'Token Delay Ms', default: 40, minimum: 0, maximum: 10000, description: 'Model time between tokens', 'x-order': 4 },
+			prompt: {
+				type: 'string',
+				title: 'Prompt',
+				description: 'Prompt to send to the model',
+				'x-order': 0,
+			},
+			system_prompt: {
+				type: 'string',
+				title: 'System Prompt',
+				default: 'You are a helpful assistant.',
+				description: 'System prompt',
+				'x-order': 1,
+			},
+			max_tokens: {
+				type: 'integer',
+				title: 'Max Tokens',
+				default: 17,
+				minimum: 1,
+				maximum: 512,
+				description: 'Maximum number of tokens to generate',
+				'x-order': 2,
+			},
+			temperature: {
+				type: 'number',
+				title: 'Temperature',
+				default: 0.7,
+				minimum: 0,
+				maximum: 5,
+				description: 'Randomness of outputs',
+				'x-order': 3,
+			},
+			token_delay_ms: {
+				type: 'integer',
+				title: 'Token Delay Ms',
+				default: 40,
+				minimum: 0,
+				maximum: 10000,
+				description: 'Model time between tokens',
+				'x-order': 4,
+			},
 		},
 		required: ['prompt'],
-		output: { type: 'array', items: { type: 'string' }, 'x-cog-array-type': 'iterator', 'x-cog-array-display': 'concatenate' },
+		output: {
+			type: 'array',
+			items: { type: 'string' },
+			'x-cog-array-type': 'iterator',
+			'x-cog-array-display': 'concatenate',
+		},
 	}),
 	exampleInput: { prompt: 'Tell me a story' },
 	readme: '# llm-stream\n\nStreams a fixed story token by token.\n',
@@ -149,8 +325,22 @@ const sleepModel: ModelDef = {
 	versions: 1,
 	openapi: cogSchema({
 		properties: {
-			seconds: { type: 'number', title: 'Seconds', default: 2, minimum: 0, maximum: 86400, description: 'How long to run', 'x-order': 0 },
-			label: { type: 'string', title: 'Label', default: 'done', description: 'Text returned when finished', 'x-order': 1 },
+			seconds: {
+				type: 'number',
+				title: 'Seconds',
+				default: 2,
+				minimum: 0,
+				maximum: 86400,
+				description: 'How long to run',
+				'x-order': 0,
+			},
+			label: {
+				type: 'string',
+				title: 'Label',
+				default: 'done',
+				description: 'Text returned when finished',
+				'x-order': 1,
+			},
 		},
 		output: { type: 'string', title: 'Output' },
 	}),
@@ -171,8 +361,22 @@ const failingModel: ModelDef = {
 	versions: 1,
 	openapi: cogSchema({
 		properties: {
-			message: { type: 'string', title: 'Message', default: 'CUDA out of memory. Tried to allocate 2.00 GiB', description: 'Error to raise', 'x-order': 0 },
-			after_ms: { type: 'integer', title: 'After Ms', default: 300, minimum: 0, maximum: 600000, description: 'When to fail', 'x-order': 1 },
+			message: {
+				type: 'string',
+				title: 'Message',
+				default: 'CUDA out of memory. Tried to allocate 2.00 GiB',
+				description: 'Error to raise',
+				'x-order': 0,
+			},
+			after_ms: {
+				type: 'integer',
+				title: 'After Ms',
+				default: 300,
+				minimum: 0,
+				maximum: 600000,
+				description: 'When to fail',
+				'x-order': 1,
+			},
 		},
 		output: { type: 'string' },
 	}),
@@ -196,8 +400,21 @@ const bigFileModel: ModelDef = {
 	versions: 1,
 	openapi: cogSchema({
 		properties: {
-			size_bytes: { type: 'integer', title: 'Size Bytes', default: 1048576, minimum: 0, maximum: 4294967296, description: 'Size of the output file', 'x-order': 0 },
-			extension: { allOf: [{ $ref: '#/components/schemas/extension' }], default: 'bin', description: 'File type', 'x-order': 1 },
+			size_bytes: {
+				type: 'integer',
+				title: 'Size Bytes',
+				default: 1048576,
+				minimum: 0,
+				maximum: 4294967296,
+				description: 'Size of the output file',
+				'x-order': 0,
+			},
+			extension: {
+				allOf: [{ $ref: '#/components/schemas/extension' }],
+				default: 'bin',
+				description: 'File type',
+				'x-order': 1,
+			},
 		},
 		enums: { extension: { type: 'string', values: ['bin', 'mp4', 'wav'] } },
 		output: { type: 'string', format: 'uri' },
@@ -207,8 +424,13 @@ const bigFileModel: ModelDef = {
 	run: async (ctx) => {
 		await ctx.sleep(200);
 		const ext = String(ctx.input.extension ?? 'bin');
-		const mime = { bin: 'application/octet-stream', mp4: 'video/mp4', wav: 'audio/wav' }[ext] as string;
-		return ctx.file(`output.${ext}`, mime, { size: Number(ctx.input.size_bytes ?? 1048576), seed: seedOf(ctx.input) });
+		const mime = { bin: 'application/octet-stream', mp4: 'video/mp4', wav: 'audio/wav' }[
+			ext
+		] as string;
+		return ctx.file(`output.${ext}`, mime, {
+			size: Number(ctx.input.size_bytes ?? 1048576),
+			seed: seedOf(ctx.input),
+		});
 	},
 };
 
@@ -222,8 +444,20 @@ const echoModel: ModelDef = {
 	openapi: cogSchema({
 		properties: {
 			file: { type: 'string', format: 'uri', title: 'File', description: 'A file', 'x-order': 0 },
-			extra_files: { type: 'array', items: { type: 'string', format: 'uri' }, title: 'Extra Files', description: 'More files', 'x-order': 1 },
-			note: { type: 'string', title: 'Note', default: '', description: 'Echoed back', 'x-order': 2 },
+			extra_files: {
+				type: 'array',
+				items: { type: 'string', format: 'uri' },
+				title: 'Extra Files',
+				description: 'More files',
+				'x-order': 1,
+			},
+			note: {
+				type: 'string',
+				title: 'Note',
+				default: '',
+				description: 'Echoed back',
+				'x-order': 2,
+			},
 		},
 		required: ['file'],
 		output: { type: 'object', title: 'Output' },
@@ -233,7 +467,12 @@ const echoModel: ModelDef = {
 	run: async (ctx) => {
 		const describe = async (url: string) => {
 			const f = await ctx.fetchInput(url);
-			return { md5: createHash('md5').update(f.data).digest('hex'), size: f.data.length, content_type: f.contentType, via: url.startsWith('data:') ? 'data-uri' : 'url' };
+			return {
+				md5: createHash('md5').update(f.data).digest('hex'),
+				size: f.data.length,
+				content_type: f.contentType,
+				via: url.startsWith('data:') ? 'data-uri' : 'url',
+			};
 		};
 		await ctx.sleep(100);
 		const extra = Array.isArray(ctx.input.extra_files) ? ctx.input.extra_files : [];
@@ -263,4 +502,14 @@ const trainableModel: ModelDef = {
 	run: (ctx) => images(ctx, 1, 64, 500),
 };
 
-export const CATALOG: ModelDef[] = [officialImage, imageModel, textModel, sleepModel, failingModel, bigFileModel, echoModel, trainableModel, ...CHAT_MODELS];
+export const CATALOG: ModelDef[] = [
+	officialImage,
+	imageModel,
+	textModel,
+	sleepModel,
+	failingModel,
+	bigFileModel,
+	echoModel,
+	trainableModel,
+	...CHAT_MODELS,
+];

@@ -14,11 +14,21 @@ export function cogSchema(opts: {
 	output: JsonObject;
 }): JsonObject {
 	const schemas: JsonObject = {
-		Input: { type: 'object', title: 'Input', required: opts.required ?? [], properties: opts.properties },
+		Input: {
+			type: 'object',
+			title: 'Input',
+			required: opts.required ?? [],
+			properties: opts.properties,
+		},
 		Output: { title: 'Output', ...opts.output },
 	};
 	for (const [name, e] of Object.entries(opts.enums ?? {})) {
-		schemas[name] = { title: name, type: e.type, enum: e.values, description: e.description ?? 'An enumeration.' };
+		schemas[name] = {
+			title: name,
+			type: e.type,
+			enum: e.values,
+			description: e.description ?? 'An enumeration.',
+		};
 	}
 	return {
 		openapi: '3.0.2',
@@ -59,7 +69,10 @@ function typeOk(type: string | undefined, v: unknown): boolean {
 /** Returns the problems found, as "input.<field>: <text>" lines (empty when the input is valid). */
 export function validateInput(doc: JsonObject, input: JsonObject): string[] {
 	const schema = (doc.components as JsonObject).schemas as JsonObject;
-	const inputSchema = schema.Input as { properties: Record<string, JsonObject>; required?: string[] };
+	const inputSchema = schema.Input as {
+		properties: Record<string, JsonObject>;
+		required?: string[];
+	};
 	const problems: string[] = [];
 	for (const req of inputSchema.required ?? []) {
 		if (input[req] === undefined || input[req] === null) problems.push(`input: ${req} is required`);
@@ -73,17 +86,28 @@ export function validateInput(doc: JsonObject, input: JsonObject): string[] {
 		if (value === null || value === undefined) continue;
 		const field = resolve(doc, raw);
 		if (!typeOk(field.type as string | undefined, value)) {
-			problems.push(`input.${key}: Invalid type. Expected: ${field.type}, given: ${Array.isArray(value) ? 'array' : typeof value}`);
+			problems.push(
+				`input.${key}: Invalid type. Expected: ${field.type}, given: ${Array.isArray(value) ? 'array' : typeof value}`,
+			);
 			continue;
 		}
 		if (field.enum && !(field.enum as unknown[]).includes(value)) {
-			problems.push(`input.${key}: ${key} must be one of the following: ${(field.enum as unknown[]).map((e) => JSON.stringify(e)).join(', ')}`);
+			problems.push(
+				`input.${key}: ${key} must be one of the following: ${(field.enum as unknown[]).map((e) => JSON.stringify(e)).join(', ')}`,
+			);
 		}
 		if (typeof value === 'number') {
-			if (typeof field.minimum === 'number' && value < field.minimum) problems.push(`input.${key}: Must be greater than or equal to ${field.minimum}`);
-			if (typeof field.maximum === 'number' && value > field.maximum) problems.push(`input.${key}: Must be less than or equal to ${field.maximum}`);
+			if (typeof field.minimum === 'number' && value < field.minimum)
+				problems.push(`input.${key}: Must be greater than or equal to ${field.minimum}`);
+			if (typeof field.maximum === 'number' && value > field.maximum)
+				problems.push(`input.${key}: Must be less than or equal to ${field.maximum}`);
 		}
-		if (field.type === 'string' && field.format === 'uri' && typeof value === 'string' && !/^(https?:|data:)/.test(value)) {
+		if (
+			field.type === 'string' &&
+			field.format === 'uri' &&
+			typeof value === 'string' &&
+			!/^(https?:|data:)/.test(value)
+		) {
 			problems.push(`input.${key}: Does not match format 'uri'`);
 		}
 	}
@@ -92,7 +116,9 @@ export function validateInput(doc: JsonObject, input: JsonObject): string[] {
 
 /** Applies schema defaults for fields the caller left out, as Cog does before predict() runs. */
 export function withDefaults(doc: JsonObject, input: JsonObject): JsonObject {
-	const inputSchema = ((doc.components as JsonObject).schemas as JsonObject).Input as { properties: Record<string, JsonObject> };
+	const inputSchema = ((doc.components as JsonObject).schemas as JsonObject).Input as {
+		properties: Record<string, JsonObject>;
+	};
 	const out: JsonObject = { ...input };
 	for (const [key, field] of Object.entries(inputSchema.properties)) {
 		if (out[key] === undefined && field.default !== undefined) out[key] = field.default;

@@ -15,10 +15,13 @@ export function register(r: Router, emu: Emulator) {
 		const int = (f: string, max: number) => {
 			if (b[f] === undefined) return partial ? undefined : `- ${f}: ${f} is required`;
 			const v = b[f];
-			return typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= max ? undefined : `- ${f}: must be an integer from 0 to ${max}`;
+			return typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= max
+				? undefined
+				: `- ${f}: must be an integer from 0 to ${max}`;
 		};
 		if (b.hardware !== undefined || !partial) {
-			if (!s.hardware.some((h) => h.sku === b.hardware)) return `- hardware: unknown hardware SKU "${b.hardware}"`;
+			if (!s.hardware.some((h) => h.sku === b.hardware))
+				return `- hardware: unknown hardware SKU "${b.hardware}"`;
 		}
 		const e = int('min_instances', 5) ?? int('max_instances', 20);
 		if (e) return e;
@@ -26,23 +29,56 @@ export function register(r: Router, emu: Emulator) {
 	}
 
 	r.add('GET', '/v1/deployments', 'deployments.list', (req) =>
-		json(200, page(emu, req, [...s.deployments.values()].reverse().map((d) => s.deploymentView(d)), 'deployments')),
+		json(
+			200,
+			page(
+				emu,
+				req,
+				[...s.deployments.values()].reverse().map((d) => s.deploymentView(d)),
+				'deployments',
+			),
+		),
 	);
 
 	r.add('POST', '/v1/deployments', 'deployments.create', async (req) => {
 		const b = await req.json<JsonObject>().catch(() => undefined);
 		if (!b) return problem(400, 'Request body is not valid JSON', 'Bad request');
-		for (const f of ['name', 'model', 'version']) if (typeof b[f] !== 'string' || !b[f]) return problem(422, `- ${f}: ${f} is required`, 'Input validation failed');
-		if (!NAME_RE.test(b.name as string)) return problem(422, '- name: must contain only lowercase letters, numbers, dashes and underscores', 'Input validation failed');
+		for (const f of ['name', 'model', 'version'])
+			if (typeof b[f] !== 'string' || !b[f])
+				return problem(422, `- ${f}: ${f} is required`, 'Input validation failed');
+		if (!NAME_RE.test(b.name as string))
+			return problem(
+				422,
+				'- name: must contain only lowercase letters, numbers, dashes and underscores',
+				'Input validation failed',
+			);
 		const cfg = checkConfig(b, false);
 		if (cfg) return problem(422, cfg, 'Input validation failed');
 		const target = findVersion(emu, `${b.model}:${b.version}`);
-		if (!target) return problem(422, '- version: The specified version does not exist for this model', 'Input validation failed');
-		if (s.deployments.has(key(s.account.username, b.name as string))) return problem(409, `A deployment named ${b.name} already exists`, 'Conflict');
+		if (!target)
+			return problem(
+				422,
+				'- version: The specified version does not exist for this model',
+				'Input validation failed',
+			);
+		if (s.deployments.has(key(s.account.username, b.name as string)))
+			return problem(409, `A deployment named ${b.name} already exists`, 'Conflict');
 		const rec = {
 			owner: s.account.username,
 			name: b.name as string,
-			releases: [{ number: 1, model: b.model as string, version: b.version as string, created_at: iso(Date.now()), configuration: { hardware: b.hardware as string, min_instances: b.min_instances as number, max_instances: b.max_instances as number } }],
+			releases: [
+				{
+					number: 1,
+					model: b.model as string,
+					version: b.version as string,
+					created_at: iso(Date.now()),
+					configuration: {
+						hardware: b.hardware as string,
+						min_instances: b.min_instances as number,
+						max_instances: b.max_instances as number,
+					},
+				},
+			],
 		};
 		s.deployments.set(key(rec.owner, rec.name), rec);
 		return json(200, s.deploymentView(rec));
@@ -62,7 +98,11 @@ export function register(r: Router, emu: Emulator) {
 		if (cfg) return problem(422, cfg, 'Input validation failed');
 		const cur = d.releases[d.releases.length - 1];
 		if (b.version !== undefined && !findVersion(emu, `${cur.model}:${b.version}`)) {
-			return problem(422, '- version: The specified version does not exist for this model', 'Input validation failed');
+			return problem(
+				422,
+				'- version: The specified version does not exist for this model',
+				'Input validation failed',
+			);
 		}
 		d.releases.push({
 			number: cur.number + 1,
@@ -85,14 +125,19 @@ export function register(r: Router, emu: Emulator) {
 		return { status: 204 };
 	});
 
-	r.add('POST', '/v1/deployments/:owner/:name/predictions', 'deployments.predictions.create', async (req) => {
-		const d = s.deployments.get(key(req.params.owner, req.params.name));
-		if (!d) return problem(404, 'Not found.');
-		const body = await req.json<JsonObject>().catch(() => undefined);
-		if (!body) return problem(400, 'Request body is not valid JSON', 'Bad request');
-		const cur = d.releases[d.releases.length - 1];
-		const target = findVersion(emu, `${cur.model}:${cur.version}`);
-		if (!target) return problem(500, 'Deployment release points at a missing version');
-		return createPrediction(emu, req, body, { ...target, deployment: `${d.owner}/${d.name}` });
-	});
+	r.add(
+		'POST',
+		'/v1/deployments/:owner/:name/predictions',
+		'deployments.predictions.create',
+		async (req) => {
+			const d = s.deployments.get(key(req.params.owner, req.params.name));
+			if (!d) return problem(404, 'Not found.');
+			const body = await req.json<JsonObject>().catch(() => undefined);
+			if (!body) return problem(400, 'Request body is not valid JSON', 'Bad request');
+			const cur = d.releases[d.releases.length - 1];
+			const target = findVersion(emu, `${cur.model}:${cur.version}`);
+			if (!target) return problem(500, 'Deployment release points at a missing version');
+			return createPrediction(emu, req, body, { ...target, deployment: `${d.owner}/${d.name}` });
+		},
+	);
 }

@@ -15,11 +15,13 @@ const TOO_LARGE = () => problem(413, 'Files must be less than 100MB in size');
 export function register(r: Router, emu: Emulator) {
 	const s = emu.store;
 	const signingKey = randomBytes(32);
-	const sign = (owner: string, id: string, expiry: string) => createHmac('sha256', signingKey).update(`${owner} ${id} ${expiry}`).digest('base64');
+	const sign = (owner: string, id: string, expiry: string) =>
+		createHmac('sha256', signingKey).update(`${owner} ${id} ${expiry}`).digest('base64');
 
 	r.add('POST', '/v1/files', 'files.create', async (req) => {
 		const type = req.headers['content-type'] ?? '';
-		if (!/^multipart\/form-data/i.test(type)) return problem(415, 'Request must be multipart/form-data', 'Unsupported media type');
+		if (!/^multipart\/form-data/i.test(type))
+			return problem(415, 'Request must be multipart/form-data', 'Unsupported media type');
 		const declared = Number(req.headers['content-length'] ?? 0);
 		if (declared > MAX_FILE_BYTES + 1024 * 1024) return TOO_LARGE();
 		let body: Buffer;
@@ -47,7 +49,8 @@ export function register(r: Router, emu: Emulator) {
 			} catch {
 				return problem(422, '- metadata: must be a JSON object', 'Input validation failed');
 			}
-			if (!metadata || typeof metadata !== 'object' || Array.isArray(metadata)) return problem(422, '- metadata: must be a JSON object', 'Input validation failed');
+			if (!metadata || typeof metadata !== 'object' || Array.isArray(metadata))
+				return problem(422, '- metadata: must be a JSON object', 'Input validation failed');
 		}
 		const name = (field('filename') ?? content.filename ?? 'file').slice(0, 255);
 		const contentType = field('type') ?? content.contentType ?? 'application/octet-stream';
@@ -72,7 +75,15 @@ export function register(r: Router, emu: Emulator) {
 
 	r.add('GET', '/v1/files', 'files.list', (req) => {
 		const list = [...s.files.values()].sort((a, b) => b.created_at.localeCompare(a.created_at));
-		return json(200, page(emu, req, list.map((f) => s.fileView(f)), 'files'));
+		return json(
+			200,
+			page(
+				emu,
+				req,
+				list.map((f) => s.fileView(f)),
+				'files',
+			),
+		);
 	});
 
 	r.add('GET', '/v1/files/:id', 'files.get', (req) => {
@@ -89,21 +100,39 @@ export function register(r: Router, emu: Emulator) {
 	// of "owner id expiry" with the Files API signing secret, which Replicate keeps to itself). Replicate
 	// hands out such URLs only inside its own prediction inputs; no documented operation returns one. The
 	// emulator accepts only a valid signature and asks for no token (the documented curl example sends none).
-	r.add('GET', '/v1/files/:id/download', 'files.download', (req) => {
-		const { owner, expiry, signature } = req.query;
-		const missing = (['owner', 'expiry', 'signature'] as const).filter((k) => !req.query[k]);
-		if (missing.length) {
-			return problem(422, missing.map((k) => `- ${k}: ${k} is required`).join('\n'), 'Input validation failed');
-		}
-		const f = s.files.get(req.params.id);
-		const valid = f !== undefined && owner === s.account.username && Number(expiry) * 1000 > Date.now() && signature === sign(owner, f.id, expiry);
-		if (!f || !valid) return problem(404, 'File not found');
-		return {
-			status: 200,
-			headers: { 'content-type': 'application/octet-stream', 'content-length': f.size, 'content-disposition': `attachment; filename="${f.name.replace(/"/g, '')}"` },
-			stream: Readable.from([f.data]),
-		};
-	}, { auth: false });
+	r.add(
+		'GET',
+		'/v1/files/:id/download',
+		'files.download',
+		(req) => {
+			const { owner, expiry, signature } = req.query;
+			const missing = (['owner', 'expiry', 'signature'] as const).filter((k) => !req.query[k]);
+			if (missing.length) {
+				return problem(
+					422,
+					missing.map((k) => `- ${k}: ${k} is required`).join('\n'),
+					'Input validation failed',
+				);
+			}
+			const f = s.files.get(req.params.id);
+			const valid =
+				f !== undefined &&
+				owner === s.account.username &&
+				Number(expiry) * 1000 > Date.now() &&
+				signature === sign(owner, f.id, expiry);
+			if (!f || !valid) return problem(404, 'File not found');
+			return {
+				status: 200,
+				headers: {
+					'content-type': 'application/octet-stream',
+					'content-length': f.size,
+					'content-disposition': `attachment; filename="${f.name.replace(/"/g, '')}"`,
+				},
+				stream: Readable.from([f.data]),
+			};
+		},
+		{ auth: false },
+	);
 
 	/** A signed download URL, as Replicate puts into prediction inputs (for tests of the signed route). */
 	emu.signedFileUrl = (id: string, ttlSec = 3600) => {

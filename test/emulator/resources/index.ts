@@ -14,7 +14,18 @@ import * as trainings from './trainings';
 import * as webhooks from './webhooks';
 
 export function registerAll(router: Router, emu: Emulator) {
-	for (const mod of [account, collections, deployments, files, hardware, models, predictions, search, trainings, webhooks]) {
+	for (const mod of [
+		account,
+		collections,
+		deployments,
+		files,
+		hardware,
+		models,
+		predictions,
+		search,
+		trainings,
+		webhooks,
+	]) {
 		mod.register(router, emu);
 	}
 }

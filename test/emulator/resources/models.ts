@@ -9,7 +9,13 @@ import { newestFirst, page } from './common';
 import { createPrediction, invalidVersion } from './predictions';
 
 const NAME_RE = /^[a-z0-9][a-z0-9._-]*$/;
-const URL_FIELDS = ['github_url', 'paper_url', 'license_url', 'cover_image_url', 'weights_url'] as const;
+const URL_FIELDS = [
+	'github_url',
+	'paper_url',
+	'license_url',
+	'cover_image_url',
+	'weights_url',
+] as const;
 
 function badUrl(v: unknown): boolean {
 	if (v === undefined || v === null) return false;
@@ -30,11 +36,28 @@ export function register(r: Router, emu: Emulator) {
 	r.add('GET', '/v1/models', 'models.list', (req) => {
 		const sortBy = req.query.sort_by ?? 'latest_version_created_at';
 		const dir = req.query.sort_direction ?? 'desc';
-		if (!['model_created_at', 'latest_version_created_at'].includes(sortBy)) return problem(400, 'sort_by must be model_created_at or latest_version_created_at', 'Bad request');
-		if (!['asc', 'desc'].includes(dir)) return problem(400, 'sort_direction must be asc or desc', 'Bad request');
-		const key = (m: ModelRecord) => (sortBy === 'model_created_at' ? m.created_at : (m.versions[0]?.created_at ?? m.created_at));
-		const list = [...s.models.values()].filter(visible).sort((a, b) => key(a).localeCompare(key(b)) * (dir === 'asc' ? 1 : -1));
-		return json(200, page(emu, req, list.map((m) => s.modelView(m)), 'models'));
+		if (!['model_created_at', 'latest_version_created_at'].includes(sortBy))
+			return problem(
+				400,
+				'sort_by must be model_created_at or latest_version_created_at',
+				'Bad request',
+			);
+		if (!['asc', 'desc'].includes(dir))
+			return problem(400, 'sort_direction must be asc or desc', 'Bad request');
+		const key = (m: ModelRecord) =>
+			sortBy === 'model_created_at' ? m.created_at : (m.versions[0]?.created_at ?? m.created_at);
+		const list = [...s.models.values()]
+			.filter(visible)
+			.sort((a, b) => key(a).localeCompare(key(b)) * (dir === 'asc' ? 1 : -1));
+		return json(
+			200,
+			page(
+				emu,
+				req,
+				list.map((m) => s.modelView(m)),
+				'models',
+			),
+		);
 	});
 
 	r.add('QUERY', '/v1/models', 'models.search', async (req) => {
@@ -52,21 +75,49 @@ export function register(r: Router, emu: Emulator) {
 			const hay = `${m.owner}/${m.name} ${m.description ?? ''}`.toLowerCase();
 			return words.every((w) => hay.includes(w));
 		});
-		return json(200, page(emu, req, list.map((m) => s.modelView(m)), 'models'));
+		return json(
+			200,
+			page(
+				emu,
+				req,
+				list.map((m) => s.modelView(m)),
+				'models',
+			),
+		);
 	});
 
 	r.add('POST', '/v1/models', 'models.create', async (req) => {
 		const b = await req.json<JsonObject>().catch(() => undefined);
 		if (!b) return problem(400, 'Request body is not valid JSON', 'Bad request');
 		for (const f of ['owner', 'name', 'visibility', 'hardware']) {
-			if (typeof b[f] !== 'string' || !b[f]) return problem(422, `- ${f}: ${f} is required`, 'Input validation failed');
+			if (typeof b[f] !== 'string' || !b[f])
+				return problem(422, `- ${f}: ${f} is required`, 'Input validation failed');
 		}
-		if (b.owner !== s.account.username) return problem(403, `You do not have permission to create models for "${b.owner}"`, 'Forbidden');
-		if (!NAME_RE.test(b.name as string)) return problem(422, '- name: must contain only lowercase letters, numbers, dashes, underscores and periods', 'Input validation failed');
-		if (!['public', 'private'].includes(b.visibility as string)) return problem(422, '- visibility: must be public or private', 'Input validation failed');
-		if (!s.hardware.some((h) => h.sku === b.hardware)) return problem(422, `- hardware: unknown hardware SKU "${b.hardware}"`, 'Input validation failed');
-		for (const f of URL_FIELDS) if (badUrl(b[f])) return problem(422, `- ${f}: Enter a valid URL.`, 'Input validation failed');
-		if (model(b.owner as string, b.name as string)) return problem(409, `A model named ${b.owner}/${b.name} already exists`, 'Conflict');
+		if (b.owner !== s.account.username)
+			return problem(
+				403,
+				`You do not have permission to create models for "${b.owner}"`,
+				'Forbidden',
+			);
+		if (!NAME_RE.test(b.name as string))
+			return problem(
+				422,
+				'- name: must contain only lowercase letters, numbers, dashes, underscores and periods',
+				'Input validation failed',
+			);
+		if (!['public', 'private'].includes(b.visibility as string))
+			return problem(422, '- visibility: must be public or private', 'Input validation failed');
+		if (!s.hardware.some((h) => h.sku === b.hardware))
+			return problem(
+				422,
+				`- hardware: unknown hardware SKU "${b.hardware}"`,
+				'Input validation failed',
+			);
+		for (const f of URL_FIELDS)
+			if (badUrl(b[f]))
+				return problem(422, `- ${f}: Enter a valid URL.`, 'Input validation failed');
+		if (model(b.owner as string, b.name as string))
+			return problem(409, `A model named ${b.owner}/${b.name} already exists`, 'Conflict');
 		const rec: ModelRecord = {
 			owner: b.owner as string,
 			name: b.name as string,
@@ -97,11 +148,21 @@ export function register(r: Router, emu: Emulator) {
 	r.add('PATCH', '/v1/models/:owner/:name', 'models.update', async (req) => {
 		const m = model(req.params.owner, req.params.name);
 		if (!m || !visible(m)) return notFound();
-		if (m.owner !== s.account.username) return problem(403, 'You do not have permission to update this model', 'Forbidden');
+		if (m.owner !== s.account.username)
+			return problem(403, 'You do not have permission to update this model', 'Forbidden');
 		const b = await req.json<JsonObject>().catch(() => undefined);
 		if (!b) return problem(400, 'Request body is not valid JSON', 'Bad request');
-		for (const f of ['github_url', 'paper_url', 'license_url', 'weights_url'] as const) if (badUrl(b[f])) return problem(422, `- ${f}: Enter a valid URL.`, 'Input validation failed');
-		for (const f of ['description', 'readme', 'github_url', 'paper_url', 'weights_url', 'license_url'] as const) {
+		for (const f of ['github_url', 'paper_url', 'license_url', 'weights_url'] as const)
+			if (badUrl(b[f]))
+				return problem(422, `- ${f}: Enter a valid URL.`, 'Input validation failed');
+		for (const f of [
+			'description',
+			'readme',
+			'github_url',
+			'paper_url',
+			'weights_url',
+			'license_url',
+		] as const) {
 			if (b[f] !== undefined) (m as unknown as JsonObject)[f] = b[f];
 		}
 		return json(200, s.modelView(m));
@@ -110,9 +171,14 @@ export function register(r: Router, emu: Emulator) {
 	r.add('DELETE', '/v1/models/:owner/:name', 'models.delete', (req) => {
 		const m = model(req.params.owner, req.params.name);
 		if (!m || !visible(m)) return notFound();
-		if (m.owner !== s.account.username) return problem(403, 'You do not have permission to delete this model', 'Forbidden');
+		if (m.owner !== s.account.username)
+			return problem(403, 'You do not have permission to delete this model', 'Forbidden');
 		if (m.visibility !== 'private' || m.versions.length) {
-			return problem(409, 'Only private models with no versions can be deleted. Delete its versions first.', 'Model cannot be deleted');
+			return problem(
+				409,
+				'Only private models with no versions can be deleted. Delete its versions first.',
+				'Model cannot be deleted',
+			);
 		}
 		s.models.delete(`${m.owner}/${m.name}`);
 		return { status: 204, headers: { 'content-type': 'text/plain; charset=UTF-8' } };
@@ -122,7 +188,11 @@ export function register(r: Router, emu: Emulator) {
 		const m = model(req.params.owner, req.params.name);
 		if (!m || !visible(m)) return notFound();
 		if (!m.readme) return { status: 404, text: 'README not found' };
-		return { status: 200, headers: { 'content-type': 'text/plain; charset=utf-8' }, text: m.readme };
+		return {
+			status: 200,
+			headers: { 'content-type': 'text/plain; charset=utf-8' },
+			text: m.readme,
+		};
 	});
 
 	r.add('GET', '/v1/models/:owner/:name/examples', 'models.examples.list', (req) => {
@@ -134,11 +204,16 @@ export function register(r: Router, emu: Emulator) {
 	r.add('GET', '/v1/models/:owner/:name/versions', 'models.versions.list', (req) => {
 		const m = model(req.params.owner, req.params.name);
 		if (!m || !visible(m)) return notFound();
-		return json(200, page(emu, req, newestFirst(m.versions.map((v) => s.versionView(v))), 'versions'));
+		return json(
+			200,
+			page(emu, req, newestFirst(m.versions.map((v) => s.versionView(v))), 'versions'),
+		);
 	});
 
 	r.add('GET', '/v1/models/:owner/:name/versions/:id', 'models.versions.get', (req) => {
-		const v = model(req.params.owner, req.params.name)?.versions.find((x) => x.id === req.params.id);
+		const v = model(req.params.owner, req.params.name)?.versions.find(
+			(x) => x.id === req.params.id,
+		);
 		return v ? json(200, s.versionView(v)) : notFound();
 	});
 
@@ -146,7 +221,8 @@ export function register(r: Router, emu: Emulator) {
 		const m = model(req.params.owner, req.params.name);
 		const i = m?.versions.findIndex((x) => x.id === req.params.id) ?? -1;
 		if (!m || i < 0) return notFound();
-		if (m.owner !== s.account.username) return problem(403, 'You do not have permission to delete this version', 'Forbidden');
+		if (m.owner !== s.account.username)
+			return problem(403, 'You do not have permission to delete this version', 'Forbidden');
 		m.versions.splice(i, 1);
 		return { status: 202 };
 	});
@@ -158,29 +234,55 @@ export function register(r: Router, emu: Emulator) {
 		if (!body) return problem(400, 'Request body is not valid JSON', 'Bad request');
 		// Only official models run without a version; others need POST /v1/predictions with a version.
 		if (!m.is_official || !m.def) return invalidVersion();
-		return createPrediction(emu, req, body, { def: m.def, model: `${m.owner}/${m.name}`, version: 'hidden' });
+		return createPrediction(emu, req, body, {
+			def: m.def,
+			model: `${m.owner}/${m.name}`,
+			version: 'hidden',
+		});
 	});
 
-	r.add('POST', '/v1/models/:owner/:name/versions/:id/trainings', 'trainings.create', async (req) => {
-		const m = model(req.params.owner, req.params.name);
-		const v = m?.versions.find((x) => x.id === req.params.id);
-		if (!m || !v) return notFound();
-		const body = await req.json<JsonObject>().catch(() => undefined);
-		if (!body) return problem(400, 'Request body is not valid JSON', 'Bad request');
-		if (typeof body.destination !== 'string' || !/^[^/]+\/[^/]+$/.test(body.destination)) {
-			return problem(422, '- destination: must be "owner/name" of a model you own', 'Input validation failed');
-		}
-		const dest = s.models.get(body.destination);
-		if (!dest || dest.owner !== s.account.username) return problem(404, 'The specified training destination does not exist');
-		const trainingDef = { ...v.def, baseDef: v.def, openapi: TRAINING_SCHEMA, run: async (ctx: Parameters<typeof v.def.run>[0]) => {
-			for (let i = 1; i <= 5; i++) {
-				await ctx.sleep(Number(ctx.input.steps ?? 100) * 5);
-				ctx.log(`step ${i * 20}%`);
+	r.add(
+		'POST',
+		'/v1/models/:owner/:name/versions/:id/trainings',
+		'trainings.create',
+		async (req) => {
+			const m = model(req.params.owner, req.params.name);
+			const v = m?.versions.find((x) => x.id === req.params.id);
+			if (!m || !v) return notFound();
+			const body = await req.json<JsonObject>().catch(() => undefined);
+			if (!body) return problem(400, 'Request body is not valid JSON', 'Bad request');
+			if (typeof body.destination !== 'string' || !/^[^/]+\/[^/]+$/.test(body.destination)) {
+				return problem(
+					422,
+					'- destination: must be "owner/name" of a model you own',
+					'Input validation failed',
+				);
 			}
-			return null;
-		} };
-		return createPrediction(emu, req, body, { def: trainingDef, model: `${m.owner}/${m.name}`, version: v.id }, 'training', body.destination);
-	});
+			const dest = s.models.get(body.destination);
+			if (!dest || dest.owner !== s.account.username)
+				return problem(404, 'The specified training destination does not exist');
+			const trainingDef = {
+				...v.def,
+				baseDef: v.def,
+				openapi: TRAINING_SCHEMA,
+				run: async (ctx: Parameters<typeof v.def.run>[0]) => {
+					for (let i = 1; i <= 5; i++) {
+						await ctx.sleep(Number(ctx.input.steps ?? 100) * 5);
+						ctx.log(`step ${i * 20}%`);
+					}
+					return null;
+				},
+			};
+			return createPrediction(
+				emu,
+				req,
+				body,
+				{ def: trainingDef, model: `${m.owner}/${m.name}`, version: v.id },
+				'training',
+				body.destination,
+			);
+		},
+	);
 }
 
 const TRAINING_SCHEMA = {
@@ -195,7 +297,14 @@ const TRAINING_SCHEMA = {
 				required: [],
 				properties: {
 					input_images: { type: 'string', format: 'uri', title: 'Input Images', 'x-order': 0 },
-					steps: { type: 'integer', title: 'Steps', default: 100, minimum: 1, maximum: 10000, 'x-order': 1 },
+					steps: {
+						type: 'integer',
+						title: 'Steps',
+						default: 100,
+						minimum: 1,
+						maximum: 10000,
+						'x-order': 1,
+					},
 					trigger_word: { type: 'string', title: 'Trigger Word', default: 'TOK', 'x-order': 2 },
 				},
 			},

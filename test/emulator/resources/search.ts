@@ -12,12 +12,17 @@ export function register(r: Router, emu: Emulator) {
 			const query = (req.query.query ?? '').trim();
 			if (!query) return { status: 400, json: { detail: 'Query parameter "query" is required' } };
 			const limit = req.query.limit === undefined ? 20 : Number(req.query.limit);
-			if (!Number.isInteger(limit) || limit < 1 || limit > 50) return { status: 400, json: { detail: 'Query parameter "limit" must be between 1 and 50' } };
+			if (!Number.isInteger(limit) || limit < 1 || limit > 50)
+				return {
+					status: 400,
+					json: { detail: 'Query parameter "limit" must be between 1 and 50' },
+				};
 			const words = query.toLowerCase().split(/\s+/);
 			const scored = [...s.models.values()]
 				.filter((m) => m.visibility === 'public')
 				.map((m) => {
-					const hay = `${m.owner}/${m.name} ${m.description ?? ''} ${m.tags.join(' ')}`.toLowerCase();
+					const hay =
+						`${m.owner}/${m.name} ${m.description ?? ''} ${m.tags.join(' ')}`.toLowerCase();
 					const hits = words.filter((w) => hay.includes(w)).length;
 					return { m, score: hits / words.length };
 				})
@@ -32,7 +37,12 @@ export function register(r: Router, emu: Emulator) {
 				})),
 				collections: s.collections
 					.filter((c) => words.some((w) => `${c.name} ${c.description}`.toLowerCase().includes(w)))
-					.map((c) => ({ name: c.name, slug: c.slug, description: c.description, models: c.models })),
+					.map((c) => ({
+						name: c.name,
+						slug: c.slug,
+						description: c.description,
+						models: c.models,
+					})),
 				pages: [],
 			});
 		},

@@ -5,7 +5,10 @@ import { newestFirst, page } from './common';
 export function register(r: Router, emu: Emulator) {
 	const s = emu.store;
 	r.add('GET', '/v1/trainings', 'trainings.list', (req) =>
-		json(200, page(emu, req, newestFirst([...s.trainings.values()].map((t) => t.view())), 'trainings')),
+		json(
+			200,
+			page(emu, req, newestFirst([...s.trainings.values()].map((t) => t.view())), 'trainings'),
+		),
 	);
 	r.add('GET', '/v1/trainings/:id', 'trainings.get', (req) => {
 		const t = s.trainings.get(req.params.id);

@@ -14,17 +14,35 @@ export const operations = {
 			return `/collections/${segment(this, 'collection', 'Collection', i)}`;
 		},
 		fields: [collectionLocator],
-		simplify: (c) => ({ ...c, models: Array.isArray(c.models) ? c.models.map((m) => simplifyModel(m as never)) : c.models }),
+		simplify: (c) => ({
+			...c,
+			models: Array.isArray(c.models) ? c.models.map((m) => simplifyModel(m as never)) : c.models,
+		}),
 	}),
-	getMany: simpleOperation({ resource: R, operation: 'getMany', list: true, path: () => '/collections' }),
+	getMany: simpleOperation({
+		resource: R,
+		operation: 'getMany',
+		list: true,
+		path: () => '/collections',
+	}),
 };
 
 export const description: INodeProperties[] = [
 	operationOptions(
 		R,
 		[
-			{ name: 'Get', value: 'get', action: 'Get a collection', description: 'Get a collection with its models' },
-			{ name: 'Get Many', value: 'getMany', action: 'Get many collections', description: 'List the curated collections of models' },
+			{
+				name: 'Get',
+				value: 'get',
+				action: 'Get a collection',
+				description: 'Get a collection with its models',
+			},
+			{
+				name: 'Get Many',
+				value: 'getMany',
+				action: 'Get many collections',
+				description: 'List the curated collections of models',
+			},
 		],
 		'get',
 	),

@@ -17,9 +17,15 @@ const hardware: INodeProperties = {
 	type: 'options',
 	typeOptions: { loadOptionsMethod: 'getHardware' },
 	default: 'cpu',
-	description: 'Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>',
+	description:
+		'Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>',
 };
-const instances = (name: string, displayName: string, max: number, def: number): INodeProperties => ({
+const instances = (
+	name: string,
+	displayName: string,
+	max: number,
+	def: number,
+): INodeProperties => ({
 	displayName,
 	name,
 	type: 'number',
@@ -29,20 +35,42 @@ const instances = (name: string, displayName: string, max: number, def: number):
 });
 
 function checkInstances(ctx: IExecuteFunctions, i: number, body: IDataObject) {
-	for (const [key, label, max] of [['min_instances', 'Min Instances', 5], ['max_instances', 'Max Instances', 20]] as const) {
+	for (const [key, label, max] of [
+		['min_instances', 'Min Instances', 5],
+		['max_instances', 'Max Instances', 20],
+	] as const) {
 		const v = body[key];
 		if (v !== undefined && !(Number.isInteger(v) && (v as number) >= 0 && (v as number) <= max)) {
-			throw new NodeOperationError(ctx.getNode(), `The "${label}" parameter must be a whole number from 0 to ${max} (got ${v}) [item ${i}]`, { itemIndex: i });
+			throw new NodeOperationError(
+				ctx.getNode(),
+				`The "${label}" parameter must be a whole number from 0 to ${max} (got ${v}) [item ${i}]`,
+				{ itemIndex: i },
+			);
 		}
 	}
-	if (typeof body.min_instances === 'number' && typeof body.max_instances === 'number' && body.min_instances > body.max_instances) {
-		throw new NodeOperationError(ctx.getNode(), `"Min Instances" (${body.min_instances}) is above "Max Instances" (${body.max_instances}) [item ${i}]`, { itemIndex: i });
+	if (
+		typeof body.min_instances === 'number' &&
+		typeof body.max_instances === 'number' &&
+		body.min_instances > body.max_instances
+	) {
+		throw new NodeOperationError(
+			ctx.getNode(),
+			`"Min Instances" (${body.min_instances}) is above "Max Instances" (${body.max_instances}) [item ${i}]`,
+			{ itemIndex: i },
+		);
 	}
 }
 
 const create: Operation = {
 	description: withDisplay(R, 'create', [
-		{ displayName: 'Name', name: 'name', type: 'string', default: '', required: true, placeholder: 'e.g. my-image-generator' },
+		{
+			displayName: 'Name',
+			name: 'name',
+			type: 'string',
+			default: '',
+			required: true,
+			placeholder: 'e.g. my-image-generator',
+		},
 		modelLocator(),
 		versionLocator(),
 		{ ...hardware, required: true },
@@ -51,10 +79,20 @@ const create: Operation = {
 	]),
 	async execute(i) {
 		const name = String(this.getNodeParameter('name', i, '')).trim();
-		if (!/^[a-z0-9][a-z0-9_-]*$/.test(name)) throw new NodeOperationError(this.getNode(), `The "Name" parameter "${name}" must use lowercase letters, numbers, dashes and underscores [item ${i}]`, { itemIndex: i });
+		if (!/^[a-z0-9][a-z0-9_-]*$/.test(name))
+			throw new NodeOperationError(
+				this.getNode(),
+				`The "Name" parameter "${name}" must use lowercase letters, numbers, dashes and underscores [item ${i}]`,
+				{ itemIndex: i },
+			);
 		const ref = readModelRef(this, i);
 		const version = ref.version ?? (await resolveModel(this, ref, i)).version;
-		if (!version) throw new NodeOperationError(this.getNode(), `The model ${ref.owner}/${ref.name} has no version to deploy [item ${i}]`, { itemIndex: i });
+		if (!version)
+			throw new NodeOperationError(
+				this.getNode(),
+				`The model ${ref.owner}/${ref.name} has no version to deploy [item ${i}]`,
+				{ itemIndex: i },
+			);
 		const body: IDataObject = {
 			name,
 			model: `${ref.owner}/${ref.name}`,
@@ -64,7 +102,15 @@ const create: Operation = {
 			max_instances: this.getNodeParameter('maxInstances', i, 1),
 		};
 		checkInstances(this, i, body);
-		return (await apiRequest.call(this, { method: 'POST', path: '/deployments', body, itemIndex: i, retry: 'create' })).body as IDataObject;
+		return (
+			await apiRequest.call(this, {
+				method: 'POST',
+				path: '/deployments',
+				body,
+				itemIndex: i,
+				retry: 'create',
+			})
+		).body as IDataObject;
 	},
 };
 
@@ -74,8 +120,18 @@ const deploymentPath = function (this: IExecuteFunctions, i: number) {
 
 export const operations = {
 	create,
-	get: simpleOperation({ resource: R, operation: 'get', path: deploymentPath, fields: [deployment] }),
-	getMany: simpleOperation({ resource: R, operation: 'getMany', list: true, path: () => '/deployments' }),
+	get: simpleOperation({
+		resource: R,
+		operation: 'get',
+		path: deploymentPath,
+		fields: [deployment],
+	}),
+	getMany: simpleOperation({
+		resource: R,
+		operation: 'getMany',
+		list: true,
+		path: () => '/deployments',
+	}),
 	update: simpleOperation({
 		resource: R,
 		operation: 'update',
@@ -90,7 +146,18 @@ export const operations = {
 				type: 'collection',
 				placeholder: 'Add Field',
 				default: {},
-				options: [hardware, instances('maxInstances', 'Max Instances', 20, 1), instances('minInstances', 'Min Instances', 5, 0), { displayName: 'Version ID', name: 'version', type: 'string', default: '', description: 'A version of the same model' }],
+				options: [
+					hardware,
+					instances('maxInstances', 'Max Instances', 20, 1),
+					instances('minInstances', 'Min Instances', 5, 0),
+					{
+						displayName: 'Version ID',
+						name: 'version',
+						type: 'string',
+						default: '',
+						description: 'A version of the same model',
+					},
+				],
 			},
 		],
 		body(i) {
@@ -100,23 +167,61 @@ export const operations = {
 			if (f.minInstances !== undefined) body.min_instances = f.minInstances;
 			if (f.maxInstances !== undefined) body.max_instances = f.maxInstances;
 			if (f.version) body.version = String(f.version).trim();
-			if (!Object.keys(body).length) throw new NodeOperationError(this.getNode(), `Add at least one field under "Update Fields" [item ${i}]`, { itemIndex: i });
+			if (!Object.keys(body).length)
+				throw new NodeOperationError(
+					this.getNode(),
+					`Add at least one field under "Update Fields" [item ${i}]`,
+					{ itemIndex: i },
+				);
 			checkInstances(this, i, body);
 			return body;
 		},
 	}),
-	delete: simpleOperation({ resource: R, operation: 'delete', method: 'DELETE', retry: 'delete', path: deploymentPath, fields: [deployment], deleted: true }),
+	delete: simpleOperation({
+		resource: R,
+		operation: 'delete',
+		method: 'DELETE',
+		retry: 'delete',
+		path: deploymentPath,
+		fields: [deployment],
+		deleted: true,
+	}),
 };
 
 export const description: INodeProperties[] = [
 	operationOptions(
 		R,
 		[
-			{ name: 'Create', value: 'create', action: 'Create a deployment', description: 'Deploy a model version on hardware you choose, with its own endpoint' },
-			{ name: 'Delete', value: 'delete', action: 'Delete a deployment', description: 'Only deployments offline and unused for 15 minutes can be deleted' },
-			{ name: 'Get', value: 'get', action: 'Get a deployment', description: 'Get a deployment with its current release' },
-			{ name: 'Get Many', value: 'getMany', action: 'Get many deployments', description: 'List your deployments' },
-			{ name: 'Update', value: 'update', action: 'Update a deployment', description: 'Change hardware, instances or version (creates a new release)' },
+			{
+				name: 'Create',
+				value: 'create',
+				action: 'Create a deployment',
+				description: 'Deploy a model version on hardware you choose, with its own endpoint',
+			},
+			{
+				name: 'Delete',
+				value: 'delete',
+				action: 'Delete a deployment',
+				description: 'Only deployments offline and unused for 15 minutes can be deleted',
+			},
+			{
+				name: 'Get',
+				value: 'get',
+				action: 'Get a deployment',
+				description: 'Get a deployment with its current release',
+			},
+			{
+				name: 'Get Many',
+				value: 'getMany',
+				action: 'Get many deployments',
+				description: 'List your deployments',
+			},
+			{
+				name: 'Update',
+				value: 'update',
+				action: 'Update a deployment',
+				description: 'Change hardware, instances or version (creates a new release)',
+			},
 		],
 		'get',
 	),

@@ -13,7 +13,9 @@ export function simplifyModel(m: IDataObject): IDataObject {
 	const out: IDataObject = { ...m };
 	delete out.default_example;
 	const v = m.latest_version as IDataObject | null | undefined;
-	out.latest_version = v ? { id: v.id, created_at: v.created_at, cog_version: v.cog_version } : null;
+	out.latest_version = v
+		? { id: v.id, created_at: v.created_at, cog_version: v.cog_version }
+		: null;
 	return out;
 }
 
@@ -24,12 +26,43 @@ const URL_FIELDS: Array<[string, string]> = [
 	['coverImageUrl', 'cover_image_url'],
 	['weightsUrl', 'weights_url'],
 ];
-const urlField = (name: string, displayName: string): INodeProperties => ({ displayName, name, type: 'string', default: '', placeholder: 'e.g. https://…' });
+const urlField = (name: string, displayName: string): INodeProperties => ({
+	displayName,
+	name,
+	type: 'string',
+	default: '',
+	placeholder: 'e.g. https://…',
+});
 
 const createFields: INodeProperties[] = [
-	{ displayName: 'Owner', name: 'owner', type: 'string', default: '', required: true, placeholder: 'e.g. my-username', description: 'Your username or an organization you belong to' },
-	{ displayName: 'Name', name: 'name', type: 'string', default: '', required: true, placeholder: 'e.g. my-fine-tune', description: 'Lowercase letters, numbers, dashes, underscores and periods' },
-	{ displayName: 'Visibility', name: 'visibility', type: 'options', options: [{ name: 'Private', value: 'private' }, { name: 'Public', value: 'public' }], default: 'private' },
+	{
+		displayName: 'Owner',
+		name: 'owner',
+		type: 'string',
+		default: '',
+		required: true,
+		placeholder: 'e.g. my-username',
+		description: 'Your username or an organization you belong to',
+	},
+	{
+		displayName: 'Name',
+		name: 'name',
+		type: 'string',
+		default: '',
+		required: true,
+		placeholder: 'e.g. my-fine-tune',
+		description: 'Lowercase letters, numbers, dashes, underscores and periods',
+	},
+	{
+		displayName: 'Visibility',
+		name: 'visibility',
+		type: 'options',
+		options: [
+			{ name: 'Private', value: 'private' },
+			{ name: 'Public', value: 'public' },
+		],
+		default: 'private',
+	},
 	{
 		displayName: 'Hardware Name or ID',
 		name: 'hardware',
@@ -37,7 +70,8 @@ const createFields: INodeProperties[] = [
 		typeOptions: { loadOptionsMethod: 'getHardware' },
 		default: 'cpu',
 		required: true,
-		description: 'Hardware the model runs on. Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
+		description:
+			'Hardware the model runs on. Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
 	},
 	{
 		displayName: 'Additional Fields',
@@ -68,7 +102,14 @@ const updateFields: INodeProperties[] = [
 			urlField('githubUrl', 'GitHub URL'),
 			urlField('licenseUrl', 'License URL'),
 			urlField('paperUrl', 'Paper URL'),
-			{ displayName: 'README', name: 'readme', type: 'string', typeOptions: { rows: 6 }, default: '', description: 'Markdown' },
+			{
+				displayName: 'README',
+				name: 'readme',
+				type: 'string',
+				typeOptions: { rows: 6 },
+				default: '',
+				description: 'Markdown',
+			},
 			urlField('weightsUrl', 'Weights URL'),
 		],
 	},
@@ -93,32 +134,87 @@ export const operations = {
 		operation: 'search',
 		path: () => '/search',
 		fields: [
-			{ displayName: 'Query', name: 'query', type: 'string', default: '', required: true, placeholder: 'e.g. upscale image' },
-			{ displayName: 'Limit', name: 'limit', type: 'number', typeOptions: { minValue: 1, maxValue: 50 }, default: 50, description: 'Max number of results to return' },
+			{
+				displayName: 'Query',
+				name: 'query',
+				type: 'string',
+				default: '',
+				required: true,
+				placeholder: 'e.g. upscale image',
+			},
+			{
+				displayName: 'Limit',
+				name: 'limit',
+				type: 'number',
+				typeOptions: { minValue: 1, maxValue: 50 },
+				default: 50,
+				description: 'Max number of results to return',
+			},
 		],
 		qs(i) {
 			const query = String(this.getNodeParameter('query', i, '')).trim();
-			if (!query) throw new NodeOperationError(this.getNode(), `The "Query" parameter is empty [item ${i}]`, { itemIndex: i });
+			if (!query)
+				throw new NodeOperationError(this.getNode(), `The "Query" parameter is empty [item ${i}]`, {
+					itemIndex: i,
+				});
 			const limit = Number(this.getNodeParameter('limit', i, 50));
-			if (!Number.isInteger(limit) || limit < 1 || limit > 50) throw new NodeOperationError(this.getNode(), `The "Limit" parameter must be from 1 to 50 (got ${limit}) [item ${i}]`, { itemIndex: i });
+			if (!Number.isInteger(limit) || limit < 1 || limit > 50)
+				throw new NodeOperationError(
+					this.getNode(),
+					`The "Limit" parameter must be from 1 to 50 (got ${limit}) [item ${i}]`,
+					{ itemIndex: i },
+				);
 			return { query, limit };
 		},
 		// One item per model, with Replicate's search metadata (score, tags, generated description).
-		transform: (body) => ((body.models ?? []) as IDataObject[]).map((m) => ({ ...(m.model as IDataObject), search: m.metadata })),
+		transform: (body) =>
+			((body.models ?? []) as IDataObject[]).map((m) => ({
+				...(m.model as IDataObject),
+				search: m.metadata,
+			})),
 		simplify: simplifyModel,
 	}),
-	get: simpleOperation({ resource: R, operation: 'get', path(i) { return `/models/${modelPath(this, i)}`; }, fields: model, simplify: simplifyModel }),
+	get: simpleOperation({
+		resource: R,
+		operation: 'get',
+		path(i) {
+			return `/models/${modelPath(this, i)}`;
+		},
+		fields: model,
+		simplify: simplifyModel,
+	}),
 	getMany: simpleOperation({
 		resource: R,
 		operation: 'getMany',
 		list: true,
 		path: () => '/models',
 		fields: [
-			{ displayName: 'Sort By', name: 'sortBy', type: 'options', options: [{ name: 'Latest Version Created At', value: 'latest_version_created_at' }, { name: 'Model Created At', value: 'model_created_at' }], default: 'latest_version_created_at' },
-			{ displayName: 'Sort Direction', name: 'sortDirection', type: 'options', options: [{ name: 'Descending', value: 'desc' }, { name: 'Ascending', value: 'asc' }], default: 'desc' },
+			{
+				displayName: 'Sort By',
+				name: 'sortBy',
+				type: 'options',
+				options: [
+					{ name: 'Latest Version Created At', value: 'latest_version_created_at' },
+					{ name: 'Model Created At', value: 'model_created_at' },
+				],
+				default: 'latest_version_created_at',
+			},
+			{
+				displayName: 'Sort Direction',
+				name: 'sortDirection',
+				type: 'options',
+				options: [
+					{ name: 'Descending', value: 'desc' },
+					{ name: 'Ascending', value: 'asc' },
+				],
+				default: 'desc',
+			},
 		],
 		qs(i) {
-			return { sort_by: this.getNodeParameter('sortBy', i, 'latest_version_created_at'), sort_direction: this.getNodeParameter('sortDirection', i, 'desc') };
+			return {
+				sort_by: this.getNodeParameter('sortBy', i, 'latest_version_created_at'),
+				sort_direction: this.getNodeParameter('sortDirection', i, 'desc'),
+			};
 		},
 		simplify: simplifyModel,
 	}),
@@ -132,31 +228,122 @@ export const operations = {
 		body(i) {
 			const name = String(this.getNodeParameter('name', i, '')).trim();
 			const owner = String(this.getNodeParameter('owner', i, '')).trim();
-			if (!owner) throw new NodeOperationError(this.getNode(), `The "Owner" parameter is empty [item ${i}]`, { itemIndex: i });
+			if (!owner)
+				throw new NodeOperationError(this.getNode(), `The "Owner" parameter is empty [item ${i}]`, {
+					itemIndex: i,
+				});
 			if (!/^[a-z0-9][a-z0-9._-]*$/.test(name)) {
-				throw new NodeOperationError(this.getNode(), `The "Name" parameter "${name}" must use lowercase letters, numbers, dashes, underscores and periods [item ${i}]`, { itemIndex: i });
+				throw new NodeOperationError(
+					this.getNode(),
+					`The "Name" parameter "${name}" must use lowercase letters, numbers, dashes, underscores and periods [item ${i}]`,
+					{ itemIndex: i },
+				);
 			}
-			return { owner, name, visibility: this.getNodeParameter('visibility', i), hardware: this.getNodeParameter('hardware', i), ...fieldsBody(this, 'additionalFields', i) };
+			return {
+				owner,
+				name,
+				visibility: this.getNodeParameter('visibility', i),
+				hardware: this.getNodeParameter('hardware', i),
+				...fieldsBody(this, 'additionalFields', i),
+			};
 		},
 	}),
-	update: simpleOperation({ resource: R, operation: 'update', method: 'PATCH', retry: 'idempotent', path(i) { return `/models/${modelPath(this, i)}`; }, fields: updateFields, body(i) { return fieldsBody(this, 'updateFields', i); } }),
-	delete: simpleOperation({ resource: R, operation: 'delete', method: 'DELETE', retry: 'delete', path(i) { return `/models/${modelPath(this, i)}`; }, fields: model, deleted: true }),
-	getReadme: simpleOperation({ resource: R, operation: 'getReadme', path(i) { return `/models/${modelPath(this, i)}/readme`; }, fields: model, text: true }),
-	getExamples: simpleOperation({ resource: R, operation: 'getExamples', list: true, path(i) { return `/models/${modelPath(this, i)}/examples`; }, fields: model }),
+	update: simpleOperation({
+		resource: R,
+		operation: 'update',
+		method: 'PATCH',
+		retry: 'idempotent',
+		path(i) {
+			return `/models/${modelPath(this, i)}`;
+		},
+		fields: updateFields,
+		body(i) {
+			return fieldsBody(this, 'updateFields', i);
+		},
+	}),
+	delete: simpleOperation({
+		resource: R,
+		operation: 'delete',
+		method: 'DELETE',
+		retry: 'delete',
+		path(i) {
+			return `/models/${modelPath(this, i)}`;
+		},
+		fields: model,
+		deleted: true,
+	}),
+	getReadme: simpleOperation({
+		resource: R,
+		operation: 'getReadme',
+		path(i) {
+			return `/models/${modelPath(this, i)}/readme`;
+		},
+		fields: model,
+		text: true,
+	}),
+	getExamples: simpleOperation({
+		resource: R,
+		operation: 'getExamples',
+		list: true,
+		path(i) {
+			return `/models/${modelPath(this, i)}/examples`;
+		},
+		fields: model,
+	}),
 };
 
 export const description: INodeProperties[] = [
 	operationOptions(
 		R,
 		[
-			{ name: 'Create', value: 'create', action: 'Create a model', description: 'Create a model to push versions to or train into' },
-			{ name: 'Delete', value: 'delete', action: 'Delete a model', description: 'Delete a private model that has no versions' },
-			{ name: 'Get', value: 'get', action: 'Get a model', description: 'Get a model with its latest version' },
-			{ name: 'Get Examples', value: 'getExamples', action: 'Get examples of a model', description: 'Get the example predictions the model\'s author chose' },
-			{ name: 'Get Many', value: 'getMany', action: 'Get many models', description: 'List public models' },
-			{ name: 'Get README', value: 'getReadme', action: 'Get the README of a model', description: 'Get the model\'s README as Markdown' },
-			{ name: 'Search', value: 'search', action: 'Search models', description: 'Search public models with Replicate\'s search' },
-			{ name: 'Update', value: 'update', action: 'Update a model', description: 'Change a model\'s description, README or links' },
+			{
+				name: 'Create',
+				value: 'create',
+				action: 'Create a model',
+				description: 'Create a model to push versions to or train into',
+			},
+			{
+				name: 'Delete',
+				value: 'delete',
+				action: 'Delete a model',
+				description: 'Delete a private model that has no versions',
+			},
+			{
+				name: 'Get',
+				value: 'get',
+				action: 'Get a model',
+				description: 'Get a model with its latest version',
+			},
+			{
+				name: 'Get Examples',
+				value: 'getExamples',
+				action: 'Get examples of a model',
+				description: "Get the example predictions the model's author chose",
+			},
+			{
+				name: 'Get Many',
+				value: 'getMany',
+				action: 'Get many models',
+				description: 'List public models',
+			},
+			{
+				name: 'Get README',
+				value: 'getReadme',
+				action: 'Get the README of a model',
+				description: "Get the model's README as Markdown",
+			},
+			{
+				name: 'Search',
+				value: 'search',
+				action: 'Search models',
+				description: "Search public models with Replicate's search",
+			},
+			{
+				name: 'Update',
+				value: 'update',
+				action: 'Update a model',
+				description: "Change a model's description, README or links",
+			},
 		],
 		'get',
 	),

@@ -5,7 +5,12 @@ import { cancelPrediction } from '../../helpers/predictions';
 import type { Operation } from '../types';
 import { predictionIdField } from './fields';
 
-const description: INodeProperties[] = [{ ...predictionIdField, displayOptions: { show: { resource: ['prediction'], operation: ['cancel'] } } }];
+const description: INodeProperties[] = [
+	{
+		...predictionIdField,
+		displayOptions: { show: { resource: ['prediction'], operation: ['cancel'] } },
+	},
+];
 
 export const cancel: Operation = {
 	description,

@@ -5,7 +5,12 @@ import { createPrediction } from '../../helpers/predictions';
 import { readWebhook, webhookOptions } from '../locators';
 import { withDisplay } from '../simple';
 import type { Operation } from '../types';
-import { cancelAfterOption, concurrencyOption, encodingOption, targetAndInputFields } from './fields';
+import {
+	cancelAfterOption,
+	concurrencyOption,
+	encodingOption,
+	targetAndInputFields,
+} from './fields';
 import { readCancelAfter, readConcurrency, readInput, readTarget } from './shared';
 
 const show = { show: { resource: ['prediction'], operation: ['create'] } };
@@ -19,12 +24,7 @@ const description: INodeProperties[] = [
 		placeholder: 'Add Option',
 		default: {},
 		displayOptions: show,
-		options: [
-			...webhookOptions,
-			cancelAfterOption,
-			encodingOption,
-			concurrencyOption(10),
-		],
+		options: [...webhookOptions, cancelAfterOption, encodingOption, concurrencyOption(10)],
 	},
 ];
 
@@ -35,13 +35,22 @@ export const create: Operation = {
 		return readConcurrency(this, 10);
 	},
 	async execute(i, batch) {
-		const body: IDataObject = readWebhook(this, this.getNodeParameter('options', i, {}) as IDataObject, i) as IDataObject;
+		const body: IDataObject = readWebhook(
+			this,
+			this.getNodeParameter('options', i, {}) as IDataObject,
+			i,
+		) as IDataObject;
 		const cancelAfter = readCancelAfter(this, i);
 		const target = await readTarget(this, i, batch);
 		const input = await readInput(this, i, target);
 		if (target.version) body.version = target.version;
 		body.input = input;
-		const p = await createPrediction(this, { path: target.createPath, body, cancelAfter, itemIndex: i });
+		const p = await createPrediction(this, {
+			path: target.createPath,
+			body,
+			cancelAfter,
+			itemIndex: i,
+		});
 		return formatPrediction(p, true);
 	},
 };

@@ -33,7 +33,11 @@ export const targetAndInputFields: INodeProperties[] = [
 		name: 'inputMode',
 		type: 'options',
 		options: [
-			{ name: 'Define Below', value: 'fields', description: 'Fields generated from the model\'s input schema' },
+			{
+				name: 'Define Below',
+				value: 'fields',
+				description: "Fields generated from the model's input schema",
+			},
 			{ name: 'Using JSON', value: 'json', description: 'The whole input object as JSON' },
 		],
 		default: 'fields',
@@ -64,7 +68,8 @@ export const targetAndInputFields: INodeProperties[] = [
 		type: 'json',
 		default: '{\n  "prompt": ""\n}',
 		displayOptions: { show: { inputMode: ['json'] } },
-		description: 'The model input as a JSON object; it is checked against the model\'s schema before anything is sent',
+		description:
+			"The model input as a JSON object; it is checked against the model's schema before anything is sent",
 	},
 	{
 		displayName: 'Binary Inputs',
@@ -79,8 +84,21 @@ export const targetAndInputFields: INodeProperties[] = [
 				displayName: 'File',
 				name: 'files',
 				values: [
-					{ displayName: 'Input Name', name: 'input', type: 'string', default: 'image', placeholder: 'e.g. image', description: 'The model input that takes the file' },
-					{ displayName: 'Input Binary Field', name: 'binaryProperty', type: 'string', default: 'data', description: 'The binary property of the incoming item that holds the file' },
+					{
+						displayName: 'Input Name',
+						name: 'input',
+						type: 'string',
+						default: 'image',
+						placeholder: 'e.g. image',
+						description: 'The model input that takes the file',
+					},
+					{
+						displayName: 'Input Binary Field',
+						name: 'binaryProperty',
+						type: 'string',
+						default: 'data',
+						description: 'The binary property of the incoming item that holds the file',
+					},
 				],
 			},
 		],
@@ -92,9 +110,17 @@ export const encodingOption: INodeProperties = {
 	name: 'binaryEncoding',
 	type: 'options',
 	options: [
-		{ name: 'Auto', value: 'auto', description: 'Data URI up to 256 KB, Replicate Files upload above' },
+		{
+			name: 'Auto',
+			value: 'auto',
+			description: 'Data URI up to 256 KB, Replicate Files upload above',
+		},
 		{ name: 'Data URI', value: 'dataUri', description: 'Inline in the request (up to 10 MB)' },
-		{ name: 'Upload to Replicate Files', value: 'upload', description: 'Upload with the Files API (up to 100 MB) and pass its URL' },
+		{
+			name: 'Upload to Replicate Files',
+			value: 'upload',
+			description: 'Upload with the Files API (up to 100 MB) and pass its URL',
+		},
 	],
 	default: 'auto',
 };
@@ -105,7 +131,8 @@ export const cancelAfterOption: INodeProperties = {
 	type: 'string',
 	default: '',
 	placeholder: 'e.g. 15m',
-	description: 'Replicate cancels the prediction by itself after this long (Cancel-After header: 30s, 5m, 1h30m; at least 5s). A safety net if n8n goes away.',
+	description:
+		'Replicate cancels the prediction by itself after this long (Cancel-After header: 30s, 5m, 1h30m; at least 5s). A safety net if n8n goes away.',
 };
 
 export const concurrencyOption = (def: number): INodeProperties => ({
@@ -123,12 +150,20 @@ export const maxFileSizeOption: INodeProperties = {
 	type: 'number',
 	typeOptions: { minValue: 1 },
 	default: 1024,
-	description: 'Largest output file downloaded (after decompression). A larger file fails the item and nothing of it is kept.',
+	description:
+		'Largest output file downloaded (after decompression). A larger file fails the item and nothing of it is kept.',
 };
 
 /** Waiting and output options (Run and Wait). */
 export const waitAndOutputOptions: INodeProperties[] = [
-	{ displayName: 'Timeout (Seconds)', name: 'timeout', type: 'number', typeOptions: { minValue: 1 }, default: 600, description: 'How long to wait for the prediction to finish' },
+	{
+		displayName: 'Timeout (Seconds)',
+		name: 'timeout',
+		type: 'number',
+		typeOptions: { minValue: 1 },
+		default: 600,
+		description: 'How long to wait for the prediction to finish',
+	},
 	{
 		displayName: 'On Timeout',
 		name: 'onTimeout',
@@ -139,12 +174,58 @@ export const waitAndOutputOptions: INodeProperties[] = [
 		],
 		default: 'fail',
 	},
-	{ displayName: 'Cancel on Timeout', name: 'cancelOnTimeout', type: 'boolean', default: true, description: 'Whether to cancel the prediction on Replicate when the timeout passes, so it stops costing money' },
-	{ displayName: 'Max Poll Interval (Seconds)', name: 'maxPollInterval', type: 'number', typeOptions: { minValue: 1, maxValue: 60 }, default: 5, description: 'Polls back off up to this interval' },
-	{ displayName: 'Download Output Files', name: 'download', type: 'boolean', default: true, description: 'Whether to download every file in the output into binary data (otherwise only URLs are returned)' },
-	{ displayName: 'Put Output File in Field', name: 'binaryProperty', type: 'string', default: 'data', description: 'Binary property of the first file; further files get _1, _2, …' },
+	{
+		displayName: 'Cancel on Timeout',
+		name: 'cancelOnTimeout',
+		type: 'boolean',
+		default: true,
+		description:
+			'Whether to cancel the prediction on Replicate when the timeout passes, so it stops costing money',
+	},
+	{
+		displayName: 'Max Poll Interval (Seconds)',
+		name: 'maxPollInterval',
+		type: 'number',
+		typeOptions: { minValue: 1, maxValue: 60 },
+		default: 5,
+		description: 'Polls back off up to this interval',
+	},
+	{
+		displayName: 'Download Output Files',
+		name: 'download',
+		type: 'boolean',
+		default: true,
+		description:
+			'Whether to download every file in the output into binary data (otherwise only URLs are returned)',
+	},
+	{
+		displayName: 'Put Output File in Field',
+		name: 'binaryProperty',
+		type: 'string',
+		default: 'data',
+		description: 'Binary property of the first file; further files get _1, _2, …',
+	},
 	maxFileSizeOption,
-	{ displayName: 'Split Files Into Items', name: 'splitFiles', type: 'boolean', default: false, description: 'Whether to return one item per output file' },
-	{ displayName: 'Simplify', name: 'simplify', type: 'boolean', default: false, description: 'Whether to return only the output (token lists of language models joined into text) instead of the whole prediction' },
-	{ displayName: 'Include Logs', name: 'includeLogs', type: 'boolean', default: false, description: 'Whether to include the model\'s logs in the output' },
+	{
+		displayName: 'Split Files Into Items',
+		name: 'splitFiles',
+		type: 'boolean',
+		default: false,
+		description: 'Whether to return one item per output file',
+	},
+	{
+		displayName: 'Simplify',
+		name: 'simplify',
+		type: 'boolean',
+		default: false,
+		description:
+			'Whether to return only the output (token lists of language models joined into text) instead of the whole prediction',
+	},
+	{
+		displayName: 'Include Logs',
+		name: 'includeLogs',
+		type: 'boolean',
+		default: false,
+		description: "Whether to include the model's logs in the output",
+	},
 ];

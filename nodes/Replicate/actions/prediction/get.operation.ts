@@ -5,7 +5,12 @@ import { getPrediction } from '../../helpers/predictions';
 import type { Operation } from '../types';
 import { predictionIdField } from './fields';
 
-const description: INodeProperties[] = [{ ...predictionIdField, displayOptions: { show: { resource: ['prediction'], operation: ['get'] } } }];
+const description: INodeProperties[] = [
+	{
+		...predictionIdField,
+		displayOptions: { show: { resource: ['prediction'], operation: ['get'] } },
+	},
+];
 
 export const get: Operation = {
 	description,

@@ -18,16 +18,38 @@ const description: INodeProperties[] = [
 		default: {},
 		displayOptions: show,
 		options: [
-			{ displayName: 'Created After', name: 'createdAfter', type: 'dateTime', default: '', description: 'Only predictions created after this time' },
-			{ displayName: 'Created Before', name: 'createdBefore', type: 'dateTime', default: '', description: 'Only predictions created before this time' },
+			{
+				displayName: 'Created After',
+				name: 'createdAfter',
+				type: 'dateTime',
+				default: '',
+				description: 'Only predictions created after this time',
+			},
+			{
+				displayName: 'Created Before',
+				name: 'createdBefore',
+				type: 'dateTime',
+				default: '',
+				description: 'Only predictions created before this time',
+			},
 		],
 	},
 ];
 
-function isoOrFail(this: IExecuteFunctions, value: unknown, name: string, i: number): string | undefined {
+function isoOrFail(
+	this: IExecuteFunctions,
+	value: unknown,
+	name: string,
+	i: number,
+): string | undefined {
 	if (value === undefined || value === '' || value === null) return undefined;
 	const ms = Date.parse(String(value));
-	if (Number.isNaN(ms)) throw new NodeOperationError(this.getNode(), `The "${name}" filter "${value}" is not a date-time [item ${i}]`, { itemIndex: i });
+	if (Number.isNaN(ms))
+		throw new NodeOperationError(
+			this.getNode(),
+			`The "${name}" filter "${value}" is not a date-time [item ${i}]`,
+			{ itemIndex: i },
+		);
 	return new Date(ms).toISOString();
 }
 
@@ -42,6 +64,10 @@ export const getMany: Operation = {
 		if (before) qs.created_before = before;
 		const returnAll = this.getNodeParameter('returnAll', i, false) as boolean;
 		const limit = returnAll ? undefined : (this.getNodeParameter('limit', i, 50) as number);
-		return await apiRequestAllItems.call<IExecuteFunctions, [Omit<ApiRequest, 'method' | 'retry'>, number | undefined], Promise<IDataObject[]>>(this, { path: '/predictions', qs, itemIndex: i }, limit);
+		return await apiRequestAllItems.call<
+			IExecuteFunctions,
+			[Omit<ApiRequest, 'method' | 'retry'>, number | undefined],
+			Promise<IDataObject[]>
+		>(this, { path: '/predictions', qs, itemIndex: i }, limit);
 	},
 };

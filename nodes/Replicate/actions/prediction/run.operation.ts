@@ -7,7 +7,13 @@ import { callbackUrl, rememberPrediction, reserveWaitSlot } from '../../helpers/
 import type { Target } from '../../helpers/targets';
 import { withDisplay } from '../simple';
 import type { Batch, Operation, OperationResult } from '../types';
-import { cancelAfterOption, concurrencyOption, encodingOption, targetAndInputFields, waitAndOutputOptions } from './fields';
+import {
+	cancelAfterOption,
+	concurrencyOption,
+	encodingOption,
+	targetAndInputFields,
+	waitAndOutputOptions,
+} from './fields';
 import {
 	durationSeconds,
 	finish,
@@ -32,17 +38,23 @@ const description: INodeProperties[] = [
 		type: 'options',
 		displayOptions: show,
 		options: [
-			{ name: 'Sync, Then Poll', value: 'sync', description: 'Replicate holds the request up to a minute, then the node polls' },
+			{
+				name: 'Sync, Then Poll',
+				value: 'sync',
+				description: 'Replicate holds the request up to a minute, then the node polls',
+			},
 			{
 				name: 'Wait for Webhook (Suspend Execution)',
 				value: 'webhook',
-				description: 'For long runs: the execution waits without polling and Replicate\'s signed webhook resumes it. n8n must be reachable from Replicate.',
+				description:
+					"For long runs: the execution waits without polling and Replicate's signed webhook resumes it. n8n must be reachable from Replicate.",
 			},
 		],
 		default: 'sync',
 	},
 	{
-		displayName: 'Replicate calls this n8n instance back when the prediction finishes, so its webhook URL must be reachable from the internet. One item per execution; the Timeout option is the longest wait (Replicate cancels the prediction then). A failed or canceled prediction comes out with an error field.',
+		displayName:
+			'Replicate calls this n8n instance back when the prediction finishes, so its webhook URL must be reachable from the internet. One item per execution; the Timeout option is the longest wait (Replicate cancels the prediction then). A failed or canceled prediction comes out with an error field.',
 		name: 'webhookNotice',
 		type: 'notice',
 		default: '',
@@ -63,7 +75,8 @@ const description: INodeProperties[] = [
 				type: 'number',
 				typeOptions: { minValue: 1, maxValue: 60 },
 				default: 60,
-				description: 'Replicate holds the create request up to this long and answers with the finished prediction (Prefer: wait). Longer runs are then polled.',
+				description:
+					'Replicate holds the create request up to this long and answers with the finished prediction (Prefer: wait). Longer runs are then polled.',
 			},
 			cancelAfterOption,
 			encodingOption,
@@ -89,11 +102,18 @@ interface Prepared {
  * it instead. Cancel-After is the Timeout (or the Server-Side Deadline when shorter); Replicate
  * then cancels the prediction and its canceled webhook resumes the execution with an error item.
  */
-async function createAndSuspend(ctx: IExecuteFunctions, i: number, batch: Batch, p: Prepared): Promise<OperationResult> {
+async function createAndSuspend(
+	ctx: IExecuteFunctions,
+	i: number,
+	batch: Batch,
+	p: Prepared,
+): Promise<OperationResult> {
 	const timeoutSeconds = Math.max(5, Math.ceil(p.settings.timeoutMs / 1000));
 	const ownDeadline = p.cancelAfter ? durationSeconds(p.cancelAfter) : Number.POSITIVE_INFINITY;
 	const cancelAfter =
-		p.settings.cancelOnTimeout && timeoutSeconds < ownDeadline ? `${timeoutSeconds}s` : p.cancelAfter;
+		p.settings.cancelOnTimeout && timeoutSeconds < ownDeadline
+			? `${timeoutSeconds}s`
+			: p.cancelAfter;
 	const webhook = callbackUrl(ctx, i);
 	reserveWaitSlot(ctx, i);
 	const created = await createPrediction(ctx, {
@@ -109,9 +129,14 @@ async function createAndSuspend(ctx: IExecuteFunctions, i: number, batch: Batch,
 		itemIndex: i,
 	});
 	if (batch.signal.aborted) await stopped(ctx, created, i);
-	if (isTerminal(created)) return await finish(ctx, created, p.target.openapi, p.settings, i, false);
+	if (isTerminal(created))
+		return await finish(ctx, created, p.target.openapi, p.settings, i, false);
 	if (typeof created.id !== 'string' || !created.id) {
-		throw new NodeOperationError(ctx.getNode(), `Replicate answered the create without a prediction id [item ${i}]`, { itemIndex: i });
+		throw new NodeOperationError(
+			ctx.getNode(),
+			`Replicate answered the create without a prediction id [item ${i}]`,
+			{ itemIndex: i },
+		);
 	}
 	rememberPrediction(ctx, created.id);
 	await ctx.putExecutionToWait(WAIT_INDEFINITELY);
@@ -127,9 +152,14 @@ export const run: Operation = {
 	},
 	checkInput(this: IExecuteFunctions, items) {
 		if (this.getNodeParameter('waitMode', 0, 'sync') !== 'webhook' || items.length <= 1) return;
-		throw new NodeOperationError(this.getNode(), `"Wait for Webhook" handles one item per execution (got ${items.length})`, {
-			description: 'Use "Sync, Then Poll", or run each item in its own execution (Execute Workflow node with "Run Once for Each Item").',
-		});
+		throw new NodeOperationError(
+			this.getNode(),
+			`"Wait for Webhook" handles one item per execution (got ${items.length})`,
+			{
+				description:
+					'Use "Sync, Then Poll", or run each item in its own execution (Execute Workflow node with "Run Once for Each Item").',
+			},
+		);
 	},
 	async execute(i, batch) {
 		// One path for every wait mode: the same checks, in the same order, before anything is sent.
@@ -139,8 +169,12 @@ export const run: Operation = {
 		const cancelAfter = readCancelAfter(this, i, settings);
 		const target = await readTarget(this, i, batch);
 		const input = await readInput(this, i, target);
-		if (batch.signal.aborted) throw new NodeOperationError(this.getNode(), 'Stopped before the prediction was created', { itemIndex: i });
-		if (webhook) return await createAndSuspend(this, i, batch, { settings, sync, cancelAfter, target, input });
+		if (batch.signal.aborted)
+			throw new NodeOperationError(this.getNode(), 'Stopped before the prediction was created', {
+				itemIndex: i,
+			});
+		if (webhook)
+			return await createAndSuspend(this, i, batch, { settings, sync, cancelAfter, target, input });
 
 		const started = Date.now();
 		const deadline = started + settings.timeoutMs;
@@ -162,7 +196,15 @@ export const run: Operation = {
 		const longRun = created.output === null || created.output === undefined;
 		const { prediction, timedOut } = isTerminal(created)
 			? { prediction: created, timedOut: false }
-			: await waitFor(this, created, i, batch, deadline, longRun ? 'afterHold' : 'soon', settings.maxPollMs);
+			: await waitFor(
+					this,
+					created,
+					i,
+					batch,
+					deadline,
+					longRun ? 'afterHold' : 'soon',
+					settings.maxPollMs,
+				);
 		return await finish(this, prediction, target.openapi, settings, i, timedOut);
 	},
 };

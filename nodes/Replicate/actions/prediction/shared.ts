@@ -3,12 +3,35 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { assertUploadable, binaryInfo, dataUri, DATA_URI_MAX_BYTES, uploadBinary, type BinaryInfo } from '../../helpers/files';
+import {
+	assertUploadable,
+	binaryInfo,
+	dataUri,
+	DATA_URI_MAX_BYTES,
+	uploadBinary,
+	type BinaryInfo,
+} from '../../helpers/files';
 import { readDeploymentRef, readModelRef } from '../../helpers/modelRef';
-import { formatPrediction, outputOptions, predictionItems, type OutputOptions } from '../../helpers/output';
-import { cancelPrediction, isTerminal, pollPrediction, type Prediction, type WaitOptions } from '../../helpers/predictions';
+import {
+	formatPrediction,
+	outputOptions,
+	predictionItems,
+	type OutputOptions,
+} from '../../helpers/output';
+import {
+	cancelPrediction,
+	isTerminal,
+	pollPrediction,
+	type Prediction,
+	type WaitOptions,
+} from '../../helpers/predictions';
 import { inputSchema, prepareInput } from '../../helpers/schema';
-import { resolveDeployment, resolveModel, schemaOfPrediction as predictionSchema, type Target } from '../../helpers/targets';
+import {
+	resolveDeployment,
+	resolveModel,
+	schemaOfPrediction as predictionSchema,
+	type Target,
+} from '../../helpers/targets';
 import type { Batch } from '../types';
 
 export const MAX_TIMEOUT_SECONDS = 7 * 24 * 3600;
@@ -30,22 +53,39 @@ export function option<T>(ctx: IExecuteFunctions, i: number, name: string, fallb
 /** Why a binary property name cannot be used, or undefined when it can. */
 export function binaryPropertyProblem(name: string): string | undefined {
 	if (!/^[A-Za-z_][\w-]*$/.test(name)) return 'is not a valid property name';
-	if (['__proto__', 'constructor', 'prototype', 'hasOwnProperty', 'toString', 'valueOf'].includes(name)) return 'is a reserved name';
+	if (
+		['__proto__', 'constructor', 'prototype', 'hasOwnProperty', 'toString', 'valueOf'].includes(
+			name,
+		)
+	)
+		return 'is a reserved name';
 	return undefined;
 }
 
 /** Max Concurrent Predictions: a whole number from 1 to `max`, or a clear error. */
 export function readConcurrency(ctx: IExecuteFunctions, fallback: number, max = 500): number {
 	const raw = ctx.getNodeParameter('options.maxConcurrency', 0, fallback) as unknown;
-	const n = typeof raw === 'number' ? raw : typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : NaN;
+	const n =
+		typeof raw === 'number'
+			? raw
+			: typeof raw === 'string' && raw.trim() !== ''
+				? Number(raw)
+				: NaN;
 	if (!Number.isInteger(n) || n < 1 || n > max) {
-		throw new NodeOperationError(ctx.getNode(), `The "Max Concurrent Predictions" option must be a whole number from 1 to ${max} (got ${JSON.stringify(raw)}) [item 0]`, { itemIndex: 0 });
+		throw new NodeOperationError(
+			ctx.getNode(),
+			`The "Max Concurrent Predictions" option must be a whole number from 1 to ${max} (got ${JSON.stringify(raw)}) [item 0]`,
+			{ itemIndex: 0 },
+		);
 	}
 	return n;
 }
 
 function fail(ctx: IExecuteFunctions, i: number, message: string, description?: string): never {
-	throw new NodeOperationError(ctx.getNode(), `${message} [item ${i}]`, { itemIndex: i, description });
+	throw new NodeOperationError(ctx.getNode(), `${message} [item ${i}]`, {
+		itemIndex: i,
+		description,
+	});
 }
 
 /** The model, version or deployment of this item, resolved once per execution. */
@@ -53,10 +93,14 @@ export async function readTarget(ctx: IExecuteFunctions, i: number, batch: Batch
 	const kind = ctx.getNodeParameter('runTarget', i, 'model') as string;
 	if (kind === 'deployment') {
 		const d = readDeploymentRef(ctx, i);
-		return await memo(batch, `deployment:${d.owner}/${d.name}`, () => resolveDeployment(ctx, d.owner, d.name, i));
+		return await memo(batch, `deployment:${d.owner}/${d.name}`, () =>
+			resolveDeployment(ctx, d.owner, d.name, i),
+		);
 	}
 	const ref = readModelRef(ctx, i);
-	return await memo(batch, `model:${ref.owner}/${ref.name}:${ref.version ?? ''}`, () => resolveModel(ctx, ref, i));
+	return await memo(batch, `model:${ref.owner}/${ref.name}:${ref.version ?? ''}`, () =>
+		resolveModel(ctx, ref, i),
+	);
 }
 
 function parseJsonInput(ctx: IExecuteFunctions, i: number): IDataObject {
@@ -69,7 +113,8 @@ function parseJsonInput(ctx: IExecuteFunctions, i: number): IDataObject {
 			fail(ctx, i, `The "Input (JSON)" parameter is not valid JSON: ${(e as Error).message}`);
 		}
 	}
-	if (!value || typeof value !== 'object' || Array.isArray(value)) fail(ctx, i, 'The "Input (JSON)" parameter must be a JSON object, like {"prompt": "a cat"}');
+	if (!value || typeof value !== 'object' || Array.isArray(value))
+		fail(ctx, i, 'The "Input (JSON)" parameter must be a JSON object, like {"prompt": "a cat"}');
 	return value as IDataObject;
 }
 
@@ -77,38 +122,57 @@ function parseJsonInput(ctx: IExecuteFunctions, i: number): IDataObject {
  * The model input of item `i`: fields or JSON, plus binary inputs, checked against the schema.
  * Everything that can be checked locally is checked before any upload or prediction.
  */
-export async function readInput(ctx: IExecuteFunctions, i: number, target: Target): Promise<IDataObject> {
+export async function readInput(
+	ctx: IExecuteFunctions,
+	i: number,
+	target: Target,
+): Promise<IDataObject> {
 	const mode = ctx.getNodeParameter('inputMode', i, 'fields') as string;
 	const raw: IDataObject =
-		mode === 'json' ? parseJsonInput(ctx, i) : { ...((ctx.getNodeParameter('inputFields.value', i, {}) as IDataObject | null) ?? {}) };
+		mode === 'json'
+			? parseJsonInput(ctx, i)
+			: { ...((ctx.getNodeParameter('inputFields.value', i, {}) as IDataObject | null) ?? {}) };
 	const schema = inputSchema(target.openapi);
-	const files = ((ctx.getNodeParameter('binaryInputs.files', i, []) as IDataObject[]) ?? []).map((f) => ({
-		input: String(f.input ?? '').trim(),
-		property: String(f.binaryProperty ?? '').trim(),
-	}));
+	const files = ((ctx.getNodeParameter('binaryInputs.files', i, []) as IDataObject[]) ?? []).map(
+		(f) => ({
+			input: String(f.input ?? '').trim(),
+			property: String(f.binaryProperty ?? '').trim(),
+		}),
+	);
 	const infos: Array<{ input: string; property: string; info: BinaryInfo }> = [];
 	for (const f of files) {
 		if (!f.input) fail(ctx, i, 'A Binary Inputs entry has an empty "Input Name"');
 		if (schema && !schema.properties[f.input]) {
-			fail(ctx, i, `Binary Inputs: the model has no input "${f.input}"`, `Valid inputs: ${schema.order.join(', ')}`);
+			fail(
+				ctx,
+				i,
+				`Binary Inputs: the model has no input "${f.input}"`,
+				`Valid inputs: ${schema.order.join(', ')}`,
+			);
 		}
 		const info = await binaryInfo(ctx, i, f.property, 'Input Binary Field');
 		assertUploadable(ctx, info, i, f.property);
 		infos.push({ ...f, info });
 	}
 	const fileFields = [...new Set(infos.map((f) => f.input))];
-	for (const field of fileFields) raw[field] = schema?.properties[field]?.type === 'array' ? ['data:,placeholder'] : 'data:,placeholder';
+	for (const field of fileFields)
+		raw[field] =
+			schema?.properties[field]?.type === 'array' ? ['data:,placeholder'] : 'data:,placeholder';
 	const input = prepareInput(ctx.getNode(), schema, raw, i, fileFields);
 
 	const encoding = option<string>(ctx, i, 'binaryEncoding', 'auto');
 	const values = new Map<string, string[]>();
 	for (const f of infos) {
-		const useUpload = encoding === 'upload' || (encoding === 'auto' && f.info.size > DATA_URI_MAX_BYTES);
-		const value = useUpload ? String(((await uploadBinary(ctx, i, f.property, f.info)).urls as IDataObject).get) : await dataUri(ctx, i, f.property, f.info);
+		const useUpload =
+			encoding === 'upload' || (encoding === 'auto' && f.info.size > DATA_URI_MAX_BYTES);
+		const value = useUpload
+			? String(((await uploadBinary(ctx, i, f.property, f.info)).urls as IDataObject).get)
+			: await dataUri(ctx, i, f.property, f.info);
 		values.set(f.input, [...(values.get(f.input) ?? []), value]);
 	}
 	for (const [field, list] of values) {
-		input[field] = schema?.properties[field]?.type === 'array' ? list : list.length === 1 ? list[0] : list;
+		input[field] =
+			schema?.properties[field]?.type === 'array' ? list : list.length === 1 ? list[0] : list;
 	}
 	return input;
 }
@@ -124,12 +188,22 @@ export interface WaitSettings {
 export function readWaitSettings(ctx: IExecuteFunctions, i: number): WaitSettings {
 	const timeout = Number(option(ctx, i, 'timeout', 600));
 	if (!Number.isFinite(timeout) || timeout <= 0 || timeout > MAX_TIMEOUT_SECONDS) {
-		fail(ctx, i, `The "Timeout (Seconds)" option must be between 1 and ${MAX_TIMEOUT_SECONDS} (got ${timeout})`);
+		fail(
+			ctx,
+			i,
+			`The "Timeout (Seconds)" option must be between 1 and ${MAX_TIMEOUT_SECONDS} (got ${timeout})`,
+		);
 	}
 	const maxPoll = Number(option(ctx, i, 'maxPollInterval', 5));
-	if (!Number.isFinite(maxPoll) || maxPoll < 1 || maxPoll > 60) fail(ctx, i, `The "Max Poll Interval (Seconds)" option must be between 1 and 60 (got ${maxPoll})`);
+	if (!Number.isFinite(maxPoll) || maxPoll < 1 || maxPoll > 60)
+		fail(
+			ctx,
+			i,
+			`The "Max Poll Interval (Seconds)" option must be between 1 and 60 (got ${maxPoll})`,
+		);
 	const maxFile = Number(option(ctx, i, 'maxFileSize', 1024));
-	if (!Number.isFinite(maxFile) || maxFile <= 0) fail(ctx, i, `The "Max File Size (MB)" option must be a positive number (got ${maxFile})`);
+	if (!Number.isFinite(maxFile) || maxFile <= 0)
+		fail(ctx, i, `The "Max File Size (MB)" option must be a positive number (got ${maxFile})`);
 	const output = outputOptions(ctx.getNodeParameter('options', i, {}) as IDataObject);
 	const bad = binaryPropertyProblem(output.binaryProperty);
 	if (bad) fail(ctx, i, `The "Put Output File in Field" option "${output.binaryProperty}" ${bad}`);
@@ -149,7 +223,10 @@ export function durationSeconds(v: string): number {
 	return /^\d+$/.test(v)
 		? Number(v)
 		: /^(\d+h)?(\d+m)?(\d+s)?$/.test(v)
-			? [...v.matchAll(/(\d+)([hms])/g)].reduce((t, m) => t + Number(m[1]) * (m[2] === 'h' ? 3600 : m[2] === 'm' ? 60 : 1), 0)
+			? [...v.matchAll(/(\d+)([hms])/g)].reduce(
+					(t, m) => t + Number(m[1]) * (m[2] === 'h' ? 3600 : m[2] === 'm' ? 60 : 1),
+					0,
+				)
 			: NaN;
 }
 
@@ -159,7 +236,11 @@ export function readSyncWait(ctx: IExecuteFunctions, i: number): number {
 	if (raw === '' || raw === null || raw === undefined) return 60;
 	const sync = Number(raw);
 	if (!Number.isInteger(sync) || sync < 1 || sync > 60) {
-		fail(ctx, i, `The "Sync Wait (Seconds)" option must be a whole number from 1 to 60 (got ${JSON.stringify(raw)})`);
+		fail(
+			ctx,
+			i,
+			`The "Sync Wait (Seconds)" option must be a whole number from 1 to 60 (got ${JSON.stringify(raw)})`,
+		);
 	}
 	return sync;
 }
@@ -172,7 +253,11 @@ export const CANCEL_AFTER_MARGIN_SECONDS = 60;
  * Timeout plus a margin when Cancel on Timeout is on (`wait`), so Replicate ends a prediction that
  * an n8n worker forgot (a shutdown, a crash), since n8n gives the node no signal then.
  */
-export function readCancelAfter(ctx: IExecuteFunctions, i: number, wait?: WaitSettings): string | undefined {
+export function readCancelAfter(
+	ctx: IExecuteFunctions,
+	i: number,
+	wait?: WaitSettings,
+): string | undefined {
 	const v = String(option(ctx, i, 'cancelAfter', '')).trim();
 	if (/^(off|none)$/i.test(v)) return undefined;
 	if (!v) {
@@ -182,14 +267,33 @@ export function readCancelAfter(ctx: IExecuteFunctions, i: number, wait?: WaitSe
 	}
 	const seconds = durationSeconds(v);
 	if (!Number.isFinite(seconds) || seconds < 5) {
-		fail(ctx, i, `The "Server-Side Deadline" option "${v}" is not a duration of at least 5 seconds`, 'Use a number of seconds or units like 30s, 5m, 1h30m, or "off" to send none.');
+		fail(
+			ctx,
+			i,
+			`The "Server-Side Deadline" option "${v}" is not a duration of at least 5 seconds`,
+			'Use a number of seconds or units like 30s, 5m, 1h30m, or "off" to send none.',
+		);
 	}
 	return v;
 }
 
 /** Polls until done; on a stop (execution stopped, another item failed) cancels the prediction. */
-export async function waitFor(ctx: IExecuteFunctions, p: Prediction, i: number, batch: Batch, deadline: number, start: WaitOptions['start'], maxDelayMs: number) {
-	const r = await pollPrediction(ctx, p, { itemIndex: i, deadline, signal: batch.signal, start, maxDelayMs });
+export async function waitFor(
+	ctx: IExecuteFunctions,
+	p: Prediction,
+	i: number,
+	batch: Batch,
+	deadline: number,
+	start: WaitOptions['start'],
+	maxDelayMs: number,
+) {
+	const r = await pollPrediction(ctx, p, {
+		itemIndex: i,
+		deadline,
+		signal: batch.signal,
+		start,
+		maxDelayMs,
+	});
 	if (r.stopped) await stopped(ctx, r.prediction, i);
 	return r;
 }
@@ -198,15 +302,28 @@ export async function waitFor(ctx: IExecuteFunctions, p: Prediction, i: number, 
 export async function stopped(ctx: IExecuteFunctions, p: Prediction, i: number): Promise<never> {
 	if (!isTerminal(p)) await cancelPrediction(ctx, p.id, i).catch(() => undefined);
 	// "canceled" in the message is what makes n8n list a stopped execution as canceled.
-	throw new NodeOperationError(ctx.getNode(), `Stopped; prediction ${p.id} was canceled on Replicate`, { itemIndex: i });
+	throw new NodeOperationError(
+		ctx.getNode(),
+		`Stopped; prediction ${p.id} was canceled on Replicate`,
+		{ itemIndex: i },
+	);
 }
 
 /**
  * A failure about a prediction: the message avoids the word n8n reads as a user's stop ("canceled"),
  * and the prediction travels along so Continue On Fail returns it with the error.
  */
-function predictionError(ctx: IExecuteFunctions, p: Prediction, i: number, message: string, description?: string): NodeOperationError {
-	const error = new NodeOperationError(ctx.getNode(), `${message} [item ${i}]`, { itemIndex: i, description });
+function predictionError(
+	ctx: IExecuteFunctions,
+	p: Prediction,
+	i: number,
+	message: string,
+	description?: string,
+): NodeOperationError {
+	const error = new NodeOperationError(ctx.getNode(), `${message} [item ${i}]`, {
+		itemIndex: i,
+		description,
+	});
 	error.context = { ...(error.context ?? {}), prediction: formatPrediction(p, true) };
 	return error;
 }
@@ -234,30 +351,62 @@ export async function finish(
 				() => p,
 			);
 		}
-		if (s.onTimeout === 'return') return [{ json: { ...formatPrediction(p, s.output.includeLogs), timedOut: true } }];
+		if (s.onTimeout === 'return')
+			return [{ json: { ...formatPrediction(p, s.output.includeLogs), timedOut: true } }];
 		const state = !s.cancelOnTimeout
 			? 'It is still running on Replicate (Cancel on Timeout is off).'
 			: ended
 				? 'It was stopped on Replicate (Cancel on Timeout).'
 				: 'Stopping it on Replicate did not succeed; its Cancel-After deadline, if any, ends it.';
-		throw predictionError(ctx, p, i, `Prediction ${p.id} timed out: not finished after ${s.timeoutMs / 1000} s`, `${state} Raise "Timeout (Seconds)", or set "On Timeout" to return the prediction as it is.`);
+		throw predictionError(
+			ctx,
+			p,
+			i,
+			`Prediction ${p.id} timed out: not finished after ${s.timeoutMs / 1000} s`,
+			`${state} Raise "Timeout (Seconds)", or set "On Timeout" to return the prediction as it is.`,
+		);
 	}
 	const tail = logTail(p.logs);
 	switch (p.status) {
 		case 'succeeded':
 			return await predictionItems(ctx, p, openapi, s.output, i);
 		case 'failed':
-			throw predictionError(ctx, p, i, `Prediction ${p.id} failed: ${typeof p.error === 'string' && p.error ? p.error : 'no error text'}`, tail ? `Last lines of the model's logs:\n${tail}` : undefined);
+			throw predictionError(
+				ctx,
+				p,
+				i,
+				`Prediction ${p.id} failed: ${typeof p.error === 'string' && p.error ? p.error : 'no error text'}`,
+				tail ? `Last lines of the model's logs:\n${tail}` : undefined,
+			);
 		case 'canceled':
-			throw predictionError(ctx, p, i, `Prediction ${p.id} was stopped on Replicate before it finished`, 'Its status is "canceled": its Cancel-After deadline passed while it ran, or it was canceled from the dashboard or the API.');
+			throw predictionError(
+				ctx,
+				p,
+				i,
+				`Prediction ${p.id} was stopped on Replicate before it finished`,
+				'Its status is "canceled": its Cancel-After deadline passed while it ran, or it was canceled from the dashboard or the API.',
+			);
 		case 'aborted':
-			throw predictionError(ctx, p, i, `Prediction ${p.id} was aborted`, 'Its deadline (Cancel-After) passed before it started.');
+			throw predictionError(
+				ctx,
+				p,
+				i,
+				`Prediction ${p.id} was aborted`,
+				'Its deadline (Cancel-After) passed before it started.',
+			);
 		default:
 			return [{ json: formatPrediction(p, s.output.includeLogs) }];
 	}
 }
 
 /** The schema of an existing prediction's version (for file detection and text joining); best effort. */
-export async function schemaOfPrediction(ctx: IExecuteFunctions, p: Prediction, i: number, batch: Batch): Promise<IDataObject | null> {
-	return await memo(batch, `schema:${String(p.model ?? '')}:${String(p.version ?? '')}`, () => predictionSchema(ctx, p, i));
+export async function schemaOfPrediction(
+	ctx: IExecuteFunctions,
+	p: Prediction,
+	i: number,
+	batch: Batch,
+): Promise<IDataObject | null> {
+	return await memo(batch, `schema:${String(p.model ?? '')}:${String(p.version ?? '')}`, () =>
+		predictionSchema(ctx, p, i),
+	);
 }

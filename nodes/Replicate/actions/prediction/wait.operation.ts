@@ -32,8 +32,19 @@ export const wait: Operation = {
 		const id = readPredictionId(this, i);
 		const deadline = Date.now() + settings.timeoutMs;
 		const first = await getPrediction(this, id, i, { deadline, signal: batch.signal });
-		const { prediction, timedOut } = await waitFor(this, first, i, batch, deadline, 'soon', settings.maxPollMs);
-		const openapi = settings.output.download || settings.output.simplify ? await schemaOfPrediction(this, prediction, i, batch) : null;
+		const { prediction, timedOut } = await waitFor(
+			this,
+			first,
+			i,
+			batch,
+			deadline,
+			'soon',
+			settings.maxPollMs,
+		);
+		const openapi =
+			settings.output.download || settings.output.simplify
+				? await schemaOfPrediction(this, prediction, i, batch)
+				: null;
 		return await finish(this, prediction, openapi, settings, i, timedOut);
 	},
 };
