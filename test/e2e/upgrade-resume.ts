@@ -155,14 +155,14 @@ async function main() {
 			);
 			const done = await until(async () => {
 				const e = await one(waiting.id);
-				return e && e.status !== 'waiting' ? e : undefined;
+				return e && ['success', 'error', 'crashed', 'canceled'].includes(e.status) ? e : undefined;
 			}, 300_000);
 			const out = done.data?.resultData.runData.After?.[0]?.data?.main[0][0];
 			check(
 				done.status === 'success' &&
 					out?.json.id === pred.obj.id &&
 					out?.json.status === 'succeeded',
-				`${done.status}: ${JSON.stringify(out?.json).slice(0, 300)}`,
+				`${done.status}: ${String(JSON.stringify(out?.json)).slice(0, 300)}; nodes ${Object.keys(done.data?.resultData.runData ?? {}).join(', ')}`,
 			);
 			process.stdout.write(
 				`PASS resumed on n8n ${N8N_NEWEST.n8n}: execution ${done.id} ${done.status}, next node got prediction ${String(out?.json.id)}\n`,
