@@ -197,8 +197,15 @@ async function walk(page: Page, emu: Emulator) {
 		);
 		const actions = page.getByTestId('node-creator-item-name');
 		await actions.filter({ hasText: 'Run a model' }).waitFor();
-		// Node entries (Replicate, Replicate Chat Model, Replicate Trigger) may share the test id with the actions.
-		const names = (await texts(actions)).filter((n) => !/^Replicate( |$)/.test(n));
+		// The search results for "Replicate" (other nodes, our three entries) leave the panel a moment after
+		// the actions appear: read the list until it shows only the node's actions (or 10 s pass).
+		const actionNames = async () =>
+			(await texts(actions)).filter((n) => !/^Replicate( |$)/.test(n));
+		let names = await actionNames();
+		for (let tries = 0; names[0] !== 'Run a model' && tries < 50; tries++) {
+			await page.waitForTimeout(200);
+			names = await actionNames();
+		}
 		check(names[0] === 'Run a model', `the first action is "${names[0]}", not "Run a model"`);
 		await page
 			.getByText(/^Run any Replicate model/)
