@@ -2,13 +2,11 @@
 // files' instance): n8n's Retry On Fail makes one prediction per item and repeats only what failed;
 // concurrent and repeated trigger deliveries start one execution per webhook-id; a worker that goes
 // away mid-poll leaves nothing running past the Cancel-After the node sends by default.
-import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { signWebhook } from '../emulator';
-import { spawn } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
 
 import {
 	apiKey,
@@ -25,6 +23,7 @@ import {
 	type Started,
 } from '../../tools/n8n-host';
 import { check, type E2EContext } from './run';
+import { listExecutions } from './api';
 
 const PORT = 5790;
 
@@ -206,19 +205,6 @@ const longRunWorkflow = {
 	connections: { Start: { main: [[{ node: 'Long Run', type: 'main', index: 0 }]] } },
 };
 
-type Execution = {
-	id: string;
-	status: string;
-	data?: {
-		resultData: {
-			runData: Record<
-				string,
-				Array<{ data?: { main: Array<Array<{ json: Record<string, unknown> }>> } }>
-			>;
-		};
-	};
-};
-
 export default async function ({ emu, work, scenario }: E2EContext) {
 	const dir = join(work, 'reliability');
 	const host = createHost(dir, { port: PORT, brokerPort: PORT + 2 });
@@ -292,15 +278,7 @@ export default async function ({ emu, work, scenario }: E2EContext) {
 		if (!server) return;
 		const base = `http://127.0.0.1:${PORT}`;
 		const key = await apiKey(host);
-		const executions = async (workflowId: string): Promise<Execution[]> => {
-			const res = await fetch(
-				`${base}/api/v1/executions?workflowId=${workflowId}&includeData=true&limit=250`,
-				{ headers: { 'X-N8N-API-KEY': key } },
-			);
-			const body = (await res.json()) as { data?: Execution[] };
-			if (!Array.isArray(body.data)) throw new Error(`executions API answered ${res.status}`);
-			return body.data;
-		};
+		const executions = (workflowId: string) => listExecutions(base, key, workflowId);
 		const settle = async (workflowId: string, expected: number, ms = 30_000) => {
 			const end = Date.now() + ms;
 			let list = await executions(workflowId);

@@ -22,6 +22,7 @@ import {
 	type Host,
 	type N8nTarget,
 } from '../../tools/n8n-host';
+import { check } from './api';
 
 /** The n8n version under test and its place in the matrix (each version gets its own ports). */
 export const TARGET: N8nTarget =
@@ -34,9 +35,7 @@ if (process.env.E2E_N8N && TARGET.n8n !== process.env.E2E_N8N) {
 const WORK = join(PACKAGE_ROOT, '.e2e', `n8n-${TARGET.n8n}`);
 const results: Array<{ name: string; ok: boolean; error?: string; ms: number }> = [];
 
-export function check(cond: unknown, message: string): asserts cond {
-	if (!cond) throw new Error(message);
-}
+export { check };
 
 async function scenario(name: string, fn: () => Promise<void>) {
 	const t = Date.now();

@@ -20,36 +20,10 @@ import {
 	start,
 	type Host,
 } from '../../tools/n8n-host';
+import { check, getExecution, isFinished, until } from './api';
 
 const fixture = (name: string) =>
 	JSON.parse(readFileSync(join(__dirname, 'fixtures', name), 'utf8')) as { id: string };
-
-type Execution = {
-	id: string;
-	status: string;
-	data?: {
-		resultData: {
-			runData: Record<
-				string,
-				Array<{ data?: { main: Array<Array<{ json: Record<string, unknown> }>> } }>
-			>;
-		};
-	};
-};
-
-function check(cond: unknown, message: string): asserts cond {
-	if (!cond) throw new Error(message);
-}
-
-async function until<T>(fn: () => Promise<T | undefined>, ms: number): Promise<T> {
-	const end = Date.now() + ms;
-	for (;;) {
-		const v = await fn();
-		if (v) return v;
-		if (Date.now() > end) throw new Error('timed out waiting');
-		await new Promise((r) => setTimeout(r, 250));
-	}
-}
 
 async function main() {
 	ensureN8n(N8N_OLDEST);
@@ -89,12 +63,7 @@ async function main() {
 		const key = await apiKey(old);
 		// The execution is found through the resume URL the node gave Replicate: n8n 2.8's public API does not
 		// list waiting executions, while GET /executions/{id} answers for them (on both versions).
-		const one = async (id: string): Promise<Execution | undefined> => {
-			const r = await fetch(`${base}/api/v1/executions/${id}?includeData=true`, {
-				headers: { 'X-N8N-API-KEY': key },
-			});
-			return r.status === 200 ? ((await r.json()) as Execution) : undefined;
-		};
+		const one = (id: string) => getExecution(base, key, id);
 		const res = await fetch(`${base}/webhook/e2e-start-wait-run`, {
 			method: 'POST',
 			headers: { 'content-type': 'application/json' },
@@ -155,7 +124,7 @@ async function main() {
 			);
 			const done = await until(async () => {
 				const e = await one(waiting.id);
-				return e && ['success', 'error', 'crashed', 'canceled'].includes(e.status) ? e : undefined;
+				return isFinished(e) ? e : undefined;
 			}, 300_000);
 			const out = done.data?.resultData.runData.After?.[0]?.data?.main[0][0];
 			check(

@@ -5,57 +5,15 @@ import { join } from 'node:path';
 
 import { signWebhook } from '../emulator';
 import { apiKey, importWorkflow, n8n, start, type Started } from '../../tools/n8n-host';
+import { getExecution, isFinished, listExecutions, until, type Execution } from './api';
 import { check, fixture, type E2EContext } from './run';
-
-type Execution = {
-	id: string;
-	status: string;
-	workflowId: string;
-	waitTill?: string | null;
-	data?: {
-		resultData: {
-			runData: Record<
-				string,
-				Array<{
-					data?: {
-						main: Array<
-							Array<{
-								json: Record<string, unknown>;
-								binary?: Record<string, { mimeType: string }>;
-							}>
-						>;
-					};
-				}>
-			>;
-		};
-	};
-};
 
 export default async function ({ host, emu, work, scenario }: E2EContext) {
 	let server: Started | undefined;
 	const base = `http://127.0.0.1:${host.port}`;
 	let key = '';
-	const executions = async (workflowId: string, status?: string): Promise<Execution[]> => {
-		const res = await fetch(
-			`${base}/api/v1/executions?workflowId=${workflowId}&includeData=true&limit=100${status ? `&status=${status}` : ''}`,
-			{ headers: { 'X-N8N-API-KEY': key } },
-		);
-		const body = (await res.json()) as { data?: Execution[]; message?: string };
-		if (!Array.isArray(body.data))
-			throw new Error(
-				`executions API answered ${res.status}: ${JSON.stringify(body).slice(0, 300)}`,
-			);
-		return body.data;
-	};
-	const waitFor = async <T>(fn: () => Promise<T | undefined>, ms = 60_000): Promise<T> => {
-		const end = Date.now() + ms;
-		for (;;) {
-			const v = await fn();
-			if (v) return v;
-			if (Date.now() > end) throw new Error('timed out waiting');
-			await new Promise((r) => setTimeout(r, 250));
-		}
-	};
+	const executions = (workflowId: string, status?: string) =>
+		listExecutions(base, key, workflowId, { status, limit: 100 });
 
 	try {
 		await scenario(
@@ -92,7 +50,7 @@ export default async function ({ host, emu, work, scenario }: E2EContext) {
 					});
 					ids.push(((await res.json()) as { id: string }).id);
 				}
-				const runs = await waitFor(async () => {
+				const runs = await until(async () => {
 					const list = (await executions('wfReplTrigger001')).filter((e) => e.status === 'success');
 					return list.length >= 2 ? list : undefined;
 				});
@@ -180,7 +138,7 @@ export default async function ({ host, emu, work, scenario }: E2EContext) {
 				check(res.status === 200, `start webhook answered ${res.status}`);
 				const diag = async () =>
 					`executions ${JSON.stringify((await executions('wfReplWaitHook01')).map((e) => [e.id, e.status]))}; deliveries ${JSON.stringify(emu.store.webhookDeliveries.slice(-6).map((d) => [d.event, d.status, d.error, d.url.slice(0, 80)]))}; predictions ${JSON.stringify([...emu.store.predictions.values()].slice(-2).map((p) => [p.status, p.obj.webhook]))}`;
-				const done = await waitFor(
+				const done = await until(
 					async () => (await executions('wfReplWaitHook01')).find((e) => e.status === 'success'),
 					90_000,
 				).catch(async () => {
@@ -244,7 +202,7 @@ export default async function ({ host, emu, work, scenario }: E2EContext) {
 			check(res.status === 200, `start webhook answered ${res.status}`);
 			// The execution is found through the resume URL the node gave Replicate: n8n 2.8's public API
 			// does not list waiting executions, while GET /executions/{id} answers for them.
-			const pred = await waitFor(
+			const pred = await until(
 				async () =>
 					[...emu.store.predictions.values()].find(
 						(p) =>
@@ -254,27 +212,19 @@ export default async function ({ host, emu, work, scenario }: E2EContext) {
 				180_000,
 			);
 			const id = /\/webhook-waiting\/(\d+)\//.exec(String(pred.obj.webhook))![1];
-			const waiting = await waitFor(async () => {
-				const e = await execution(id);
-				return e?.id !== undefined ? e : undefined;
-			}, 60_000);
+			const waiting = await until(() => execution(id), 60_000);
 			return { waiting, pred };
 		};
-		const execution = async (id: string): Promise<Execution> => {
-			const res = await fetch(`${base}/api/v1/executions/${id}?includeData=true`, {
-				headers: { 'X-N8N-API-KEY': key },
-			});
-			return (await res.json()) as Execution;
-		};
+		const execution = (id: string) => getExecution(base, key, id);
 		const afterItem = (e: Execution) => e.data?.resultData.runData.After?.[0]?.data?.main[0][0];
 
 		await scenario(
 			"a prediction that outlives the Timeout: Replicate's canceled webhook resumes the run, and the next node gets the prediction with an error, not the input",
 			async () => {
 				const { waiting, pred } = await startDeadlineRun();
-				const done = await waitFor(async () => {
+				const done = await until(async () => {
 					const e = await execution(waiting.id);
-					return ['success', 'error', 'crashed', 'canceled'].includes(e.status) ? e : undefined;
+					return isFinished(e) ? e : undefined;
 				}, 180_000);
 				check(pred.obj.status === 'canceled', `prediction ${pred.obj.status}`);
 				const item = afterItem(done);
@@ -298,7 +248,7 @@ export default async function ({ host, emu, work, scenario }: E2EContext) {
 					late = await startDeadlineRun();
 					const { pred } = late;
 					// Replicate ends the prediction at its deadline and gives up after its retries.
-					await waitFor(async () => {
+					await until(async () => {
 						const tries = emu.store.webhookDeliveries.filter((d) => d.runId === pred.obj.id);
 						return pred.obj.status === 'canceled' &&
 							tries.length > emu.options.webhookRetryDelaysMs.length
@@ -309,7 +259,7 @@ export default async function ({ host, emu, work, scenario }: E2EContext) {
 					emu.options.webhookUnreachable = false;
 				}
 				await new Promise((r) => setTimeout(r, 3000));
-				const still = await execution(late.waiting.id);
+				const still = await until(() => execution(late.waiting.id));
 				check(
 					still.status === 'waiting',
 					`status ${still.status}; next node got ${JSON.stringify(afterItem(still)?.json ?? null).slice(0, 200)}`,
@@ -334,9 +284,9 @@ export default async function ({ host, emu, work, scenario }: E2EContext) {
 					body,
 				});
 				check(res.status === 200, `late delivery answered ${res.status}: ${await res.text()}`);
-				const done = await waitFor(async () => {
+				const done = await until(async () => {
 					const e = await execution(late.waiting.id);
-					return ['success', 'error', 'crashed', 'canceled'].includes(e.status) ? e : undefined;
+					return isFinished(e) ? e : undefined;
 				}, 30_000);
 				const item = afterItem(done);
 				check(

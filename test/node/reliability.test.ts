@@ -560,38 +560,4 @@ describe('lists and retries end', () => {
 		});
 		expect(error?.message).toMatch(/not found/i);
 	});
-
-	test('Training → Cancel is retried on 503 like Prediction → Cancel', async () => {
-		if (!ctx.emu.store.models.has('emulator/tuned'))
-			await runNode({
-				parameters: {
-					resource: 'model',
-					operation: 'create',
-					owner: 'emulator',
-					name: 'tuned',
-					visibility: 'private',
-					hardware: 'cpu',
-				},
-				credentials: creds(),
-			});
-		const created = await runNode({
-			parameters: {
-				resource: 'training',
-				operation: 'create',
-				model: rl('emulator/trainable'),
-				version: rl('', 'list'),
-				destination: 'emulator/tuned',
-				input: '{"steps": 5000}',
-			},
-			credentials: creds(),
-		});
-		const id = created.items[0].json.id as string;
-		ctx.emu.addFault({ method: 'POST', path: `/v1/trainings/${id}/cancel`, status: 503, times: 2 });
-		const { items, error } = await runNode({
-			parameters: { resource: 'training', operation: 'cancel', trainingId: id },
-			credentials: creds(),
-		});
-		expect(error).toBeUndefined();
-		expect(items[0].json.status).toBe('canceled');
-	});
 });

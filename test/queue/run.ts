@@ -26,6 +26,7 @@ import {
 	type Started,
 } from '../../tools/n8n-host';
 import { startPostgres, startRedis, type Service } from './services';
+import { check, listExecutions } from '../e2e/api';
 
 const TARGET = N8N_OLDEST;
 const RUNS = Number(process.env.QUEUE_RUNS ?? 20);
@@ -37,10 +38,6 @@ const figures: string[] = [];
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const md5 = (b: Buffer) => createHash('md5').update(b).digest('hex');
 const say = (s: string) => process.stdout.write(`${s}\n`);
-
-function check(cond: unknown, message: string): asserts cond {
-	if (!cond) throw new Error(message);
-}
 
 async function scenario(name: string, fn: () => Promise<string | void>) {
 	const t = Date.now();
@@ -67,18 +64,6 @@ async function waitFor<T>(
 		await sleep(300);
 	}
 }
-
-type Item = {
-	json: Record<string, unknown>;
-	binary?: Record<string, { id?: string; mimeType?: string; data?: string }>;
-};
-type Execution = {
-	id: string;
-	status: string;
-	workflowId: string;
-	startedAt?: string;
-	data?: { resultData: { runData: Record<string, Array<{ data?: { main: Item[][] } }>> } };
-};
 
 const node = (
 	id: string,
@@ -277,15 +262,7 @@ async function main() {
 			`n8n ${TARGET.n8n} main :${port.main}, webhook processor :${port.webhook}, 2 workers ready in ${((Date.now() - t1) / 1000).toFixed(1)} s`,
 		);
 		const { cookie, key } = await ownerSession(mainBase);
-		const executions = async (workflowId: string): Promise<Execution[]> => {
-			const res = await fetch(
-				`${mainBase}/api/v1/executions?workflowId=${workflowId}&includeData=true&limit=250`,
-				{ headers: { 'X-N8N-API-KEY': key } },
-			);
-			const body = (await res.json()) as { data?: Execution[] };
-			if (!Array.isArray(body.data)) throw new Error(`executions API answered ${res.status}`);
-			return body.data;
-		};
+		const executions = (workflowId: string) => listExecutions(mainBase, key, workflowId);
 		const editorExecutions = async (
 			workflowId: string,
 		): Promise<Array<{ id: string; status: string }>> => {
