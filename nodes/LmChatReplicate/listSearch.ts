@@ -3,7 +3,7 @@
 import type { IDataObject, ILoadOptionsFunctions, INodeListSearchResult } from 'n8n-workflow';
 
 import { searchModels } from '../Replicate/methods/listSearch';
-import { apiRequest, type ApiRequest, type ApiResponse } from '../Replicate/transport';
+import { apiRequest } from '../Replicate/transport';
 
 export const LANGUAGE_COLLECTION = 'language-models';
 
@@ -12,11 +12,11 @@ export async function searchLanguageModels(
 	filter?: string,
 ): Promise<INodeListSearchResult> {
 	if (filter?.trim()) return await searchModels.call(this, filter);
-	const res = await apiRequest.call<
-		ILoadOptionsFunctions,
-		[ApiRequest],
-		Promise<ApiResponse<{ models?: IDataObject[] }>>
-	>(this, { method: 'GET', path: `/collections/${LANGUAGE_COLLECTION}`, retry: 'read' });
+	const res = await apiRequest<{ models?: IDataObject[] }>(this, {
+		method: 'GET',
+		path: `/collections/${LANGUAGE_COLLECTION}`,
+		retry: 'read',
+	});
 	return {
 		results: (res.body.models ?? []).map((m) => ({
 			name: `${m.owner}/${m.name}`,

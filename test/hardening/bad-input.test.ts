@@ -322,7 +322,7 @@ const CASES: Case[] = [
 			model: rl('emulator/sleep'),
 			updateFields: { githubUrl: 'github' },
 		},
-		/"Github URL" parameter "github" is not an http\(s\) URL/,
+		/"GitHub URL" parameter "github" is not an http\(s\) URL/,
 	],
 	[
 		'training destination not owner/name',

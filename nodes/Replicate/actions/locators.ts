@@ -1,12 +1,9 @@
-// Resource locators for files and collections, and readers for locator and text parameters.
-import type {
-	IExecuteFunctions,
-	INodeParameterResourceLocator,
-	INodeProperties,
-} from 'n8n-workflow';
+// Resource locators for files and collections, and readers for path segments, URLs and webhooks.
+import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import { parseModelRef } from '../helpers/modelRef';
+import { readLocator } from '../helpers/values';
 
 export const fileLocator: INodeProperties = {
 	displayName: 'File',
@@ -56,12 +53,6 @@ export const collectionLocator: INodeProperties = {
 	],
 };
 
-function raw(ctx: IExecuteFunctions, name: string, i: number): string {
-	const v = ctx.getNodeParameter(name, i, '', { extractValue: true }) as
-		string | INodeParameterResourceLocator;
-	return String(typeof v === 'object' && v ? v.value : (v ?? '')).trim();
-}
-
 /** `.` and `..` would address another endpoint (the URL parser resolves them). */
 export const isDotSegment = (v: string) => /^(?:\.|%2e){1,2}$/i.test(v);
 
@@ -73,13 +64,11 @@ export function segment(
 	i: number,
 	pattern = /^[\w.-]+$/,
 ): string {
-	const v = raw(ctx, name, i);
+	const v = readLocator(ctx, name, i);
 	if (!v || !pattern.test(v) || isDotSegment(v)) {
 		throw new NodeOperationError(
 			ctx.getNode(),
-			v
-				? `The "${label}" parameter "${v}" is not valid [item ${i}]`
-				: `The "${label}" parameter is empty [item ${i}]`,
+			v ? `The "${label}" parameter "${v}" is not valid` : `The "${label}" parameter is empty`,
 			{ itemIndex: i },
 		);
 	}
@@ -93,14 +82,14 @@ export function modelPath(
 	name = 'model',
 	label = 'Model',
 ): string {
-	const v = raw(ctx, name, i);
+	const v = readLocator(ctx, name, i);
 	const ref = parseModelRef(v);
 	if (!ref) {
 		throw new NodeOperationError(
 			ctx.getNode(),
 			v
-				? `The "${label}" parameter "${v}" is not a model reference [item ${i}]`
-				: `The "${label}" parameter is empty [item ${i}]`,
+				? `The "${label}" parameter "${v}" is not a model reference`
+				: `The "${label}" parameter is empty`,
 			{
 				itemIndex: i,
 				description: 'Use owner/name or a replicate.com model URL.',
@@ -108,21 +97,6 @@ export function modelPath(
 		);
 	}
 	return `${encodeURIComponent(ref.owner)}/${encodeURIComponent(ref.name)}`;
-}
-
-/** `owner/name` of a deployment parameter. */
-export function ownerName(ctx: IExecuteFunctions, name: string, label: string, i: number): string {
-	const v = raw(ctx, name, i);
-	const m = /^([\w.-]+)\/([\w.-]+)$/.exec(v);
-	if (!m || isDotSegment(m[1]) || isDotSegment(m[2]))
-		throw new NodeOperationError(
-			ctx.getNode(),
-			v
-				? `The "${label}" parameter "${v}" is not owner/name [item ${i}]`
-				: `The "${label}" parameter is empty [item ${i}]`,
-			{ itemIndex: i },
-		);
-	return `${encodeURIComponent(m[1])}/${encodeURIComponent(m[2])}`;
 }
 
 export function httpUrl(
@@ -143,39 +117,10 @@ export function httpUrl(
 	if (!ok)
 		throw new NodeOperationError(
 			ctx.getNode(),
-			`The "${label}" ${kind} "${v}" is not an http(s) URL [item ${i}]`,
+			`The "${label}" ${kind} "${v}" is not an http(s) URL`,
 			{ itemIndex: i },
 		);
 	return v;
-}
-
-export function jsonObject(
-	ctx: IExecuteFunctions,
-	label: string,
-	value: unknown,
-	i: number,
-): Record<string, unknown> {
-	if (value && typeof value === 'object' && !Array.isArray(value))
-		return value as Record<string, unknown>;
-	const text = String(value ?? '').trim() || '{}';
-	let parsed: unknown;
-	try {
-		parsed = JSON.parse(text);
-	} catch (e) {
-		throw new NodeOperationError(
-			ctx.getNode(),
-			`The "${label}" parameter is not valid JSON: ${(e as Error).message} [item ${i}]`,
-			{ itemIndex: i },
-		);
-	}
-	if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) {
-		throw new NodeOperationError(
-			ctx.getNode(),
-			`The "${label}" parameter must be a JSON object [item ${i}]`,
-			{ itemIndex: i },
-		);
-	}
-	return parsed as Record<string, unknown>;
 }
 
 export const WEBHOOK_EVENTS = ['start', 'output', 'logs', 'completed'];
@@ -205,11 +150,7 @@ export const webhookOptions: INodeProperties[] = [
 ];
 
 /** The `webhook` and `webhook_events_filter` body fields from the Webhook URL / Webhook Events options. */
-export function readWebhook(
-	ctx: IExecuteFunctions,
-	options: Record<string, unknown>,
-	i: number,
-): Record<string, unknown> {
+export function readWebhook(ctx: IExecuteFunctions, options: IDataObject, i: number): IDataObject {
 	const webhook = httpUrl(ctx, 'Webhook URL', options.webhook, i, 'option');
 	if (!webhook) return {};
 	const raw = options.webhookEvents ?? ['completed'];
@@ -223,7 +164,7 @@ export function readWebhook(
 	if (bad.length) {
 		throw new NodeOperationError(
 			ctx.getNode(),
-			`The "Webhook Events" option has unknown events: ${bad.join(', ')} [item ${i}]`,
+			`The "Webhook Events" option has unknown events: ${bad.join(', ')}`,
 			{ itemIndex: i, description: `Use ${WEBHOOK_EVENTS.join(', ')}.` },
 		);
 	}

@@ -1,44 +1,38 @@
-import type { INodeProperties, INodePropertyOptions } from 'n8n-workflow';
+import type { INodeProperties } from 'n8n-workflow';
 
-import { resources } from './resources';
+import { resourceList } from './resources';
 
-/**
- * Resources in order of use, as n8n's own OpenAI node orders them: the node panel lists the actions
- * resource by resource in this order, so "Run a model" comes first.
- */
-const RESOURCES: INodePropertyOptions[] = [
-	{ name: 'Prediction', value: 'prediction' },
-	{ name: 'Model', value: 'model' },
-	{ name: 'Model Version', value: 'modelVersion' },
-	{ name: 'Deployment', value: 'deployment' },
-	{ name: 'Training', value: 'training' },
-	{ name: 'File', value: 'file' },
-	{ name: 'Collection', value: 'collection' },
-	{ name: 'Hardware', value: 'hardware' },
-	{ name: 'Webhook', value: 'webhook' },
-	{ name: 'Account', value: 'account' },
-];
+/** Each resource's Operation list, then its operations' fields, all from the resource map. */
+const operationProperties: INodeProperties[] = resourceList.flatMap(([resource, r]) => {
+	const defaultOperation = r.defaultOperation;
+	return [
+		{
+			displayName: 'Operation',
+			name: 'operation',
+			type: 'options',
+			noDataExpression: true,
+			displayOptions: { show: { resource: [resource] } },
+			options: Object.entries(r.operations).map(([value, { name, action, description }]) => ({
+				name,
+				value,
+				action,
+				description,
+			})),
+			default: defaultOperation,
+		},
+		...Object.values(r.operations).flatMap(({ operation }) => operation.description),
+	];
+});
 
-const operationProperties: INodeProperties[] = Object.values(resources).flatMap(
-	(r) => r.description,
+/** `resource:operation` → the action sentence ("Run a model"). */
+export const actionNames: Record<string, string> = Object.fromEntries(
+	resourceList.flatMap(([resource, r]) =>
+		Object.entries(r.operations).map(([op, { action }]) => [`${resource}:${op}`, action]),
+	),
 );
 
-/** `resource:operation` → the action sentence ("Run a model"), from the operation options. */
-export function actionNames(props: INodeProperties[]): Record<string, string> {
-	const names: Record<string, string> = {};
-	for (const p of props) {
-		if (p.name !== 'operation' || p.type !== 'options') continue;
-		for (const resource of (p.displayOptions?.show?.resource as string[] | undefined) ?? []) {
-			for (const o of (p.options ?? []) as INodePropertyOptions[]) {
-				names[`${resource}:${String(o.value)}`] = o.action ?? o.name;
-			}
-		}
-	}
-	return names;
-}
-
 /** The canvas subtitle: the chosen action, as n8n's own nodes show it. */
-export const subtitle = `={{ ${JSON.stringify(actionNames(operationProperties))}[$parameter["resource"] + ":" + $parameter["operation"]] ?? "" }}`;
+export const subtitle = `={{ ${JSON.stringify(actionNames)}[$parameter["resource"] + ":" + $parameter["operation"]] ?? "" }}`;
 
 /** The node's parameters: the resource selector, then each resource's operations and fields. */
 export const properties: INodeProperties[] = [
@@ -47,7 +41,7 @@ export const properties: INodeProperties[] = [
 		name: 'resource',
 		type: 'options',
 		noDataExpression: true,
-		options: RESOURCES,
+		options: resourceList.map(([value, r]) => ({ name: r.name, value })),
 		default: 'prediction',
 	},
 	...operationProperties,

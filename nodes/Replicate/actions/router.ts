@@ -1,22 +1,16 @@
 // Dispatches resource/operation, runs items (concurrently where the operation allows), keeps item
 // order and pairedItem, and applies Continue On Fail in one place.
-import type { IDataObject, IExecuteFunctions, INodeExecutionData, JsonObject } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import { retryLedger } from '../helpers/retryLedger';
 import { cancelSignal, redactText } from '../transport';
-import { resources } from './resources';
-import type { Batch, OperationResult } from './types';
+import { findOperation } from './resources';
+import type { Batch, Operation } from './types';
 
-function toItems(
-	this: IExecuteFunctions,
-	result: OperationResult,
-	itemIndex: number,
-): INodeExecutionData[] {
-	const items: INodeExecutionData[] =
-		Array.isArray(result) && result.length && 'json' in (result[0] as object)
-			? (result as INodeExecutionData[])
-			: this.helpers.returnJsonArray(result as IDataObject | IDataObject[]);
+type NodeError = NodeApiError | NodeOperationError;
+
+function withPairedItem(items: INodeExecutionData[], itemIndex: number): INodeExecutionData[] {
 	return items.map((item) => {
 		// n8n's Retry On Fail takes an item whose json.error is not undefined for a failure: a null
 		// `error` (Replicate's "no error") must not make a successful run look failed.
@@ -29,14 +23,36 @@ function toItems(
 	});
 }
 
-function errorItem(
-	error: Error & { description?: string; httpCode?: string | null; context?: IDataObject },
-	itemIndex: number,
-): INodeExecutionData {
-	const json: IDataObject = { error: redactText(error.message) };
-	if (error.description) json.description = redactText(error.description);
-	if (error.httpCode) json.httpCode = error.httpCode;
-	const prediction = error.context?.prediction as IDataObject | undefined;
+/** Any error as an n8n node error; nothing that looks like a credential stays in its texts. */
+function asNodeError(error: unknown, ctx: IExecuteFunctions): NodeError {
+	const e =
+		error instanceof NodeApiError || error instanceof NodeOperationError
+			? error
+			: new NodeOperationError(ctx.getNode(), error instanceof Error ? error : String(error));
+	// The transport already removed the token; this catches anything else shaped like one.
+	e.message = redactText(e.message);
+	if (e.description) e.description = redactText(e.description);
+	return e;
+}
+
+/**
+ * The one place a message gets its item. n8n keeps `itemIndex` in the error's context (the editor
+ * shows it among the details) but not in the message, which is all Continue On Fail and an error
+ * workflow see. Errors about an item's input (local checks, and Replicate's "not found" for what
+ * the item names, marked `aboutInput`) say which item; Replicate's own answers stay as sent. An
+ * error can be shared by items (one lookup serves them all), so its message is not changed here.
+ */
+function itemMessage(error: NodeError, itemIndex: number): string {
+	const aboutInput = error instanceof NodeOperationError || error.context.aboutInput === true;
+	const message = error.message.replace(/ \[item \d+\]$/, '');
+	return aboutInput ? `${message} [item ${itemIndex}]` : message;
+}
+
+function errorItem(error: NodeError, itemIndex: number): INodeExecutionData {
+	const json: IDataObject = { error: itemMessage(error, itemIndex) };
+	if (error.description) json.description = error.description;
+	if (error instanceof NodeApiError && error.httpCode) json.httpCode = error.httpCode;
+	const prediction = error.context.prediction as IDataObject | undefined;
 	return { json: prediction ? { ...prediction, ...json } : json, pairedItem: { item: itemIndex } };
 }
 
@@ -54,29 +70,37 @@ async function pool(
 	await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, count)) }, worker));
 }
 
-export async function router(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-	const items = this.getInputData();
-	const resource = this.getNodeParameter('resource', 0) as string;
-	const operationName = this.getNodeParameter('operation', 0) as string;
-	const operation = (resources as Record<string, { operations: Record<string, unknown> }>)[resource]
-		?.operations[operationName] as import('./types').Operation | undefined;
-	if (!operation) {
-		throw new NodeOperationError(
-			this.getNode(),
-			`The operation "${operationName}" of "${resource}" is not supported`,
-		);
-	}
-
+/** The batch's signal: aborted by a stop of the execution, or by the router itself. */
+function batchController(ctx: IExecuteFunctions): AbortController {
 	const controller = new AbortController();
-	const execution = cancelSignal(this);
+	const execution = cancelSignal(ctx);
 	if (execution) {
 		if (execution.aborted) controller.abort();
 		else execution.addEventListener('abort', () => controller.abort(), { once: true });
 	}
+	return controller;
+}
+
+function selectedOperation(ctx: IExecuteFunctions): Operation {
+	const resource = ctx.getNodeParameter('resource', 0) as string;
+	const operation = ctx.getNodeParameter('operation', 0) as string;
+	const found = findOperation(resource, operation);
+	if (!found) {
+		throw new NodeOperationError(
+			ctx.getNode(),
+			`The operation "${operation}" of "${resource}" is not supported`,
+		);
+	}
+	return found;
+}
+
+export async function router(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+	const items = this.getInputData();
+	const operation = selectedOperation(this);
+	const controller = batchController(this);
 	const batch: Batch = { signal: controller.signal, memo: new Map() };
-	operation.checkInput?.call(this, items);
 	const results: INodeExecutionData[][] = new Array(items.length);
-	let firstError: { error: Error; index: number } | undefined;
+	let firstError: { error: NodeError; itemIndex: number } | undefined;
 	let failed = false;
 	const continueOnFail = this.continueOnFail();
 	const limit = operation.concurrency ? operation.concurrency.call(this) : 1;
@@ -89,24 +113,18 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 			return;
 		}
 		try {
-			results[i] = toItems.call(this, await operation.execute.call(this, i, batch), i);
+			operation.checkInput?.call(this, items, i);
+			results[i] = withPairedItem(await operation.execute.call(this, i, batch), i);
 			ledger?.set(i, results[i]);
-		} catch (error) {
+		} catch (caught) {
 			failed = true;
-			// Nothing that looks like a credential leaves in a message (the transport already removed the token).
-			if (error instanceof NodeApiError || error instanceof NodeOperationError) {
-				error.message = redactText(error.message);
-				if (error.description) error.description = redactText(error.description);
-			}
-			// Local checks name the item in their message; make sure every one does.
-			if (error instanceof NodeOperationError && !/\[item \d+\]/.test(error.message))
-				error.message = `${error.message} [item ${i}]`;
+			const error = asNodeError(caught, this);
 			if (continueOnFail) {
-				results[i] = [errorItem(error as Error, i)];
+				results[i] = [errorItem(error, i)];
 				return;
 			}
 			// The first failure is the cause; the others may only be its consequence (they were stopped).
-			firstError ??= { error: error as Error, index: i };
+			firstError ??= { error, itemIndex: i };
 			// Without Retry On Fail the node fails now: the other items stop waiting and cancel what
 			// they started. With it, n8n runs the node again, so the others finish and are kept for
 			// that retry (which then repeats only the failed items) instead of being paid twice.
@@ -116,14 +134,10 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 
 	if (!failed) ledger?.clear();
 	if (firstError) {
-		const { error, index } = firstError;
-		if (error instanceof NodeApiError || error instanceof NodeOperationError) {
-			error.context = { ...(error.context ?? {}), itemIndex: index };
-			throw error;
-		}
-		throw new NodeOperationError(this.getNode(), error as unknown as JsonObject, {
-			itemIndex: index,
-		});
+		const { error, itemIndex } = firstError;
+		error.message = itemMessage(error, itemIndex);
+		error.context = { ...error.context, itemIndex };
+		throw error;
 	}
 	return [results.flat().filter(Boolean)];
 }

@@ -7,13 +7,7 @@ import type {
 	INodeProperties,
 } from 'n8n-workflow';
 
-import {
-	apiRequest,
-	apiRequestAllItems,
-	type ApiRequest,
-	type ApiResponse,
-	type RetryPolicy,
-} from '../transport';
+import { apiRequest, apiRequestAllItems, type ApiRequest, type RetryPolicy } from '../transport';
 import { returnAllOrLimit } from './common.descriptions';
 import type { Operation } from './types';
 
@@ -22,6 +16,19 @@ type MethodAndRetry =
 	| { method?: 'GET'; retry?: 'read' }
 	| { method: Exclude<IHttpRequestMethods, 'GET'>; retry: RetryPolicy };
 
+/** What the operation makes of Replicate's answer. */
+export type SimpleResponse =
+	/** The JSON answer as it is (the default). */
+	| 'body'
+	/** A cursor-paginated list, one item per result: adds Return All / Limit. */
+	| 'list'
+	/** `{ deleted: true }` (Replicate answers 204/202 with no body). */
+	| 'deleted'
+	/** A plain-text answer (a README) as `{ text }`. */
+	| 'text'
+	/** The answer reshaped (e.g. search results into one item per model). */
+	| { transform: (body: IDataObject) => IDataObject[] };
+
 export type SimpleSpec = MethodAndRetry & {
 	resource: string;
 	operation: string;
@@ -29,15 +36,9 @@ export type SimpleSpec = MethodAndRetry & {
 	fields?: INodeProperties[];
 	qs?(this: IExecuteFunctions, i: number): IDataObject;
 	body?(this: IExecuteFunctions, i: number): IDataObject;
-	/** A cursor-paginated list: adds Return All / Limit. */
-	list?: boolean;
-	/** Answer `{ deleted: true }` (Replicate answers 204/202 with no body). */
-	deleted?: boolean;
+	response?: SimpleResponse;
 	/** Adds a Simplify toggle that applies this to each result. */
 	simplify?: (o: IDataObject) => IDataObject;
-	text?: boolean;
-	/** Reshapes the answer (e.g. search results into one item per model). */
-	transform?: (body: IDataObject) => IDataObject[];
 };
 
 export function withDisplay(
@@ -54,83 +55,61 @@ export function withDisplay(
 	}));
 }
 
-export function simpleOperation(spec: SimpleSpec): Operation {
-	const fields = [...(spec.fields ?? []), ...(spec.list ? returnAllOrLimit : [])];
-	if (spec.simplify) {
-		fields.push({
-			displayName: 'Simplify',
-			name: 'simplify',
-			type: 'boolean',
-			default: true,
-			description: 'Whether to leave out the large fields (examples, OpenAPI schemas)',
-		});
+const simplifyToggle: INodeProperties = {
+	displayName: 'Simplify',
+	name: 'simplify',
+	type: 'boolean',
+	default: true,
+	description: 'Whether to leave out the large fields (examples, OpenAPI schemas)',
+};
+
+/** Replicate's answer to the request of item `i`, shaped as `response` says. */
+async function answer(
+	ctx: IExecuteFunctions,
+	spec: SimpleSpec,
+	i: number,
+): Promise<IDataObject | IDataObject[]> {
+	const path = spec.path.call(ctx, i);
+	const qs = spec.qs?.call(ctx, i);
+	const response = spec.response ?? 'body';
+	if (response === 'list') {
+		const returnAll = ctx.getNodeParameter('returnAll', i, false) as boolean;
+		const limit = returnAll ? undefined : (ctx.getNodeParameter('limit', i, 50) as number);
+		return await apiRequestAllItems<IDataObject>(ctx, { path, qs, itemIndex: i }, limit);
 	}
+	const request: ApiRequest = {
+		method: spec.method ?? 'GET',
+		path,
+		qs,
+		body: spec.body?.call(ctx, i),
+		itemIndex: i,
+		retry: spec.retry ?? 'read',
+	};
+	if (response === 'text') {
+		const res = await apiRequest<string>(ctx, { ...request, text: true });
+		return { text: res.body };
+	}
+	const res = await apiRequest(ctx, request);
+	if (response === 'deleted') return { deleted: true };
+	if (response === 'body') return res.body;
+	return response.transform(res.body);
+}
+
+export function simpleOperation(spec: SimpleSpec): Operation {
+	const fields = [
+		...(spec.fields ?? []),
+		...(spec.response === 'list' ? returnAllOrLimit : []),
+		...(spec.simplify ? [simplifyToggle] : []),
+	];
+	const simplify = spec.simplify;
 	return {
 		description: withDisplay(spec.resource, spec.operation, fields),
 		async execute(i) {
-			const path = spec.path.call(this, i);
-			const qs = spec.qs?.call(this, i);
-			let result: IDataObject | IDataObject[];
-			if (spec.list) {
-				const returnAll = this.getNodeParameter('returnAll', i, false) as boolean;
-				const limit = returnAll ? undefined : (this.getNodeParameter('limit', i, 50) as number);
-				result = await apiRequestAllItems.call<
-					IExecuteFunctions,
-					[Omit<ApiRequest, 'method' | 'retry'>, number | undefined],
-					Promise<IDataObject[]>
-				>(this, { path, qs, itemIndex: i }, limit);
-			} else {
-				const method = spec.method ?? 'GET';
-				const res = await apiRequest.call<
-					IExecuteFunctions,
-					[ApiRequest],
-					Promise<ApiResponse<IDataObject>>
-				>(this, {
-					method,
-					path,
-					qs,
-					body: spec.body?.call(this, i),
-					itemIndex: i,
-					text: spec.text,
-					retry: spec.retry ?? 'read',
-				});
-				result = spec.deleted
-					? { deleted: true }
-					: spec.text
-						? { text: res.body as unknown as string }
-						: spec.transform
-							? spec.transform(res.body)
-							: res.body;
+			let result = await answer(this, spec, i);
+			if (simplify && this.getNodeParameter('simplify', i, true)) {
+				result = Array.isArray(result) ? result.map(simplify) : simplify(result);
 			}
-			if (spec.simplify && this.getNodeParameter('simplify', i, true)) {
-				const simplify = spec.simplify;
-				result = Array.isArray(result) ? result.map((o) => simplify(o)) : simplify(result);
-			}
-			return result;
+			return this.helpers.returnJsonArray(result);
 		},
-	};
-}
-
-/** An operation as the node panel lists it: its action sentence and a description are required. */
-export interface OperationOption {
-	name: string;
-	value: string;
-	action: string;
-	description: string;
-}
-
-export function operationOptions(
-	resource: string,
-	options: OperationOption[],
-	def: string,
-): INodeProperties {
-	return {
-		displayName: 'Operation',
-		name: 'operation',
-		type: 'options',
-		noDataExpression: true,
-		displayOptions: { show: { resource: [resource] } },
-		options,
-		default: def,
 	};
 }

@@ -1,9 +1,4 @@
-import type {
-	IDataObject,
-	IExecuteFunctions,
-	INodeExecutionData,
-	INodeProperties,
-} from 'n8n-workflow';
+import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
 /** Shared by the items of one execution. */
 export interface Batch {
@@ -13,7 +8,8 @@ export interface Batch {
 	memo: Map<string, Promise<unknown>>;
 }
 
-export type OperationResult = INodeExecutionData[] | IDataObject | IDataObject[];
+/** What every operation returns for one input item: its output items (the router adds pairedItem). */
+export type OperationResult = INodeExecutionData[];
 
 export interface Operation {
 	description: INodeProperties[];
@@ -21,8 +17,36 @@ export interface Operation {
 	/** How many items may run at once (default 1). */
 	concurrency?(this: IExecuteFunctions): number;
 	/**
-	 * Checks that concern the whole input rather than one item (e.g. "Wait for Webhook" takes one
-	 * item per execution); throws a node error before any item runs.
+	 * A check on the whole input (e.g. "Wait for Webhook" takes one item per execution). The router
+	 * runs it for each item before `execute`, so its error takes the same path as any item's error
+	 * (item index, Continue On Fail); it must send nothing.
 	 */
-	checkInput?(this: IExecuteFunctions, items: INodeExecutionData[]): void;
+	checkInput?(this: IExecuteFunctions, items: INodeExecutionData[], itemIndex: number): void;
+}
+
+/** An operation as the editor's Operation list shows it, with what runs it. */
+export interface OperationEntry {
+	/** The option's name ("Get Many"). */
+	name: string;
+	/** The action sentence the node panel and the canvas subtitle show ("Get many models"). */
+	action: string;
+	description: string;
+	operation: Operation;
+}
+
+/**
+ * A resource: its name in the Resource list and its operations, in the order the Operation list
+ * shows them (the key is the parameter value workflows store).
+ */
+export interface ResourceDefinition<Op extends string = string> {
+	name: string;
+	defaultOperation: NoInfer<Op>;
+	operations: Record<Op, OperationEntry>;
+}
+
+/** Declares a resource; `defaultOperation` must be one of its operations. */
+export function defineResource<Op extends string>(
+	definition: ResourceDefinition<Op>,
+): ResourceDefinition<Op> {
+	return definition;
 }

@@ -2,7 +2,7 @@
 import type { IBinaryData, IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { apiRequest, type ApiRequest, type ApiResponse } from '../transport';
+import { apiRequest } from '../transport';
 import { StreamedFile, StreamingForm } from './multipart';
 
 export const FILES_API_MAX_BYTES = 100 * 1024 * 1024;
@@ -30,16 +30,14 @@ export async function binaryInfo(
 ): Promise<BinaryInfo> {
 	const item = ctx.getInputData()[itemIndex];
 	if (!property.trim())
-		throw new NodeOperationError(
-			ctx.getNode(),
-			`The "${parameter}" parameter is empty [item ${itemIndex}]`,
-			{ itemIndex },
-		);
+		throw new NodeOperationError(ctx.getNode(), `The "${parameter}" parameter is empty`, {
+			itemIndex,
+		});
 	if (!item?.binary?.[property] && !(item?.json?._files as IDataObject | undefined)?.[property]) {
 		const available = Object.keys(item?.binary ?? {});
 		throw new NodeOperationError(
 			ctx.getNode(),
-			`This item has no binary property "${property}" (${parameter}) [item ${itemIndex}]`,
+			`This item has no binary property "${property}" (${parameter})`,
 			{
 				itemIndex,
 				description: available.length
@@ -74,7 +72,7 @@ export function assertUploadable(
 	if (info.size > FILES_API_MAX_BYTES) {
 		throw new NodeOperationError(
 			ctx.getNode(),
-			`Binary property "${property}" is ${human(info.size)}; Replicate accepts files up to 100 MB [item ${itemIndex}]`,
+			`Binary property "${property}" is ${human(info.size)}; Replicate accepts files up to 100 MB`,
 			{
 				itemIndex,
 				description: 'Host the file elsewhere and pass its URL as the input instead.',
@@ -92,7 +90,7 @@ export async function dataUri(
 	if (info.size > DATA_URI_HARD_LIMIT) {
 		throw new NodeOperationError(
 			ctx.getNode(),
-			`Binary property "${property}" is ${human(info.size)}, too large for a data URI [item ${itemIndex}]`,
+			`Binary property "${property}" is ${human(info.size)}, too large for a data URI`,
 			{
 				itemIndex,
 				description:
@@ -142,11 +140,7 @@ export async function uploadBinary(
 		form.append('metadata', JSON.stringify(options.metadata ?? {}));
 		return form;
 	};
-	const res = await apiRequest.call<
-		IExecuteFunctions,
-		[ApiRequest],
-		Promise<ApiResponse<IDataObject>>
-	>(ctx, {
+	const res = await apiRequest<IDataObject>(ctx, {
 		method: 'POST',
 		path: '/files',
 		body,
@@ -169,14 +163,12 @@ export async function uploadBinary(
 		problems.push(`the sha256 of the bytes sent is ${sha256} and Replicate reported ${reported}`);
 	if (problems.length) {
 		// Leave nothing half-right behind: remove the upload, then fail.
-		await apiRequest
-			.call(ctx, {
-				method: 'DELETE',
-				path: `/files/${String(file.id)}`,
-				itemIndex,
-				retry: 'delete',
-			})
-			.catch(() => undefined);
+		await apiRequest(ctx, {
+			method: 'DELETE',
+			path: `/files/${String(file.id)}`,
+			itemIndex,
+			retry: 'delete',
+		}).catch(() => undefined);
 		throw new NodeOperationError(
 			ctx.getNode(),
 			`The upload of "${property}" did not arrive intact`,

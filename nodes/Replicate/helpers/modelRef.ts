@@ -1,10 +1,9 @@
-// Parsing what users type for a model, version, deployment or prediction.
-import type {
-	IExecuteFunctions,
-	ILoadOptionsFunctions,
-	INodeParameterResourceLocator,
-} from 'n8n-workflow';
+// Parsing what users type for a model, version, deployment or prediction: the one reader of
+// `owner/name`.
+import type { IExecuteFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
+
+import { readLocator } from './values';
 
 export interface ModelRef {
 	owner: string;
@@ -12,34 +11,37 @@ export interface ModelRef {
 	version?: string;
 }
 
-const REF = /^([A-Za-z0-9][\w.-]*)\/([A-Za-z0-9][\w.-]*)(?::([A-Za-z0-9][\w.-]*))?$/;
+/** A name as Replicate allows it (an owner, model, deployment or version): no "." or ".." alone. */
+const NAME = '[A-Za-z0-9][\\w.-]*';
+const OWNER_NAME = new RegExp(`^(${NAME})\\/(${NAME})$`);
+const REF = new RegExp(`^(${NAME})\\/(${NAME})(?::(${NAME}))?$`);
+const MODEL_URL = new RegExp(
+	`^https?:\\/\\/[^/]+\\/(${NAME})\\/(${NAME})(?:\\/versions\\/(${NAME}))?\\/?(?:[?#].*)?$`,
+);
+const DEPLOYMENT_URL = new RegExp(`^https?:\\/\\/[^/]+\\/deployments\\/(${NAME}\\/${NAME})\\/?$`);
+
+/** `owner/name` exactly (a deployment, a training's destination, a prediction's model). */
+export function parseOwnerName(raw: string): { owner: string; name: string } | undefined {
+	const m = OWNER_NAME.exec(raw.trim());
+	return m ? { owner: m[1], name: m[2] } : undefined;
+}
 
 /** `owner/name`, `owner/name:version`, or a replicate.com URL (`…/owner/name[/versions/<id>]`). */
 export function parseModelRef(raw: string): ModelRef | undefined {
 	const value = raw.trim();
-	const url =
-		/^https?:\/\/[^/]+\/([^/?#]+)\/([^/?#]+)(?:\/versions\/([^/?#]+))?\/?(?:[?#].*)?$/.exec(value);
-	if (url) return { owner: url[1], name: url[2], version: url[3] };
-	const m = REF.exec(value);
+	const m = MODEL_URL.exec(value) ?? REF.exec(value);
 	return m ? { owner: m[1], name: m[2], version: m[3] } : undefined;
 }
 
-function rlcValue(
-	ctx: IExecuteFunctions | ILoadOptionsFunctions,
-	name: string,
-	itemIndex?: number,
-): string {
-	const v =
-		itemIndex === undefined
-			? (ctx as ILoadOptionsFunctions).getNodeParameter(name, '', { extractValue: true })
-			: (ctx as IExecuteFunctions).getNodeParameter(name, itemIndex, '', { extractValue: true });
-	if (v && typeof v === 'object') return String((v as INodeParameterResourceLocator).value ?? '');
-	return String(v ?? '').trim();
+/** A deployment's `owner/name`, or its replicate.com URL (`…/deployments/owner/name`). */
+export function parseDeploymentRef(raw: string): { owner: string; name: string } | undefined {
+	const value = raw.trim().replace(/\/$/, '');
+	return parseOwnerName(DEPLOYMENT_URL.exec(value)?.[1] ?? value);
 }
 
 /** Reads the Model (and optional Version) parameters; throws a clear error naming the parameter. */
 export function readModelRef(ctx: IExecuteFunctions, itemIndex: number): ModelRef {
-	const raw = rlcValue(ctx, 'model', itemIndex);
+	const raw = readLocator(ctx, 'model', itemIndex);
 	if (!raw)
 		throw new NodeOperationError(ctx.getNode(), 'The "Model" parameter is empty', {
 			itemIndex,
@@ -89,12 +91,12 @@ export function readOptional(
 	label = name,
 ): string {
 	try {
-		return rlcValue(ctx, name, itemIndex);
+		return readLocator(ctx, name, itemIndex);
 	} catch (error) {
 		if (isParameterAbsent(error)) return '';
 		throw new NodeOperationError(
 			ctx.getNode(),
-			`The "${label}" parameter could not be resolved: ${(error as Error).message} [item ${itemIndex}]`,
+			`The "${label}" parameter could not be resolved: ${(error as Error).message}`,
 			{
 				itemIndex,
 				description: 'Fix the expression, or clear the parameter to use the latest version.',
@@ -107,10 +109,9 @@ export function readDeploymentRef(
 	ctx: IExecuteFunctions,
 	itemIndex: number,
 ): { owner: string; name: string } {
-	const raw = rlcValue(ctx, 'deployment', itemIndex);
-	const m =
-		/^(?:https?:\/\/[^/]+\/deployments\/)?([A-Za-z0-9][\w.-]*)\/([A-Za-z0-9][\w.-]*)\/?$/.exec(raw);
-	if (!m) {
+	const raw = readLocator(ctx, 'deployment', itemIndex);
+	const ref = parseDeploymentRef(raw);
+	if (!ref) {
 		throw new NodeOperationError(
 			ctx.getNode(),
 			raw
@@ -122,16 +123,17 @@ export function readDeploymentRef(
 			},
 		);
 	}
-	return { owner: m[1], name: m[2] };
+	return ref;
 }
 
-/** A prediction ID, or its API or web URL. */
+/** A prediction (or training) ID, or its API or web URL; errors name the parameter's displayName. */
 export function readPredictionId(
 	ctx: IExecuteFunctions,
 	itemIndex: number,
 	parameter = 'predictionId',
+	displayName = 'Prediction ID',
 ): string {
-	const raw = rlcValue(ctx, parameter, itemIndex);
+	const raw = readLocator(ctx, parameter, itemIndex);
 	const m = /^(?:https?:\/\/[^\s]*\/(?:predictions|p)\/)?([a-z0-9]{10,64})(?:\/cancel)?\/?$/i.exec(
 		raw,
 	);
@@ -139,8 +141,8 @@ export function readPredictionId(
 		throw new NodeOperationError(
 			ctx.getNode(),
 			raw
-				? `The "Prediction ID" parameter "${raw}" is not a prediction ID`
-				: 'The "Prediction ID" parameter is empty',
+				? `The "${displayName}" parameter "${raw}" is not a prediction ID`
+				: `The "${displayName}" parameter is empty`,
 			{
 				itemIndex,
 				description:

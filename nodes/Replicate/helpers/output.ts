@@ -228,7 +228,7 @@ export async function downloadFile(
 	meta: { name?: string; mime?: string } = {},
 ): Promise<IBinaryData> {
 	const fail = (message: string, description?: string) =>
-		new NodeOperationError(ctx.getNode(), `${message} [item ${itemIndex}]`, {
+		new NodeOperationError(ctx.getNode(), message, {
 			itemIndex,
 			description,
 		});
@@ -248,7 +248,7 @@ export async function downloadFile(
 		} catch {
 			throw new NodeOperationError(
 				ctx.getNode(),
-				`Output file ${index} is a data: URI whose text cannot be decoded (broken %-escapes) [item ${itemIndex}]`,
+				`Output file ${index} is a data: URI whose text cannot be decoded (broken %-escapes)`,
 				{
 					itemIndex,
 					description: `It starts with ${JSON.stringify(url.slice(0, 60))}. Turn off "Download Output Files" to get the output as it is.`,
@@ -402,7 +402,7 @@ export async function predictionItems(
 	if (depth > MAX_OUTPUT_DEPTH) {
 		throw new NodeOperationError(
 			ctx.getNode(),
-			`The output of prediction ${String(prediction.id)} is nested more than ${MAX_OUTPUT_DEPTH} levels deep [item ${itemIndex}]`,
+			`The output of prediction ${String(prediction.id)} is nested more than ${MAX_OUTPUT_DEPTH} levels deep`,
 			{
 				itemIndex,
 				description:

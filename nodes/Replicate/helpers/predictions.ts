@@ -23,8 +23,7 @@ export interface Prediction extends IDataObject {
 	status: string;
 }
 
-const call = (ctx: IExecuteFunctions, req: ApiRequest) =>
-	apiRequest.call<IExecuteFunctions, [ApiRequest], Promise<ApiResponse<Prediction>>>(ctx, req);
+const call = (ctx: IExecuteFunctions, req: ApiRequest) => apiRequest<Prediction>(ctx, req);
 
 export interface CreateRequest {
 	path: string;
@@ -113,11 +112,7 @@ export async function getPrediction(
 	itemIndex?: number,
 	o: GetOptions = {},
 ): Promise<Prediction> {
-	const res = await apiRequest.call<
-		ReplicateContext,
-		[ApiRequest],
-		Promise<ApiResponse<Prediction>>
-	>(ctx, {
+	const res = await apiRequest<Prediction>(ctx, {
 		method: 'GET',
 		path: `/predictions/${encodeURIComponent(id)}`,
 		itemIndex,

@@ -53,15 +53,10 @@ export function callbackUrl(ctx: IExecuteFunctions, itemIndex: number): string {
 	try {
 		url = new URL(String(resumeUrl ?? ''));
 	} catch {
-		throw new NodeOperationError(
-			ctx.getNode(),
-			`n8n gave no resume URL for this execution [item ${itemIndex}]`,
-			{
-				itemIndex,
-				description:
-					'Set WEBHOOK_URL for this n8n instance, or use the "Sync, Then Poll" wait mode.',
-			},
-		);
+		throw new NodeOperationError(ctx.getNode(), `n8n gave no resume URL for this execution`, {
+			itemIndex,
+			description: 'Set WEBHOOK_URL for this n8n instance, or use the "Sync, Then Poll" wait mode.',
+		});
 	}
 	url.pathname = `${url.pathname.replace(/\/+$/, '')}/${encodeURIComponent(ctx.getNode().id)}`;
 	return url.toString();
@@ -85,7 +80,7 @@ export function reserveWaitSlot(ctx: IExecuteFunctions, itemIndex: number): void
 	if (data?.get(key) !== PENDING) {
 		throw new NodeOperationError(
 			ctx.getNode(),
-			`"Wait for Webhook" could not store its state in this execution [item ${itemIndex}]`,
+			`"Wait for Webhook" could not store its state in this execution`,
 			{
 				itemIndex,
 				description:

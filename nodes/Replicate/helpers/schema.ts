@@ -249,14 +249,14 @@ export function prepareInput(
 ): IDataObject {
 	const out: IDataObject = {};
 	const fail = (field: string, text: string) =>
-		new NodeOperationError(node, `Invalid model input "${field}": ${text} [item ${itemIndex}]`, {
+		new NodeOperationError(node, `Invalid model input "${field}": ${text}`, {
 			itemIndex,
 			description: schema ? `Valid inputs: ${schema.order.join(', ')}` : undefined,
 		});
 	if (schema?.problems?.length) {
 		throw new NodeOperationError(
 			node,
-			`The model's input schema is malformed: ${schema.problems[0]} [item ${itemIndex}]`,
+			`The model's input schema is malformed: ${schema.problems[0]}`,
 			{
 				itemIndex,
 				description: `Inputs cannot be checked against a broken schema. Pick another version, or tell the model's owner.${schema.problems.length > 1 ? ` Also: ${schema.problems.slice(1).join('; ')}.` : ''}`,

@@ -1,21 +1,15 @@
 // The webhook signing secret: the credential's, or Replicate's default one (fetched, then kept).
 import { createHash } from 'crypto';
-import type { IDataObject, IHookFunctions, IWebhookFunctions } from 'n8n-workflow';
+import type { IHookFunctions, IWebhookFunctions } from 'n8n-workflow';
 
-import {
-	apiRequest,
-	CREDENTIAL,
-	getBaseUrl,
-	type ApiRequest,
-	type ApiResponse,
-} from '../transport';
+import { apiRequest, CREDENTIAL, getBaseUrl } from '../transport';
 
 export async function fetchDefaultSecret(ctx: IHookFunctions | IWebhookFunctions): Promise<string> {
-	const res = await apiRequest.call<
-		IHookFunctions | IWebhookFunctions,
-		[ApiRequest],
-		Promise<ApiResponse<IDataObject>>
-	>(ctx, { method: 'GET', path: '/webhooks/default/secret', retry: 'read' });
+	const res = await apiRequest(ctx, {
+		method: 'GET',
+		path: '/webhooks/default/secret',
+		retry: 'read',
+	});
 	return String(res.body.key ?? '');
 }
 

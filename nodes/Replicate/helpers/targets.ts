@@ -4,15 +4,8 @@
 import type { IDataObject, JsonObject } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
-import {
-	apiRequest,
-	asNodeError,
-	connection,
-	type ApiRequest,
-	type ApiResponse,
-	type ReplicateContext,
-} from '../transport';
-import type { ModelRef } from './modelRef';
+import { apiRequest, asNodeError, connection, type ReplicateContext } from '../transport';
+import { parseOwnerName, type ModelRef } from './modelRef';
 
 export interface Target {
 	/** Endpoint that creates the prediction. */
@@ -33,7 +26,7 @@ const MAX_ENTRIES = 500;
 
 const get = async (ctx: ReplicateContext, path: string, itemIndex?: number) =>
 	(
-		await apiRequest.call<ReplicateContext, [ApiRequest], Promise<ApiResponse<IDataObject>>>(ctx, {
+		await apiRequest(ctx, {
 			method: 'GET',
 			path,
 			itemIndex,
@@ -53,24 +46,20 @@ async function named<T>(
 	} catch (error) {
 		if (!(error instanceof NodeApiError) || error.httpCode !== '404')
 			throw asNodeError(ctx, error, itemIndex);
-		const item = itemIndex === undefined ? '' : ` [item ${itemIndex}]`;
-		throw new NodeApiError(ctx.getNode(), { status: 404 } as JsonObject, {
-			message: `${what} was not found on Replicate${item}`,
+		const notFound = new NodeApiError(ctx.getNode(), { status: 404 } as JsonObject, {
+			message: `${what} was not found on Replicate`,
 			description:
 				'Check the owner/name (as in replicate.com/owner/name) or pick it from the list. ' +
 				"A private one is visible only with its owner's API token.",
 			httpCode: '404',
 			itemIndex,
 		});
+		notFound.context.aboutInput = true; // the item named it: the router says which item
+		throw notFound;
 	}
 }
 
 const seg = (v: string) => encodeURIComponent(v);
-
-function splitModel(model: string): [string, string] {
-	const [owner, name] = model.split('/');
-	return [owner ?? '', name ?? ''];
-}
 
 export async function versionSchema(
 	ctx: ReplicateContext,
@@ -81,8 +70,10 @@ export async function versionSchema(
 	const { key: who } = await connection.call(ctx);
 	const key = `${who} ${model}:${version}`;
 	let entry = VERSION_CACHE.get(key);
+	const ref = parseOwnerName(model);
+	if (!ref) return null; // not a model Replicate could have named
 	if (!entry) {
-		const [owner, name] = splitModel(model);
+		const { owner, name } = ref;
 		const path = `/models/${seg(owner)}/${seg(name)}/versions/${seg(version)}`;
 		entry = named(ctx, `Version ${version} of ${model}`, itemIndex, () =>
 			get(ctx, path, itemIndex),
@@ -139,11 +130,11 @@ export async function schemaOfPrediction(
 ): Promise<IDataObject | null> {
 	const model = String(p.model ?? '');
 	const version = String(p.version ?? '');
-	if (!/^[^/\s]+\/[^/\s]+$/.test(model)) return null;
+	const ref = parseOwnerName(model);
+	if (!ref) return null;
 	try {
 		if (version && version !== 'hidden') return await versionSchema(ctx, model, version, itemIndex);
-		const [owner, name] = splitModel(model);
-		const m = await getModel(ctx, owner, name, itemIndex);
+		const m = await getModel(ctx, ref.owner, ref.name, itemIndex);
 		return (
 			((m.latest_version as IDataObject | null)?.openapi_schema as IDataObject | undefined) ?? null
 		);
@@ -176,14 +167,10 @@ export async function resolveModel(
 		};
 	}
 	if (!latest?.id) {
-		throw new NodeOperationError(
-			ctx.getNode(),
-			`The model ${model} has no versions to run${itemIndex === undefined ? '' : ` [item ${itemIndex}]`}`,
-			{
-				itemIndex,
-				description: 'Push a version to it, or pick another model.',
-			},
-		);
+		throw new NodeOperationError(ctx.getNode(), `The model ${model} has no versions to run`, {
+			itemIndex,
+			description: 'Push a version to it, or pick another model.',
+		});
 	}
 	return {
 		createPath: '/predictions',

@@ -7,13 +7,13 @@ import type {
 import { NodeApiError } from 'n8n-workflow';
 
 import { parseModelRef } from '../helpers/modelRef';
-import { apiRequest, asNodeError, type ApiRequest, type ApiResponse } from '../transport';
+import { apiRequest, asNodeError, type ApiResponse } from '../transport';
 import { LATEST } from './fields';
 
 type Page = { results?: IDataObject[]; next?: string | null };
 
 const page = (ctx: ILoadOptionsFunctions, path: string, qs?: IDataObject) =>
-	apiRequest.call<ILoadOptionsFunctions, [ApiRequest], Promise<ApiResponse<Page>>>(ctx, {
+	apiRequest<Page>(ctx, {
 		method: 'GET',
 		path,
 		qs,
@@ -34,11 +34,7 @@ export async function searchModels(
 	paginationToken?: string,
 ): Promise<INodeListSearchResult> {
 	if (filter?.trim()) {
-		const res = await apiRequest.call<
-			ILoadOptionsFunctions,
-			[ApiRequest],
-			Promise<ApiResponse<{ models?: Array<{ model: IDataObject }> }>>
-		>(this, {
+		const res = await apiRequest<{ models?: Array<{ model: IDataObject }> }>(this, {
 			method: 'GET',
 			path: '/search',
 			qs: { query: filter.trim(), limit: 50 },

@@ -1,19 +1,14 @@
 // The Model Inputs field mapper. The editor reloads it on every keystroke in Model, Version or
 // Deployment, so it never throws: a value that cannot name a model is answered locally with a
 // notice (no request), and Replicate's refusals (404, 401, 403, …) become a notice naming the model.
-import type {
-	ILoadOptionsFunctions,
-	INodeParameterResourceLocator,
-	ResourceMapperFields,
-} from 'n8n-workflow';
+import type { ILoadOptionsFunctions, ResourceMapperFields } from 'n8n-workflow';
 import { ExpressionError, NodeApiError, NodeOperationError } from 'n8n-workflow';
 
-import { isParameterAbsent, parseModelRef } from '../helpers/modelRef';
+import { isParameterAbsent, parseDeploymentRef, parseModelRef } from '../helpers/modelRef';
 import { inputSchema } from '../helpers/schema';
+import { readEditorLocator } from '../helpers/values';
 import { resolveDeployment, resolveModel, type Target } from '../helpers/targets';
 import { LATEST, toResourceMapperFields, VERSION_ID } from './fields';
-
-const OWNER_NAME = /^[A-Za-z0-9][\w.-]*\/[A-Za-z0-9][\w.-]*$/;
 
 const LABELS: Record<string, string> = {
 	runTarget: 'Run',
@@ -24,9 +19,7 @@ const LABELS: Record<string, string> = {
 
 function value(ctx: ILoadOptionsFunctions, name: string): string {
 	try {
-		const v = ctx.getNodeParameter(name, '', { extractValue: true }) as
-			string | INodeParameterResourceLocator;
-		return String(typeof v === 'object' && v ? v.value : (v ?? '')).trim();
+		return readEditorLocator(ctx, name);
 	} catch (error) {
 		// An expression that fails is reported (as a notice, below), never read as "no model": the
 		// fields of another model would be shown. A parameter that is not there, or a URL that does not
@@ -78,12 +71,10 @@ export async function getInputFields(this: ILoadOptionsFunctions): Promise<Resou
 		if (value(this, 'runTarget') === 'deployment') {
 			const deployment = value(this, 'deployment');
 			if (!deployment) return notice('Choose a deployment to see its inputs');
-			if (!OWNER_NAME.test(deployment)) {
-				return notice(`"${deployment}" is not a deployment: use owner/name`);
-			}
-			const [owner, name] = deployment.split('/');
-			what = `Deployment ${deployment}`;
-			target = await resolveDeployment(this, owner, name);
+			const ref = parseDeploymentRef(deployment);
+			if (!ref) return notice(`"${deployment}" is not a deployment: use owner/name`);
+			what = `Deployment ${ref.owner}/${ref.name}`;
+			target = await resolveDeployment(this, ref.owner, ref.name);
 		} else {
 			const raw = value(this, 'model');
 			if (!raw) return notice('Choose a model to see its inputs');

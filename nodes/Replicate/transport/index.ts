@@ -401,10 +401,16 @@ function deadlineError(ctx: ReplicateContext, req: ApiRequest) {
 	return e;
 }
 
+/** A request to Replicate's API: `apiRequest<Prediction>(ctx, { method, path, retry, … })`. */
 export async function apiRequest<T = IDataObject>(
-	this: ReplicateContext,
+	ctx: ReplicateContext,
 	req: ApiRequest,
 ): Promise<ApiResponse<T>> {
+	const send = request<T>;
+	return await send.call(ctx, req);
+}
+
+async function request<T>(this: ReplicateContext, req: ApiRequest): Promise<ApiResponse<T>> {
 	const conn = await connection.call(this);
 	const { base, token } = conn;
 	// A `.` or `..` segment (also percent-encoded) would be resolved away by the URL parser and reach
@@ -413,7 +419,7 @@ export async function apiRequest<T = IDataObject>(
 	if (pathOnly.split('/').some((segment) => /^(?:\.|%2e){1,2}$/i.test(segment))) {
 		throw new NodeOperationError(
 			this.getNode(),
-			`Refusing a request path with a "." or ".." segment${req.itemIndex === undefined ? '' : ` [item ${req.itemIndex}]`}`,
+			'Refusing a request path with a "." or ".." segment',
 			{
 				itemIndex: req.itemIndex,
 				description:
@@ -520,7 +526,7 @@ export async function apiRequest<T = IDataObject>(
  * repeats, or an empty page that still points further, ends the list with an error (it would loop).
  */
 export async function apiRequestAllItems<T = IDataObject>(
-	this: ReplicateContext,
+	ctx: ReplicateContext,
 	req: Omit<ApiRequest, 'method' | 'retry'>,
 	limit?: number,
 ): Promise<T[]> {
@@ -530,18 +536,20 @@ export async function apiRequestAllItems<T = IDataObject>(
 	const seen = new Set<string>();
 	let page = 0;
 	while (next && (limit === undefined || results.length < limit)) {
-		const res: ApiResponse<{ results?: T[]; next?: string | null }> = await apiRequest.call<
-			ReplicateContext,
-			[ApiRequest],
-			Promise<ApiResponse<{ results?: T[]; next?: string | null }>>
-		>(this, { ...req, method: 'GET', path: next, qs, retry: 'read' });
+		const res: ApiResponse<{ results?: T[]; next?: string | null }> = await apiRequest(ctx, {
+			...req,
+			method: 'GET',
+			path: next,
+			qs,
+			retry: 'read',
+		});
 		page++;
 		const items = Array.isArray(res.body?.results) ? res.body.results : [];
 		results.push(...items);
 		const following = typeof res.body?.next === 'string' && res.body.next ? res.body.next : null;
 		if (following && (seen.has(following) || following === next)) {
 			throw new NodeOperationError(
-				this.getNode(),
+				ctx.getNode(),
 				`Replicate's list ${req.path} did not end: page ${page} points back to a page already read`,
 				{
 					itemIndex: req.itemIndex,
@@ -551,7 +559,7 @@ export async function apiRequestAllItems<T = IDataObject>(
 		}
 		if (following && items.length === 0) {
 			throw new NodeOperationError(
-				this.getNode(),
+				ctx.getNode(),
 				`Replicate's list ${req.path} did not end: page ${page} is empty but points to a next page`,
 				{
 					itemIndex: req.itemIndex,
@@ -611,11 +619,10 @@ export async function openDownload(
 	// The authenticated request must abort with the download's own signal, not only the execution's.
 	const caller = { ...detached(this), getExecutionCancelSignal: () => limits.signal };
 	const fail = (message: string, description?: string) =>
-		new NodeOperationError(
-			this.getNode(),
-			`${redactText(message, conn.token)} [item ${itemIndex}]`,
-			{ itemIndex, description },
-		);
+		new NodeOperationError(this.getNode(), redactText(message, conn.token), {
+			itemIndex,
+			description,
+		});
 	let retries = 0;
 	const wait = async (ms: number, why: string) => {
 		const remaining = limits.deadline - Date.now();
@@ -646,7 +653,7 @@ export async function openDownload(
 					error,
 					{ method: 'GET', path: url, itemIndex },
 					undefined,
-					`The download of ${url} broke off [item ${itemIndex}]`,
+					`The download of ${url} broke off`,
 					conn.token,
 				);
 			}

@@ -1,22 +1,15 @@
-import type { INodeProperties } from 'n8n-workflow';
+import { simpleOperation } from '../simple';
+import { defineResource } from '../types';
 
-import { operationOptions, simpleOperation } from '../simple';
-
-export const operations = {
-	get: simpleOperation({ resource: 'account', operation: 'get', path: () => '/account' }),
-};
-
-export const description: INodeProperties[] = [
-	operationOptions(
-		'account',
-		[
-			{
-				name: 'Get',
-				value: 'get',
-				action: 'Get the account',
-				description: 'Get the account the API token belongs to',
-			},
-		],
-		'get',
-	),
-];
+export const account = defineResource({
+	name: 'Account',
+	defaultOperation: 'get',
+	operations: {
+		get: {
+			name: 'Get',
+			action: 'Get the account',
+			description: 'Get the account the API token belongs to',
+			operation: simpleOperation({ resource: 'account', operation: 'get', path: () => '/account' }),
+		},
+	},
+});

@@ -1,8 +1,9 @@
-import type { IDataObject, INodeProperties } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
 import { modelLocator, versionLocator } from '../common.descriptions';
 import { modelPath, segment } from '../locators';
-import { operationOptions, simpleOperation } from '../simple';
+import { simpleOperation } from '../simple';
+import { defineResource } from '../types';
 
 const R = 'modelVersion';
 const model = modelLocator({ description: 'The model whose versions to use' });
@@ -13,62 +14,53 @@ const simplifyVersion = (v: IDataObject): IDataObject => ({
 	created_at: v.created_at,
 	cog_version: v.cog_version,
 });
-const versionPath = function (this: import('n8n-workflow').IExecuteFunctions, i: number) {
+const versionPath = function (this: IExecuteFunctions, i: number) {
 	return `/models/${modelPath(this, i)}/versions/${segment(this, 'version', 'Version', i)}`;
 };
 
-export const operations = {
-	get: simpleOperation({
-		resource: R,
-		operation: 'get',
-		path: versionPath,
-		fields: [model, version],
-	}),
-	getMany: simpleOperation({
-		resource: R,
-		operation: 'getMany',
-		list: true,
-		path(i) {
-			return `/models/${modelPath(this, i)}/versions`;
+export const modelVersion = defineResource({
+	name: 'Model Version',
+	defaultOperation: 'get',
+	operations: {
+		delete: {
+			name: 'Delete',
+			action: 'Delete a model version',
+			description: 'Delete a version of a model you own',
+			operation: simpleOperation({
+				resource: R,
+				operation: 'delete',
+				method: 'DELETE',
+				retry: 'delete',
+				path: versionPath,
+				fields: [model, version],
+				response: 'deleted',
+			}),
 		},
-		fields: [model],
-		simplify: simplifyVersion,
-	}),
-	delete: simpleOperation({
-		resource: R,
-		operation: 'delete',
-		method: 'DELETE',
-		retry: 'delete',
-		path: versionPath,
-		fields: [model, version],
-		deleted: true,
-	}),
-};
-
-export const description: INodeProperties[] = [
-	operationOptions(
-		R,
-		[
-			{
-				name: 'Delete',
-				value: 'delete',
-				action: 'Delete a model version',
-				description: 'Delete a version of a model you own',
-			},
-			{
-				name: 'Get',
-				value: 'get',
-				action: 'Get a model version',
-				description: 'Get a version, including its OpenAPI schema',
-			},
-			{
-				name: 'Get Many',
-				value: 'getMany',
-				action: 'Get many model versions',
-				description: "List a model's versions, newest first",
-			},
-		],
-		'get',
-	),
-	...Object.values(operations).flatMap((o) => o.description),
-];
+		get: {
+			name: 'Get',
+			action: 'Get a model version',
+			description: 'Get a version, including its OpenAPI schema',
+			operation: simpleOperation({
+				resource: R,
+				operation: 'get',
+				path: versionPath,
+				fields: [model, version],
+			}),
+		},
+		getMany: {
+			name: 'Get Many',
+			action: 'Get many model versions',
+			description: "List a model's versions, newest first",
+			operation: simpleOperation({
+				resource: R,
+				operation: 'getMany',
+				response: 'list',
+				path(i) {
+					return `/models/${modelPath(this, i)}/versions`;
+				},
+				fields: [model],
+				simplify: simplifyVersion,
+			}),
+		},
+	},
+});

@@ -35,11 +35,8 @@ export const create: Operation = {
 		return readConcurrency(this, 10);
 	},
 	async execute(i, batch) {
-		const body: IDataObject = readWebhook(
-			this,
-			this.getNodeParameter('options', i, {}) as IDataObject,
-			i,
-		) as IDataObject;
+		const options = this.getNodeParameter('options', i, {}) as IDataObject;
+		const body = readWebhook(this, options, i);
 		const cancelAfter = readCancelAfter(this, i);
 		const target = await readTarget(this, i, batch);
 		const input = await readInput(this, i, target);
@@ -51,6 +48,6 @@ export const create: Operation = {
 			cancelAfter,
 			itemIndex: i,
 		});
-		return formatPrediction(p, true);
+		return this.helpers.returnJsonArray(formatPrediction(p, true));
 	},
 };

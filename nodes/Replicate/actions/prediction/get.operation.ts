@@ -1,4 +1,4 @@
-import type { IDataObject, INodeProperties } from 'n8n-workflow';
+import type { INodeProperties } from 'n8n-workflow';
 
 import { readPredictionId } from '../../helpers/modelRef';
 import { getPrediction } from '../../helpers/predictions';
@@ -15,6 +15,7 @@ const description: INodeProperties[] = [
 export const get: Operation = {
 	description,
 	async execute(i) {
-		return (await getPrediction(this, readPredictionId(this, i), i)) as IDataObject;
+		const prediction = await getPrediction(this, readPredictionId(this, i), i);
+		return this.helpers.returnJsonArray(prediction);
 	},
 };

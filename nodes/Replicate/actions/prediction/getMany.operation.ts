@@ -1,7 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { apiRequestAllItems, type ApiRequest } from '../../transport';
+import { apiRequestAllItems } from '../../transport';
 import { returnAllOrLimit } from '../common.descriptions';
 import { withDisplay } from '../simple';
 import type { Operation } from '../types';
@@ -37,7 +37,7 @@ const description: INodeProperties[] = [
 ];
 
 function isoOrFail(
-	this: IExecuteFunctions,
+	ctx: IExecuteFunctions,
 	value: unknown,
 	name: string,
 	i: number,
@@ -46,8 +46,8 @@ function isoOrFail(
 	const ms = Date.parse(String(value));
 	if (Number.isNaN(ms))
 		throw new NodeOperationError(
-			this.getNode(),
-			`The "${name}" filter "${value}" is not a date-time [item ${i}]`,
+			ctx.getNode(),
+			`The "${name}" filter "${value}" is not a date-time`,
 			{ itemIndex: i },
 		);
 	return new Date(ms).toISOString();
@@ -58,16 +58,17 @@ export const getMany: Operation = {
 	async execute(i) {
 		const filters = this.getNodeParameter('filters', i, {}) as IDataObject;
 		const qs: IDataObject = {};
-		const after = isoOrFail.call(this, filters.createdAfter, 'Created After', i);
-		const before = isoOrFail.call(this, filters.createdBefore, 'Created Before', i);
+		const after = isoOrFail(this, filters.createdAfter, 'Created After', i);
+		const before = isoOrFail(this, filters.createdBefore, 'Created Before', i);
 		if (after) qs.created_after = after;
 		if (before) qs.created_before = before;
 		const returnAll = this.getNodeParameter('returnAll', i, false) as boolean;
 		const limit = returnAll ? undefined : (this.getNodeParameter('limit', i, 50) as number);
-		return await apiRequestAllItems.call<
-			IExecuteFunctions,
-			[Omit<ApiRequest, 'method' | 'retry'>, number | undefined],
-			Promise<IDataObject[]>
-		>(this, { path: '/predictions', qs, itemIndex: i }, limit);
+		const predictions = await apiRequestAllItems(
+			this,
+			{ path: '/predictions', qs, itemIndex: i },
+			limit,
+		);
+		return this.helpers.returnJsonArray(predictions);
 	},
 };

@@ -134,7 +134,7 @@ async function createAndSuspend(
 	if (typeof created.id !== 'string' || !created.id) {
 		throw new NodeOperationError(
 			ctx.getNode(),
-			`Replicate answered the create without a prediction id [item ${i}]`,
+			`Replicate answered the create without a prediction id`,
 			{ itemIndex: i },
 		);
 	}
@@ -150,12 +150,14 @@ export const run: Operation = {
 	concurrency(this: IExecuteFunctions) {
 		return readConcurrency(this, 50);
 	},
-	checkInput(this: IExecuteFunctions, items) {
+	// Checked for each item before it runs, so the refusal takes every item's error path.
+	checkInput(this: IExecuteFunctions, items, itemIndex) {
 		if (this.getNodeParameter('waitMode', 0, 'sync') !== 'webhook' || items.length <= 1) return;
 		throw new NodeOperationError(
 			this.getNode(),
 			`"Wait for Webhook" handles one item per execution (got ${items.length})`,
 			{
+				itemIndex,
 				description:
 					'Use "Sync, Then Poll", or run each item in its own execution (Execute Workflow node with "Run Once for Each Item").',
 			},

@@ -82,7 +82,7 @@ export function readConcurrency(ctx: IExecuteFunctions, fallback: number, max = 
 }
 
 function fail(ctx: IExecuteFunctions, i: number, message: string, description?: string): never {
-	throw new NodeOperationError(ctx.getNode(), `${message} [item ${i}]`, {
+	throw new NodeOperationError(ctx.getNode(), message, {
 		itemIndex: i,
 		description,
 	});
@@ -320,7 +320,7 @@ function predictionError(
 	message: string,
 	description?: string,
 ): NodeOperationError {
-	const error = new NodeOperationError(ctx.getNode(), `${message} [item ${i}]`, {
+	const error = new NodeOperationError(ctx.getNode(), message, {
 		itemIndex: i,
 		description,
 	});

@@ -1,0 +1,75 @@
+import type { IDataObject, INodeProperties } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
+
+import { parseOwnerName, readModelRef } from '../../helpers/modelRef';
+import { resolveModel } from '../../helpers/targets';
+import { readJsonObject } from '../../helpers/values';
+import { apiRequest } from '../../transport';
+import { modelLocator, versionLocator } from '../common.descriptions';
+import { readWebhook, webhookOptions } from '../locators';
+import { withDisplay } from '../simple';
+import type { Operation } from '../types';
+
+const description: INodeProperties[] = withDisplay('training', 'create', [
+	modelLocator({ description: 'The trainable model' }),
+	versionLocator({ description: 'The version to train; leave empty for the latest' }),
+	{
+		displayName: 'Destination',
+		name: 'destination',
+		type: 'string',
+		default: '',
+		required: true,
+		placeholder: 'e.g. my-username/my-fine-tune',
+		description: 'The owner/name of a model you own; the trained version is pushed there',
+	},
+	{
+		displayName: 'Input (JSON)',
+		name: 'input',
+		type: 'json',
+		default: '{}',
+		description: 'The training input',
+	},
+	{
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add Option',
+		default: {},
+		options: [...webhookOptions],
+	},
+]);
+
+/** Training → Create: fine-tune a model version into a model the user owns. */
+export const create: Operation = {
+	description,
+	async execute(i) {
+		const ref = readModelRef(this, i);
+		const version = ref.version ?? (await resolveModel(this, ref, i)).version;
+		if (!version)
+			throw new NodeOperationError(
+				this.getNode(),
+				`The model ${ref.owner}/${ref.name} has no version to train`,
+				{ itemIndex: i },
+			);
+		const destination = String(this.getNodeParameter('destination', i, '')).trim();
+		if (!parseOwnerName(destination))
+			throw new NodeOperationError(
+				this.getNode(),
+				`The "Destination" parameter "${destination}" is not owner/name`,
+				{ itemIndex: i },
+			);
+		const input = readJsonObject(this, 'Input (JSON)', this.getNodeParameter('input', i, '{}'), i);
+		const options = this.getNodeParameter('options', i, {}) as IDataObject;
+		const body: IDataObject = { destination, input, ...readWebhook(this, options, i) };
+		const model = `${encodeURIComponent(ref.owner)}/${encodeURIComponent(ref.name)}`;
+		const path = `/models/${model}/versions/${encodeURIComponent(version)}/trainings`;
+		const res = await apiRequest(this, {
+			method: 'POST',
+			path,
+			body,
+			itemIndex: i,
+			retry: 'create',
+		});
+		return this.helpers.returnJsonArray(res.body);
+	},
+};
