@@ -245,6 +245,7 @@ export class LmChatReplicate implements INodeType {
 
 	async supplyData(this: ISupplyDataFunctions, itemIndex: number): Promise<SupplyData> {
 		const sdk = await loadSdk(this, itemIndex);
+		// The Replicate helpers take an execute context; a supply context has the parts they use.
 		const exec = this as unknown as IExecuteFunctions;
 		const source = this.getNodeParameter('source', itemIndex, 'model') as string;
 		const settings = readSettings(this, itemIndex);

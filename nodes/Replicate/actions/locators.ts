@@ -2,7 +2,7 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { parseModelRef } from '../helpers/modelRef';
+import { readModelParameter } from '../helpers/modelRef';
 import { readLocator } from '../helpers/values';
 
 export const fileLocator: INodeProperties = {
@@ -75,27 +75,9 @@ export function segment(
 	return encodeURIComponent(v);
 }
 
-/** `owner/name` of a model parameter (versions in the reference are ignored here). */
-export function modelPath(
-	ctx: IExecuteFunctions,
-	i: number,
-	name = 'model',
-	label = 'Model',
-): string {
-	const v = readLocator(ctx, name, i);
-	const ref = parseModelRef(v);
-	if (!ref) {
-		throw new NodeOperationError(
-			ctx.getNode(),
-			v
-				? `The "${label}" parameter "${v}" is not a model reference`
-				: `The "${label}" parameter is empty`,
-			{
-				itemIndex: i,
-				description: 'Use owner/name or a replicate.com model URL.',
-			},
-		);
-	}
+/** `owner/name` of a model parameter, for a path (versions in the reference are ignored here). */
+export function modelPath(ctx: IExecuteFunctions, i: number): string {
+	const ref = readModelParameter(ctx, i);
 	return `${encodeURIComponent(ref.owner)}/${encodeURIComponent(ref.name)}`;
 }
 

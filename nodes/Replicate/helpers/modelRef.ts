@@ -39,11 +39,16 @@ export function parseDeploymentRef(raw: string): { owner: string; name: string }
 	return parseOwnerName(DEPLOYMENT_URL.exec(value)?.[1] ?? value);
 }
 
-/** Reads the Model (and optional Version) parameters; throws a clear error naming the parameter. */
-export function readModelRef(ctx: IExecuteFunctions, itemIndex: number): ModelRef {
-	const raw = readLocator(ctx, 'model', itemIndex);
+/** A model parameter (`owner/name[:version]` or a URL); throws a clear error naming the parameter. */
+export function readModelParameter(
+	ctx: IExecuteFunctions,
+	itemIndex: number,
+	name = 'model',
+	displayName = 'Model',
+): ModelRef {
+	const raw = readLocator(ctx, name, itemIndex);
 	if (!raw)
-		throw new NodeOperationError(ctx.getNode(), 'The "Model" parameter is empty', {
+		throw new NodeOperationError(ctx.getNode(), `The "${displayName}" parameter is empty`, {
 			itemIndex,
 			description: 'Pick a model from the list, or enter owner/name.',
 		});
@@ -51,7 +56,7 @@ export function readModelRef(ctx: IExecuteFunctions, itemIndex: number): ModelRe
 	if (!ref) {
 		throw new NodeOperationError(
 			ctx.getNode(),
-			`The "Model" parameter "${raw}" is not a model reference`,
+			`The "${displayName}" parameter "${raw}" is not a model reference`,
 			{
 				itemIndex,
 				description:
@@ -59,6 +64,12 @@ export function readModelRef(ctx: IExecuteFunctions, itemIndex: number): ModelRe
 			},
 		);
 	}
+	return ref;
+}
+
+/** Reads the Model (and optional Version) parameters; throws a clear error naming the parameter. */
+export function readModelRef(ctx: IExecuteFunctions, itemIndex: number): ModelRef {
+	const ref = readModelParameter(ctx, itemIndex);
 	const picked = readOptional(ctx, 'version', itemIndex, 'Version');
 	// "latest" is the Version list's first entry: run the model's latest version.
 	const version = picked === 'latest' ? '' : picked;

@@ -198,3 +198,20 @@ export async function resolveDeployment(
 			: null;
 	return { createPath: `/deployments/${seg(owner)}/${seg(name)}/predictions`, model, openapi };
 }
+
+/** The version a model reference names, or the model's latest; fails when the model has none. */
+export async function versionOrLatest(
+	ctx: ReplicateContext,
+	ref: ModelRef,
+	itemIndex: number,
+	purpose: 'deploy' | 'train',
+): Promise<string> {
+	const version = ref.version ?? (await resolveModel(ctx, ref, itemIndex)).version;
+	if (!version)
+		throw new NodeOperationError(
+			ctx.getNode(),
+			`The model ${ref.owner}/${ref.name} has no version to ${purpose}`,
+			{ itemIndex },
+		);
+	return version;
+}

@@ -7,6 +7,7 @@ import type {
 import { NodeApiError } from 'n8n-workflow';
 
 import { parseModelRef } from '../helpers/modelRef';
+import { readEditorLocator } from '../helpers/values';
 import { apiRequest, asNodeError, type ApiResponse } from '../transport';
 import { LATEST } from './fields';
 
@@ -67,8 +68,7 @@ export async function searchVersions(
 	filter?: string,
 	paginationToken?: string,
 ): Promise<INodeListSearchResult> {
-	const raw = this.getNodeParameter('model', '', { extractValue: true }) as string;
-	const ref = parseModelRef(String(raw ?? ''));
+	const ref = parseModelRef(readEditorLocator(this, 'model'));
 	if (!ref) return { results: [] };
 	const path = `/models/${encodeURIComponent(ref.owner)}/${encodeURIComponent(ref.name)}/versions`;
 	let res: ApiResponse<Page>;

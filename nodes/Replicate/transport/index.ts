@@ -176,7 +176,7 @@ function headerMap(headers: unknown): Record<string, string> {
 	return out;
 }
 
-/** Seconds to wait after a 429, from the Retry-After header or the body's retry_after. */
+/** Milliseconds to wait after a 429, from the Retry-After header or the body's retry_after. */
 export function retryAfterMs(headers: Record<string, string>, body: unknown): number {
 	const header = Number(headers['retry-after']);
 	if (Number.isFinite(header) && header >= 0) return header * 1000;

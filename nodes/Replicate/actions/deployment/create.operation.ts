@@ -2,7 +2,7 @@ import type { IDataObject, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import { readModelRef } from '../../helpers/modelRef';
-import { resolveModel } from '../../helpers/targets';
+import { versionOrLatest } from '../../helpers/targets';
 import { apiRequest } from '../../transport';
 import { modelLocator, versionLocator } from '../common.descriptions';
 import { withDisplay } from '../simple';
@@ -37,13 +37,7 @@ export const create: Operation = {
 				{ itemIndex: i },
 			);
 		const ref = readModelRef(this, i);
-		const version = ref.version ?? (await resolveModel(this, ref, i)).version;
-		if (!version)
-			throw new NodeOperationError(
-				this.getNode(),
-				`The model ${ref.owner}/${ref.name} has no version to deploy`,
-				{ itemIndex: i },
-			);
+		const version = await versionOrLatest(this, ref, i, 'deploy');
 		const body: IDataObject = {
 			name,
 			model: `${ref.owner}/${ref.name}`,

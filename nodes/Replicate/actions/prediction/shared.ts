@@ -26,6 +26,7 @@ import {
 	type WaitOptions,
 } from '../../helpers/predictions';
 import { inputSchema, prepareInput } from '../../helpers/schema';
+import { readJsonObject } from '../../helpers/values';
 import {
 	resolveDeployment,
 	resolveModel,
@@ -104,18 +105,8 @@ export async function readTarget(ctx: IExecuteFunctions, i: number, batch: Batch
 }
 
 function parseJsonInput(ctx: IExecuteFunctions, i: number): IDataObject {
-	const raw = ctx.getNodeParameter('inputJson', i, '{}') as string | IDataObject;
-	let value: unknown = raw;
-	if (typeof raw === 'string') {
-		try {
-			value = JSON.parse(raw || '{}');
-		} catch (e) {
-			fail(ctx, i, `The "Input (JSON)" parameter is not valid JSON: ${(e as Error).message}`);
-		}
-	}
-	if (!value || typeof value !== 'object' || Array.isArray(value))
-		fail(ctx, i, 'The "Input (JSON)" parameter must be a JSON object, like {"prompt": "a cat"}');
-	return value as IDataObject;
+	const raw = ctx.getNodeParameter('inputJson', i, '{}');
+	return readJsonObject(ctx, 'Input (JSON)', raw, i, '{"prompt": "a cat"}');
 }
 
 /**

@@ -2,7 +2,7 @@ import type { IDataObject, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import { parseOwnerName, readModelRef } from '../../helpers/modelRef';
-import { resolveModel } from '../../helpers/targets';
+import { versionOrLatest } from '../../helpers/targets';
 import { readJsonObject } from '../../helpers/values';
 import { apiRequest } from '../../transport';
 import { modelLocator, versionLocator } from '../common.descriptions';
@@ -44,13 +44,7 @@ export const create: Operation = {
 	description,
 	async execute(i) {
 		const ref = readModelRef(this, i);
-		const version = ref.version ?? (await resolveModel(this, ref, i)).version;
-		if (!version)
-			throw new NodeOperationError(
-				this.getNode(),
-				`The model ${ref.owner}/${ref.name} has no version to train`,
-				{ itemIndex: i },
-			);
+		const version = await versionOrLatest(this, ref, i, 'train');
 		const destination = String(this.getNodeParameter('destination', i, '')).trim();
 		if (!parseOwnerName(destination))
 			throw new NodeOperationError(
