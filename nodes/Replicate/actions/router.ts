@@ -4,6 +4,7 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-wor
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import { retryLedger } from '../helpers/retryLedger';
+import { objectAt } from '../helpers/values';
 import { cancelSignal, redactText } from '../transport';
 import { findOperation } from './resources';
 import type { Batch, Operation } from './types';
@@ -52,7 +53,7 @@ function errorItem(error: NodeError, itemIndex: number): INodeExecutionData {
 	const json: IDataObject = { error: itemMessage(error, itemIndex) };
 	if (error.description) json.description = error.description;
 	if (error instanceof NodeApiError && error.httpCode) json.httpCode = error.httpCode;
-	const prediction = error.context.prediction as IDataObject | undefined;
+	const prediction = objectAt(error.context, 'prediction');
 	return { json: prediction ? { ...prediction, ...json } : json, pairedItem: { item: itemIndex } };
 }
 

@@ -6,6 +6,7 @@ import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import { apiRequest, asNodeError, connection, type ReplicateContext } from '../transport';
 import { parseOwnerName, type ModelRef } from './modelRef';
+import { objectAt } from './values';
 
 export interface Target {
 	/** Endpoint that creates the prediction. */
@@ -102,16 +103,10 @@ export async function getModel(
 	MODEL_CACHE.set(key, entry);
 	model.then(
 		(m) => {
-			const latest = m.latest_version as IDataObject | null | undefined;
-			if (
-				latest?.id &&
-				latest.openapi_schema &&
-				!VERSION_CACHE.has(`${who} ${owner}/${name}:${latest.id}`)
-			) {
-				VERSION_CACHE.set(
-					`${who} ${owner}/${name}:${latest.id}`,
-					Promise.resolve(latest.openapi_schema as IDataObject),
-				);
+			const latest = objectAt(m, 'latest_version');
+			const schema = objectAt(latest, 'openapi_schema');
+			if (latest?.id && schema && !VERSION_CACHE.has(`${who} ${owner}/${name}:${latest.id}`)) {
+				VERSION_CACHE.set(`${who} ${owner}/${name}:${latest.id}`, Promise.resolve(schema));
 			}
 		},
 		() => MODEL_CACHE.get(key) === entry && MODEL_CACHE.delete(key),
@@ -135,9 +130,7 @@ export async function schemaOfPrediction(
 	try {
 		if (version && version !== 'hidden') return await versionSchema(ctx, model, version, itemIndex);
 		const m = await getModel(ctx, ref.owner, ref.name, itemIndex);
-		return (
-			((m.latest_version as IDataObject | null)?.openapi_schema as IDataObject | undefined) ?? null
-		);
+		return objectAt(objectAt(m, 'latest_version'), 'openapi_schema') ?? null;
 	} catch {
 		return null;
 	}
@@ -158,12 +151,13 @@ export async function resolveModel(
 		};
 	}
 	const m = await getModel(ctx, ref.owner, ref.name, itemIndex);
-	const latest = m.latest_version as IDataObject | null | undefined;
+	const latest = objectAt(m, 'latest_version');
+	const openapi = objectAt(latest, 'openapi_schema') ?? null;
 	if (m.is_official) {
 		return {
 			createPath: `/models/${seg(ref.owner)}/${seg(ref.name)}/predictions`,
 			model,
-			openapi: (latest?.openapi_schema as IDataObject | undefined) ?? null,
+			openapi,
 		};
 	}
 	if (!latest?.id) {
@@ -174,9 +168,9 @@ export async function resolveModel(
 	}
 	return {
 		createPath: '/predictions',
-		version: latest.id as string,
+		version: String(latest.id),
 		model,
-		openapi: (latest.openapi_schema as IDataObject | undefined) ?? null,
+		openapi,
 	};
 }
 
@@ -190,7 +184,7 @@ export async function resolveDeployment(
 	const d = await named(ctx, `Deployment ${owner}/${name}`, itemIndex, () =>
 		get(ctx, path, itemIndex),
 	);
-	const release = (d.current_release ?? {}) as IDataObject;
+	const release = objectAt(d, 'current_release') ?? {};
 	const model = String(release.model ?? '');
 	const openapi =
 		model && release.version

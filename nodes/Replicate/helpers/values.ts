@@ -7,6 +7,12 @@ export function isJsonObject(value: unknown): value is IDataObject {
 	return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/** `o[key]` when it is a JSON object, else undefined: answers are not trusted to have a shape. */
+export function objectAt(o: IDataObject | null | undefined, key: string): IDataObject | undefined {
+	const value = o?.[key];
+	return isJsonObject(value) ? value : undefined;
+}
+
 /** The text of a parameter value: a resource locator's value, or the value itself, trimmed. */
 export function locatorText(value: unknown): string {
 	return String((isJsonObject(value) ? value.value : value) ?? '').trim();

@@ -7,7 +7,7 @@ import type {
 import { NodeApiError } from 'n8n-workflow';
 
 import { parseModelRef } from '../helpers/modelRef';
-import { readEditorLocator } from '../helpers/values';
+import { objectAt, readEditorLocator } from '../helpers/values';
 import { apiRequest, asNodeError, type ApiResponse } from '../transport';
 import { LATEST } from './fields';
 
@@ -111,7 +111,7 @@ export async function searchDeployments(
 		.map((d) => ({
 			name: `${d.owner}/${d.name}`,
 			value: `${d.owner}/${d.name}`,
-			description: String((d.current_release as IDataObject | undefined)?.model ?? ''),
+			description: String(objectAt(d, 'current_release')?.model ?? ''),
 		}))
 		.filter((d) => !filter || d.name.toLowerCase().includes(filter.toLowerCase()));
 	return { results, paginationToken: res.body.next ?? undefined };
@@ -143,7 +143,7 @@ export async function searchFiles(
 		.map((f) => ({
 			name: `${f.name ?? f.id} (${f.content_type}, ${f.size} bytes)`,
 			value: String(f.id),
-			url: String((f.urls as IDataObject | undefined)?.get ?? '') || undefined,
+			url: String(objectAt(f, 'urls')?.get ?? '') || undefined,
 		}))
 		.filter((f) => !filter || f.name.toLowerCase().includes(filter.toLowerCase()));
 	return { results, paginationToken: res.body.next ?? undefined };

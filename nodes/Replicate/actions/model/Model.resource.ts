@@ -1,6 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
+import { objectAt } from '../../helpers/values';
 import { modelLocator } from '../common.descriptions';
 import { httpUrl, modelPath } from '../locators';
 import { simpleOperation } from '../simple';
@@ -13,7 +14,7 @@ const modelField = [modelLocator({ description: 'The model' })];
 export function simplifyModel(m: IDataObject): IDataObject {
 	const out: IDataObject = { ...m };
 	delete out.default_example;
-	const v = m.latest_version as IDataObject | null | undefined;
+	const v = objectAt(m, 'latest_version');
 	out.latest_version = v
 		? { id: v.id, created_at: v.created_at, cog_version: v.cog_version }
 		: null;
@@ -312,7 +313,7 @@ export const model = defineResource({
 				response: {
 					transform: (body) =>
 						((body.models ?? []) as IDataObject[]).map((m) => ({
-							...(m.model as IDataObject),
+							...objectAt(m, 'model'),
 							search: m.metadata,
 						})),
 				},
