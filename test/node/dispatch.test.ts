@@ -3,6 +3,7 @@
 import type { INodeProperties, INodePropertyOptions } from 'n8n-workflow';
 
 import { findOperation, resourceList } from '../../nodes/Replicate/actions/resources';
+import { jsonItems } from '../../nodes/Replicate/actions/types';
 import { Replicate } from '../../nodes/Replicate/Replicate.node';
 
 const { properties } = new Replicate().description;
@@ -57,5 +58,14 @@ describe('dispatch', () => {
 		expect(findOperation('prediction', 'constructor')).toBeUndefined();
 		expect(findOperation('__proto__', 'get')).toBeUndefined();
 		expect(findOperation('model', 'run')).toBeUndefined();
+	});
+
+	test("an answer's own `json` and `binary` fields stay inside the item's json", () => {
+		const answer = {
+			json: { id: 'x' },
+			binary: { data: { data: 'AA==', mimeType: 'text/plain' } },
+		};
+		expect(jsonItems(answer)).toEqual([{ json: answer }]);
+		expect(jsonItems([answer, { id: 'y' }])).toEqual([{ json: answer }, { json: { id: 'y' } }]);
 	});
 });

@@ -9,7 +9,7 @@ import type {
 
 import { apiRequest, apiRequestAllItems, type ApiRequest, type RetryPolicy } from '../transport';
 import { returnAllOrLimit } from './common.descriptions';
-import type { Operation } from './types';
+import { jsonItems, type Operation } from './types';
 
 /** A GET is a read; every other method declares how it may be retried (see RetryPolicy). */
 type MethodAndRetry =
@@ -109,7 +109,7 @@ export function simpleOperation(spec: SimpleSpec): Operation {
 			if (simplify && this.getNodeParameter('simplify', i, true)) {
 				result = Array.isArray(result) ? result.map(simplify) : simplify(result);
 			}
-			return this.helpers.returnJsonArray(result);
+			return jsonItems(result);
 		},
 	};
 }

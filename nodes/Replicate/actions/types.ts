@@ -1,4 +1,9 @@
-import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import type {
+	IDataObject,
+	IExecuteFunctions,
+	INodeExecutionData,
+	INodeProperties,
+} from 'n8n-workflow';
 
 /** Shared by the items of one execution. */
 export interface Batch {
@@ -10,6 +15,14 @@ export interface Batch {
 
 /** What every operation returns for one input item: its output items (the router adds pairedItem). */
 export type OperationResult = INodeExecutionData[];
+
+/**
+ * Replicate's answer as items, one per object. Unlike n8n's returnJsonArray, an answer that has a
+ * `json` field is never taken for an item of its own (with `binary` beside it, say).
+ */
+export function jsonItems(data: IDataObject | IDataObject[]): INodeExecutionData[] {
+	return (Array.isArray(data) ? data : [data]).map((json) => ({ json }));
+}
 
 export interface Operation {
 	description: INodeProperties[];

@@ -6,7 +6,7 @@ import { versionOrLatest } from '../../helpers/targets';
 import { apiRequest } from '../../transport';
 import { modelLocator, versionLocator } from '../common.descriptions';
 import { withDisplay } from '../simple';
-import type { Operation } from '../types';
+import { jsonItems, type Operation } from '../types';
 import { checkInstances, hardwareField, instancesField } from './fields';
 
 const description: INodeProperties[] = withDisplay('deployment', 'create', [
@@ -54,6 +54,6 @@ export const create: Operation = {
 			itemIndex: i,
 			retry: 'create',
 		});
-		return this.helpers.returnJsonArray(res.body);
+		return jsonItems(res.body);
 	},
 };

@@ -3,7 +3,7 @@ import type { IDataObject, INodeProperties } from 'n8n-workflow';
 import { binaryInfo, uploadBinary } from '../../helpers/files';
 import { readJsonObject } from '../../helpers/values';
 import { withDisplay } from '../simple';
-import type { Operation } from '../types';
+import { jsonItems, type Operation } from '../types';
 
 const description: INodeProperties[] = withDisplay('file', 'upload', [
 	{
@@ -60,6 +60,6 @@ export const upload: Operation = {
 			contentType: String(options.contentType ?? '').trim() || undefined,
 			metadata,
 		});
-		return this.helpers.returnJsonArray(file);
+		return jsonItems(file);
 	},
 };

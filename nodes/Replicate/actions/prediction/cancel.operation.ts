@@ -2,7 +2,7 @@ import type { INodeProperties } from 'n8n-workflow';
 
 import { readPredictionId } from '../../helpers/modelRef';
 import { cancelPrediction } from '../../helpers/predictions';
-import type { Operation } from '../types';
+import { jsonItems, type Operation } from '../types';
 import { predictionIdField } from './fields';
 
 const description: INodeProperties[] = [
@@ -16,6 +16,6 @@ export const cancel: Operation = {
 	description,
 	async execute(i) {
 		const prediction = await cancelPrediction(this, readPredictionId(this, i), i);
-		return this.helpers.returnJsonArray(prediction);
+		return jsonItems(prediction);
 	},
 };

@@ -4,7 +4,7 @@ import { formatPrediction } from '../../helpers/output';
 import { createPrediction } from '../../helpers/predictions';
 import { readWebhook, webhookOptions } from '../locators';
 import { withDisplay } from '../simple';
-import type { Operation } from '../types';
+import { jsonItems, type Operation } from '../types';
 import {
 	cancelAfterOption,
 	concurrencyOption,
@@ -48,6 +48,6 @@ export const create: Operation = {
 			cancelAfter,
 			itemIndex: i,
 		});
-		return this.helpers.returnJsonArray(formatPrediction(p, true));
+		return jsonItems(formatPrediction(p, true));
 	},
 };

@@ -4,7 +4,7 @@ import { NodeOperationError } from 'n8n-workflow';
 import { apiRequestAllItems } from '../../transport';
 import { returnAllOrLimit } from '../common.descriptions';
 import { withDisplay } from '../simple';
-import type { Operation } from '../types';
+import { jsonItems, type Operation } from '../types';
 
 const show = { show: { resource: ['prediction'], operation: ['getMany'] } };
 
@@ -69,6 +69,6 @@ export const getMany: Operation = {
 			{ path: '/predictions', qs, itemIndex: i },
 			limit,
 		);
-		return this.helpers.returnJsonArray(predictions);
+		return jsonItems(predictions);
 	},
 };

@@ -8,7 +8,7 @@ import { apiRequest } from '../../transport';
 import { modelLocator, versionLocator } from '../common.descriptions';
 import { readWebhook, webhookOptions } from '../locators';
 import { withDisplay } from '../simple';
-import type { Operation } from '../types';
+import { jsonItems, type Operation } from '../types';
 
 const description: INodeProperties[] = withDisplay('training', 'create', [
 	modelLocator({ description: 'The trainable model' }),
@@ -64,6 +64,6 @@ export const create: Operation = {
 			itemIndex: i,
 			retry: 'create',
 		});
-		return this.helpers.returnJsonArray(res.body);
+		return jsonItems(res.body);
 	},
 };
