@@ -177,7 +177,10 @@ export class ReplicateTrigger implements INodeType {
 
 	webhookMethods = {
 		default: {
-			/** Nothing is registered at Replicate (the URL is passed per prediction); ready once a secret is known. */
+			/**
+			 * Nothing is registered at Replicate (the URL is passed per prediction); ready once a secret is
+			 * known.
+			 */
 			async checkExists(this: IHookFunctions): Promise<boolean> {
 				const creds = await assertSettings(this);
 				const data = this.getWorkflowStaticData('node');

@@ -117,7 +117,10 @@ export class ReplicateChatModel {
 		return this.ctx.getNode();
 	}
 
-	/** The transport and prediction helpers take an execute context; a supply context has the same parts. */
+	/**
+	 * The transport and prediction helpers take an execute context; a supply context has the same
+	 * parts.
+	 */
 	private get exec(): IExecuteFunctions {
 		return this.ctx as unknown as IExecuteFunctions;
 	}

@@ -56,7 +56,10 @@ export const collectionLocator: INodeProperties = {
 /** `.` and `..` would address another endpoint (the URL parser resolves them). */
 export const isDotSegment = (v: string) => /^(?:\.|%2e){1,2}$/i.test(v);
 
-/** A path segment read from a parameter; fails naming the parameter and item when empty or malformed. */
+/**
+ * A path segment read from a parameter; fails naming the parameter and item when empty or
+ * malformed.
+ */
 export function segment(
 	ctx: IExecuteFunctions,
 	name: string,
@@ -131,7 +134,10 @@ export const webhookOptions: INodeProperties[] = [
 	},
 ];
 
-/** The `webhook` and `webhook_events_filter` body fields from the Webhook URL / Webhook Events options. */
+/**
+ * The `webhook` and `webhook_events_filter` body fields from the Webhook URL / Webhook Events
+ * options.
+ */
 export function readWebhook(ctx: IExecuteFunctions, options: IDataObject, i: number): IDataObject {
 	const webhook = httpUrl(ctx, 'Webhook URL', options.webhook, i, 'option');
 	if (!webhook) return {};

@@ -13,7 +13,9 @@ export interface Batch {
 	memo: Map<string, Promise<unknown>>;
 }
 
-/** What every operation returns for one input item: its output items (the router adds pairedItem). */
+/**
+ * What every operation returns for one input item: its output items (the router adds pairedItem).
+ */
 export type OperationResult = INodeExecutionData[];
 
 /**

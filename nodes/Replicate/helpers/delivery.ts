@@ -1,5 +1,6 @@
 // Checks an incoming Replicate webhook delivery (signature, timestamp, duplicates) and answers the
-// ones that must start nothing. Shared by the Replicate Trigger and the resume of "Wait for Webhook" runs.
+// ones that must start nothing. Shared by the Replicate Trigger and the resume of "Wait for
+// Webhook" runs.
 import type { IDataObject, IWebhookFunctions } from 'n8n-workflow';
 
 import { signingSecret } from './secret';
@@ -56,7 +57,8 @@ export async function checkDelivery(
 	dedupe: boolean,
 	secretFromStaticData = true,
 ): Promise<Checked> {
-	// n8n keeps every request's raw body (its rawBodyReader middleware); the signature covers those bytes.
+	// n8n keeps every request's raw body (its rawBodyReader middleware); the signature covers those
+	// bytes.
 	const req = ctx.getRequestObject() as unknown as {
 		rawBody?: Buffer;
 		readRawBody?: () => Promise<void>;

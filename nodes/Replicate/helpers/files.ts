@@ -1,4 +1,5 @@
-// Files API uploads from n8n binary data (streamed), shared by File → Upload and by model file inputs.
+// Files API uploads from n8n binary data (streamed), shared by File → Upload and by model file
+// inputs.
 import type { IBinaryData, IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 

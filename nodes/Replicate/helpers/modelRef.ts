@@ -39,7 +39,9 @@ export function parseDeploymentRef(raw: string): { owner: string; name: string }
 	return parseOwnerName(DEPLOYMENT_URL.exec(value)?.[1] ?? value);
 }
 
-/** A model parameter (`owner/name[:version]` or a URL); throws a clear error naming the parameter. */
+/**
+ * A model parameter (`owner/name[:version]` or a URL); throws a clear error naming the parameter.
+ */
 export function readModelParameter(
 	ctx: IExecuteFunctions,
 	itemIndex: number,
@@ -137,7 +139,9 @@ export function readDeploymentRef(
 	return ref;
 }
 
-/** A prediction (or training) ID, or its API or web URL; errors name the parameter's displayName. */
+/**
+ * A prediction (or training) ID, or its API or web URL; errors name the parameter's displayName.
+ */
 export function readPredictionId(
 	ctx: IExecuteFunctions,
 	itemIndex: number,

@@ -1,7 +1,7 @@
 // A multipart form that streams its file part. Community nodes may not import `stream` or
 // `form-data`; axios (under n8n's HTTP helper) serialises any spec-shaped FormData whose file parts
-// are blob-like objects with a `stream()`, reading them chunk by chunk. So a file of any size is sent
-// while holding one chunk at a time.
+// are blob-like objects with a `stream()`, reading them chunk by chunk. So a file of any size is
+// sent while holding one chunk at a time.
 import { createHash, type Hash } from 'crypto';
 
 export type ChunkSource = AsyncIterable<Uint8Array> | Uint8Array;

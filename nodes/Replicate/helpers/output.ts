@@ -23,7 +23,10 @@ import { isConcatenateOutput, outputFiles } from './schema';
 
 /** Default Max File Size: room for a few minutes of generated video. */
 export const DEFAULT_MAX_FILE_MB = 1024;
-/** No byte for this long and a download is given up (the whole download is also bounded by the Timeout). */
+/**
+ * No byte for this long and a download is given up (the whole download is also bounded by the
+ * Timeout).
+ */
 export const STALL_MS = 60_000;
 const DEFAULT_TIMEOUT_MS = 600_000;
 const MB = 1024 * 1024;
@@ -46,7 +49,10 @@ function positive(v: unknown): number | undefined {
 	return v !== undefined && v !== '' && Number.isFinite(n) && n > 0 ? n : undefined;
 }
 
-/** Output options from a node's Options collection (Run, Wait, the resume of Wait for Webhook, the trigger). */
+/**
+ * Output options from a node's Options collection (Run, Wait, the resume of Wait for Webhook, the
+ * trigger).
+ */
 export function outputOptions(
 	options: IDataObject,
 	overrides: Partial<OutputOptions> = {},
@@ -127,7 +133,9 @@ export function formatPrediction(p: IDataObject, includeLogs: boolean): IDataObj
 	return out;
 }
 
-/** Deeper outputs are refused: n8n copies and stores items recursively and would overflow its stack. */
+/**
+ * Deeper outputs are refused: n8n copies and stores items recursively and would overflow its stack.
+ */
 export const MAX_OUTPUT_DEPTH = 1000;
 
 /** How deeply the value nests (iterative: any depth is measured without recursion). */
@@ -145,7 +153,9 @@ export function nestingDepth(value: unknown, stopAt = Infinity): number {
 	return max;
 }
 
-/** Control characters, separators and characters no file system accepts go; unicode letters stay. */
+/**
+ * Control characters, separators and characters no file system accepts go; unicode letters stay.
+ */
 export function safeFileName(raw: string, max = 120): string {
 	let name = raw
 		.normalize('NFC')
@@ -193,7 +203,10 @@ export interface DownloadLimits {
 
 type ReadableCtor = { from(source: AsyncIterable<Uint8Array>, options?: IDataObject): unknown };
 
-/** node's Readable, found through the response stream's class (the lint rules allow no `stream` import). */
+/**
+ * node's Readable, found through the response stream's class (the lint rules allow no `stream`
+ * import).
+ */
 function readableOf(body: object): ReadableCtor | undefined {
 	for (
 		let c = (body as { constructor?: unknown }).constructor;
@@ -259,7 +272,8 @@ export async function downloadFile(
 		return await ctx.helpers.prepareBinaryData(bytes, fileNameFor(url, index, mime), mime);
 	}
 
-	// One controller stops the request and the body: the execution stopping, the stall timeout or the deadline.
+	// One controller stops the request and the body: the execution stopping, the stall timeout or the
+	// deadline.
 	const abort = new AbortController();
 	const execution = cancelSignal(ctx);
 	const onStop = () => abort.abort();

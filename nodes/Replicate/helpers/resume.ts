@@ -1,4 +1,5 @@
-// "Wait for Webhook" runs: the execution waits; Replicate's signed completed-webhook resumes it here.
+// "Wait for Webhook" runs: the execution waits; Replicate's signed completed-webhook resumes it
+// here.
 //
 // Suspending: the prediction's webhook is this execution's resume URL (what $execution.resumeUrl
 // gives, which carries n8n's resume token from n8n 2.16 on) plus this node's id, and the id of the
@@ -62,7 +63,10 @@ export function callbackUrl(ctx: IExecuteFunctions, itemIndex: number): string {
 	return url.toString();
 }
 
-/** The execution custom-data key holding the prediction this node waits for (n8n allows [A-Za-z0-9_]). */
+/**
+ * The execution custom-data key holding the prediction this node waits for (n8n allows
+ * [A-Za-z0-9_]).
+ */
 export function waitingKey(nodeId: string): string {
 	return `replicate_${nodeId.replace(/[^A-Za-z0-9]/g, '_')}`.slice(0, 50);
 }
@@ -71,7 +75,8 @@ const PENDING = 'pending';
 
 /**
  * Claims this node's custom-data entry before the paid request: n8n keeps at most 10 entries per
- * execution and silently drops more, and a run that could not remember its prediction must not start.
+ * execution and silently drops more, and a run that could not remember its prediction must not
+ * start.
  */
 export function reserveWaitSlot(ctx: IExecuteFunctions, itemIndex: number): void {
 	const data = executionKeys(ctx)?.customData;
@@ -90,7 +95,9 @@ export function reserveWaitSlot(ctx: IExecuteFunctions, itemIndex: number): void
 	}
 }
 
-/** Keeps the id of the prediction this execution waits for in the execution's own (persisted) data. */
+/**
+ * Keeps the id of the prediction this execution waits for in the execution's own (persisted) data.
+ */
 export function rememberPrediction(ctx: IExecuteFunctions, id: string): void {
 	executionKeys(ctx)?.customData?.set(waitingKey(ctx.getNode().id), id);
 }
@@ -98,7 +105,10 @@ export function rememberPrediction(ctx: IExecuteFunctions, id: string): void {
 const keptValue = (value: unknown): string | undefined =>
 	typeof value === 'string' && value && value !== PENDING ? value : undefined;
 
-/** The prediction id the waiting execution kept, or undefined (not a waiting "Wait for Webhook" run). */
+/**
+ * The prediction id the waiting execution kept, or undefined (not a waiting "Wait for Webhook"
+ * run).
+ */
 export function waitingFor(ctx: IWebhookFunctions): string | undefined {
 	const key = waitingKey(ctx.getNode().id);
 	let value: string | undefined;

@@ -29,7 +29,9 @@ function evict(now: number) {
 	}
 }
 
-/** The ledger of this run of the node, or undefined when Retry On Fail is off (nothing to remember). */
+/**
+ * The ledger of this run of the node, or undefined when Retry On Fail is off (nothing to remember).
+ */
 export function retryLedger(ctx: IExecuteFunctions): RetryLedger | undefined {
 	const node = ctx.getNode();
 	if (!node.retryOnFail) return undefined;

@@ -79,7 +79,9 @@ export function isConcatenateOutput(openapi: IDataObject | null | undefined): bo
 	return outputSchema(openapi)?.['x-cog-array-display'] === 'concatenate';
 }
 
-/** Whether the output schema declares file (uri) values anywhere; undefined when there is no schema. */
+/**
+ * Whether the output schema declares file (uri) values anywhere; undefined when there is no schema.
+ */
 export function declaresFiles(openapi: IDataObject | null | undefined): boolean | undefined {
 	const out = outputSchema(openapi);
 	if (!out) return undefined;
@@ -227,8 +229,9 @@ function coerceValue(name: string, s: JsonSchema, value: unknown): Coerced {
 const isEmpty = (v: unknown) => v === undefined || v === null || v === '';
 
 /**
- * An optional array or object input without a default starts as `[]` / `{}` in the field mapper (its
- * JSON editor flags an empty text as an error); left like that it means "not given", not an empty value.
+ * An optional array or object input without a default starts as `[]` / `{}` in the field mapper
+ * (its JSON editor flags an empty text as an error); left like that it means "not given", not an
+ * empty value.
  */
 function untouchedJson(s: JsonSchema | undefined, required: boolean, value: unknown): boolean {
 	if (!s || required || s.default !== undefined) return false;

@@ -15,8 +15,9 @@ export async function fetchDefaultSecret(ctx: IHookFunctions | IWebhookFunctions
 
 /**
  * Replicate's default secret per account, kept in this process only (each n8n process fetches its
- * own copy; nothing is shared between processes or credentials). Keyed by the Base URL and a hash of
- * the API token, so two credentials never see each other's secret. Concurrent misses share one fetch.
+ * own copy; nothing is shared between processes or credentials). Keyed by the Base URL and a hash
+ * of the API token, so two credentials never see each other's secret. Concurrent misses share one
+ * fetch.
  */
 const DEFAULT_SECRETS = new Map<string, { at: number; secret: Promise<string> }>();
 const SECRET_TTL_MS = 3_600_000;

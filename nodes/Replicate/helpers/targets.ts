@@ -1,6 +1,6 @@
-// What a Run points at (a model, a model version or a deployment) resolved to the create endpoint and
-// the version's OpenAPI schema. Versions are immutable, so their schemas are cached across executions;
-// a model's latest version is re-read after a minute.
+// What a Run points at (a model, a model version or a deployment) resolved to the create endpoint
+// and the version's OpenAPI schema. Versions are immutable, so their schemas are cached across
+// executions; a model's latest version is re-read after a minute.
 import type { IDataObject, JsonObject } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
@@ -35,7 +35,10 @@ const get = async (ctx: ReplicateContext, path: string, itemIndex?: number) =>
 		})
 	).body;
 
-/** A 404 on what a Run points at, as an error that names it (Replicate's own says only "Not found."). */
+/**
+ * A 404 on what a Run points at, as an error that names it (Replicate's own says only "Not
+ * found.").
+ */
 async function named<T>(
 	ctx: ReplicateContext,
 	what: string,

@@ -1,6 +1,7 @@
 // The Model Inputs field mapper. The editor reloads it on every keystroke in Model, Version or
 // Deployment, so it never throws: a value that cannot name a model is answered locally with a
-// notice (no request), and Replicate's refusals (404, 401, 403, …) become a notice naming the model.
+// notice (no request), and Replicate's refusals (404, 401, 403, …) become a notice naming the
+// model.
 import type { ILoadOptionsFunctions, ResourceMapperFields } from 'n8n-workflow';
 import { ExpressionError, NodeApiError, NodeOperationError } from 'n8n-workflow';
 
@@ -63,7 +64,9 @@ function refusal(error: unknown, what: string): ResourceMapperFields {
 	return notice(`Could not load the inputs of ${what}: ${reason(error)}`);
 }
 
-/** The chosen model's (or deployment's) input schema as fields: types, options, defaults, x-order. */
+/**
+ * The chosen model's (or deployment's) input schema as fields: types, options, defaults, x-order.
+ */
 export async function getInputFields(this: ILoadOptionsFunctions): Promise<ResourceMapperFields> {
 	let target: Target;
 	let what = 'the model';

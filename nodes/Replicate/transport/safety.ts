@@ -1,6 +1,6 @@
-// Pure checks the transport applies to everything that comes from outside: the credential's Base URL,
-// URLs chosen by the upstream (cursors, file URLs), which hosts output files may come from, and the
-// redaction of secrets from anything that may end up in an error.
+// Pure checks the transport applies to everything that comes from outside: the credential's Base
+// URL, URLs chosen by the upstream (cursors, file URLs), which hosts output files may come from,
+// and the redaction of secrets from anything that may end up in an error.
 import type { IDataObject } from 'n8n-workflow';
 
 export const DEFAULT_BASE_URL = 'https://api.replicate.com/v1';
@@ -26,7 +26,8 @@ export function baseUrlProblem(raw: string): string | undefined {
 /**
  * An absolute URL the upstream chose (a `next` cursor, `urls.get`), moved onto the Base URL: its
  * path and query are kept, the origin becomes the Base URL's, and Replicate's `/v1` prefix becomes
- * the Base URL's path (a gateway at https://gw.example/replicate/v1 serves /v1/... as /replicate/v1/...).
+ * the Base URL's path (a gateway at https://gw.example/replicate/v1 serves /v1/... as
+ * /replicate/v1/...).
  */
 export function rebase(url: string, base: string): string {
 	const u = new URL(url);
@@ -55,8 +56,8 @@ function ipv4Private(a: number, b: number): boolean {
 }
 
 /**
- * Whether a host (as the URL parser normalised it) is loopback, link-local, private, unique-local or
- * a localhost name. Literal addresses only: names other than localhost are not resolved here.
+ * Whether a host (as the URL parser normalised it) is loopback, link-local, private, unique-local
+ * or a localhost name. Literal addresses only: names other than localhost are not resolved here.
  */
 export function isLocalHost(hostname: string): boolean {
 	const h = hostname.toLowerCase().replace(/\.$/, '');
@@ -83,8 +84,8 @@ export function isLocalHost(hostname: string): boolean {
 
 /**
  * Why an output file URL must not be fetched, or undefined when it may be. Files must be https on a
- * public address; the Base URL's own host is trusted as the API itself, and a Base URL on a loopback
- * or private address (a local emulator or gateway) trusts the local network it lives in.
+ * public address; the Base URL's own host is trusted as the API itself, and a Base URL on a
+ * loopback or private address (a local emulator or gateway) trusts the local network it lives in.
  */
 export function fileUrlProblem(url: string, base: string): string | undefined {
 	let u: URL;

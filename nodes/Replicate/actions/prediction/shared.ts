@@ -301,8 +301,8 @@ export async function stopped(ctx: IExecuteFunctions, p: Prediction, i: number):
 }
 
 /**
- * A failure about a prediction: the message avoids the word n8n reads as a user's stop ("canceled"),
- * and the prediction travels along so Continue On Fail returns it with the error.
+ * A failure about a prediction: the message avoids the word n8n reads as a user's stop
+ * ("canceled"), and the prediction travels along so Continue On Fail returns it with the error.
  */
 function predictionError(
 	ctx: IExecuteFunctions,
@@ -390,7 +390,10 @@ export async function finish(
 	}
 }
 
-/** The schema of an existing prediction's version (for file detection and text joining); best effort. */
+/**
+ * The schema of an existing prediction's version (for file detection and text joining); best
+ * effort.
+ */
 export async function schemaOfPrediction(
 	ctx: IExecuteFunctions,
 	p: Prediction,
