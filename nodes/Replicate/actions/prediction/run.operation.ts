@@ -144,23 +144,18 @@ async function createAndSuspend(
 	return [{ json: formatPrediction(created, false) }];
 }
 
-/**
- * Prediction → Run: create, wait (sync first, then poll, or suspend), return the output and its
- * files.
- */
+/** Prediction → Run: create, wait (sync first, then poll, or suspend), return the output and its files. */
 export const run: Operation = {
 	description,
 	concurrency(this: IExecuteFunctions) {
 		return readConcurrency(this, 50);
 	},
-	// Checked for each item before it runs, so the refusal takes every item's error path.
-	checkInput(this: IExecuteFunctions, items, itemIndex) {
+	checkInput(this: IExecuteFunctions, items) {
 		if (this.getNodeParameter('waitMode', 0, 'sync') !== 'webhook' || items.length <= 1) return;
 		throw new NodeOperationError(
 			this.getNode(),
 			`"Wait for Webhook" handles one item per execution (got ${items.length})`,
 			{
-				itemIndex,
 				description:
 					'Use "Sync, Then Poll", or run each item in its own execution (Execute Workflow node with "Run Once for Each Item").',
 			},
