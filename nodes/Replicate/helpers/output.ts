@@ -248,7 +248,7 @@ export async function downloadFile(
 	const tooLarge = (size: string) =>
 		fail(
 			`The output file ${url.startsWith('data:') ? '(data: URI)' : url} is larger than Max File Size (${size} > ${human(limits.maxBytes)})`,
-			'Raise the "Max File Size" option, or turn off "Download Output Files" and use the URL.',
+			'Raise the "Max File Size (MB)" option, or turn off "Download Output Files" and use the URL.',
 		);
 	const dataUri = /^data:([^;,]*)((?:;[^;,]*)*),(.*)$/s.exec(url);
 	if (dataUri) {
