@@ -31,6 +31,7 @@ export type TakeResult = 'ok' | 'aborted' | 'deadline';
 
 interface Waiter {
 	grant: () => void;
+	leave: (why: TakeResult) => void;
 }
 
 /** One credential's bucket for one kind of request, with a FIFO queue of requests waiting for it. */
@@ -115,29 +116,53 @@ export class Lane {
 				result ??= 'ok';
 				wake();
 			},
+			leave: (why: TakeResult) => {
+				if (result) return;
+				const at = this.queue.indexOf(waiter);
+				if (at >= 0) this.queue.splice(at, 1);
+				result = why;
+				wake();
+			},
 		};
-		const leave = (why: TakeResult) => {
-			if (result) return;
-			const at = this.queue.indexOf(waiter);
-			if (at >= 0) this.queue.splice(at, 1);
-			result = why;
-			wake();
-		};
-		const onAbort = () => leave('aborted');
-		signal?.addEventListener('abort', onAbort, { once: true });
+		if (signal) this.watch(signal, waiter);
 		this.queue.push(waiter);
 		void this.pump();
-		let timer: Promise<void> | undefined;
-		if (deadline !== undefined) {
-			timer = sleepUntil(deadline, done).then(() => leave('deadline'));
-		}
+		if (deadline !== undefined)
+			void sleepUntil(deadline, done).then(() => waiter.leave('deadline'));
 		try {
 			await done;
 		} finally {
-			signal?.removeEventListener('abort', onAbort);
+			if (signal) this.unwatch(signal, waiter);
 		}
-		void timer;
 		return result ?? 'ok';
+	}
+
+	/** One abort listener per signal (a batch's items share one), not one per waiting request. */
+	private readonly watched = new Map<AbortSignal, { waiters: Set<Waiter>; onAbort: () => void }>();
+
+	private watch(signal: AbortSignal, waiter: Waiter) {
+		let w = this.watched.get(signal);
+		if (!w) {
+			const waiters = new Set<Waiter>();
+			const onAbort = () => {
+				this.watched.delete(signal);
+				for (const each of waiters) each.leave('aborted');
+			};
+			w = { waiters, onAbort };
+			this.watched.set(signal, w);
+			signal.addEventListener('abort', onAbort, { once: true });
+		}
+		w.waiters.add(waiter);
+	}
+
+	private unwatch(signal: AbortSignal, waiter: Waiter) {
+		const w = this.watched.get(signal);
+		if (!w) return;
+		w.waiters.delete(waiter);
+		if (!w.waiters.size) {
+			this.watched.delete(signal);
+			signal.removeEventListener('abort', w.onAbort);
+		}
 	}
 
 	/** Hands out turns while requests wait; one loop per lane. */
