@@ -13,7 +13,7 @@
 // `scaleBench({ packageRoot })` runs the built package (dist/) of another checkout, e.g. main's for
 // before/after figures. n8n listens on E2E_PORT_BASE + 30 and + 32 (its task broker); the emulator
 // on ports the system picks. Everything it writes goes to one temporary folder, removed at the end.
-// Run alone: `npx tsx bench/scale.ts [packageRoot]` (after `npm run build`).
+// Run alone: `npx tsx bench/scale.ts [packageRoot] [items]` (after `npm run build`).
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -253,7 +253,11 @@ export async function scaleBench(opts: ScaleOptions = {}): Promise<void> {
 }
 
 if (require.main === module) {
-	void scaleBench({ packageRoot: process.argv[2] }).then(
+	const items = Number(process.argv[3]);
+	void scaleBench({
+		packageRoot: process.argv[2] || undefined,
+		cases: items > 0 ? DEFAULT_CASES.map((c) => ({ ...c, items })) : undefined,
+	}).then(
 		() => process.exit(0),
 		(e) => {
 			process.stdout.write(`scale: failed: ${(e as Error).message}\n`);
