@@ -137,6 +137,31 @@ describe('creates are paced by the rate limit, not by a fixed number in flight',
 	});
 });
 
+describe('a stop reaches the items waiting for their turn', () => {
+	test('an item that fails stops the batch: the creates still waiting are never sent', async () => {
+		// Two creates may leave at once, the next one only after a (scaled) 16 s.
+		RATE_LIMITS.create = { perMinute: 6, burst: 2 };
+		const e = await start(600, 3000);
+		const { error } = await runNode({
+			parameters: runParams(
+				'emulator/sleep',
+				{ seconds: '={{ $json.s }}' },
+				{ download: false, syncWait: 1 },
+			),
+			credentials: replicateCredentials(e.baseUrl, e.token),
+			input: [...Array.from({ length: 8 }, () => ({ json: { s: 3600 } })), { json: { s: -1 } }],
+			nodeSettings: { typeVersion: 1.1 },
+		});
+		expect(error?.message).toMatch(/must be at least 0 \(got -1\) \[item 8\]/);
+		const runs = () => [...e.store.predictions.values()];
+		const end = Date.now() + 10_000;
+		while (runs().some((p) => !p.terminal) && Date.now() < end)
+			await new Promise((r) => setTimeout(r, 50));
+		expect(e.log.filter(isCreate).length).toBeLessThanOrEqual(2);
+		expect(runs().map((p) => p.status)).toEqual(runs().map(() => 'canceled'));
+	});
+});
+
 describe('waiting shares one read budget', () => {
 	test('many predictions polled at once stay within the limit for other requests', async () => {
 		// 60 reads a minute for the whole node, while 40 predictions each want a poll every second.
