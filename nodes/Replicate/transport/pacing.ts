@@ -73,7 +73,8 @@ export class Lane {
 	/** Tokens per ms at the current pace. */
 	private rate(now: number): number {
 		const { perMinute, burst } = RATE_LIMITS[this.kind];
-		return ((perMinute * HEADROOM - burst) * this.factor(now)) / (60_000 * this.scale());
+		const steady = Math.max(1, perMinute * HEADROOM - burst);
+		return (steady * this.factor(now)) / (60_000 * this.scale());
 	}
 
 	private refill(now: number) {
