@@ -206,6 +206,7 @@ async function runCase(
 		let peak = base;
 		const sampler = setInterval(() => (peak = Math.max(peak, rss(pid))), 50);
 		const from = emu.log.length;
+		const known = new Set(emu.store.predictions.keys());
 		const t = Date.now();
 		const status = await post(url, { items: c.items });
 		const wall = Date.now() - t;
@@ -216,8 +217,8 @@ async function runCase(
 		const created = creates.filter((l) => l.status < 300).length;
 		const polls = log.filter((l) => l.operationId === 'predictions.get').length;
 		const throttled = log.filter((l) => l.status === 429).length;
-		const succeeded = [...emu.store.predictions.values()].filter(
-			(p) => p.obj.status === 'succeeded',
+		const succeeded = [...emu.store.predictions.entries()].filter(
+			([id, p]) => !known.has(id) && p.obj.status === 'succeeded',
 		).length;
 		// The ideal: every create at the rate limit (the first at once), then one model run.
 		const ideal =
