@@ -6,9 +6,9 @@
 //
 // Time is scaled by SPEED so a case takes seconds, not minutes, and everything is scaled alike: the
 // emulator runs models SPEED× faster (its Prefer: wait hold too), its rate-limit windows are a
-// minute / SPEED, and the node's waits (timings.scale: poll intervals, Retry-After, the pace of its
-// rate limits) are divided by SPEED in the copy of the package this n8n loads (the shipped package
-// is not changed: there is no switch for this in it).
+// minute / SPEED (its retry_after in model time), and the node's waits (timings.scale: poll
+// intervals, Retry-After, the pace of its rate limits) are divided by SPEED in the copy of the
+// package this n8n loads (the shipped package is not changed: there is no switch for this in it).
 //
 // `scaleBench({ packageRoot })` runs the built package (dist/) of another checkout, e.g. main's for
 // before/after figures. n8n listens on E2E_PORT_BASE + 30 and + 32 (its task broker); the emulator
@@ -52,8 +52,8 @@ const LIMITS = { create: 600, other: 3000 };
 const MiB = 1024 * 1024;
 
 export const DEFAULT_CASES: ScaleCase[] = [
-	{ seconds: 2, items: 1000, speed: 10 },
-	{ seconds: 60, items: 1000, speed: 10 },
+	{ seconds: 2, items: 1000, speed: 5 },
+	{ seconds: 60, items: 1000, speed: 5 },
 ];
 
 /** Resident memory of a process in bytes (Linux), or NaN. */
@@ -154,8 +154,8 @@ async function runCase(
 	const emu = await new Emulator({
 		speed: c.speed,
 		rateLimits: {
-			create: { limit: LIMITS.create, windowMs: MINUTE / c.speed },
-			other: { limit: LIMITS.other, windowMs: MINUTE / c.speed },
+			create: { limit: LIMITS.create, windowMs: MINUTE / c.speed, retryAfterScale: c.speed },
+			other: { limit: LIMITS.other, windowMs: MINUTE / c.speed, retryAfterScale: c.speed },
 		},
 	}).start();
 	let server: Started | undefined;

@@ -38,8 +38,8 @@ async function start(create: number, other: number): Promise<Emulator> {
 	emu = await new Emulator({
 		speed: SPEED,
 		rateLimits: {
-			create: { limit: create, windowMs: MINUTE },
-			other: { limit: other, windowMs: MINUTE },
+			create: { limit: create, windowMs: MINUTE, retryAfterScale: SPEED },
+			other: { limit: other, windowMs: MINUTE, retryAfterScale: SPEED },
 		},
 	}).start();
 	return emu;
