@@ -19,7 +19,10 @@ export class Replicate implements INodeType {
 		name: 'replicate',
 		icon: { light: 'file:../../icons/replicate.svg', dark: 'file:../../icons/replicate.dark.svg' },
 		group: ['transform'],
-		version: 1,
+		// 1.1: Run, Create and Wait have no fixed Max Concurrent Predictions by default (paced by
+		// Replicate's rate limits); version 1 keeps its default of 50 (Create: 10).
+		version: [1, 1.1],
+		defaultVersion: 1.1,
 		subtitle,
 		description: 'Run any Replicate model and manage predictions, models, files and deployments',
 		defaults: { name: 'Replicate' },

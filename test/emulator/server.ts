@@ -15,6 +15,11 @@ export interface RateLimit {
 	/** Requests allowed per window. */
 	limit: number;
 	windowMs: number;
+	/**
+	 * `retry_after` seconds per wall-clock second left in the window: the emulator's speed when the
+	 * window is a time-scaled minute (so Retry-After is in model time, like every other wait). Default 1.
+	 */
+	retryAfterScale?: number;
 }
 
 export interface EmulatorOptions {
@@ -273,7 +278,8 @@ export class Emulator {
 		const window = (this.rateWindows.get(kind) ?? []).filter((t) => now - t < limit.windowMs);
 		if (window.length >= limit.limit) {
 			this.rateWindows.set(kind, window);
-			return Math.max(1, Math.ceil((limit.windowMs - (now - window[0])) / 1000));
+			const scale = limit.retryAfterScale ?? 1;
+			return Math.max(1, Math.ceil(((limit.windowMs - (now - window[0])) * scale) / 1000));
 		}
 		window.push(now);
 		this.rateWindows.set(kind, window);

@@ -5,6 +5,7 @@ import { NodeOperationError } from 'n8n-workflow';
 import {
 	apiRequest,
 	asNodeError,
+	cancelSignal,
 	isDeadlineError,
 	mayHaveCreatedNote,
 	pause,
@@ -33,6 +34,13 @@ export interface CreateRequest {
 	/** Replicate's server-side deadline (Cancel-After), e.g. "10m". */
 	cancelAfter?: string;
 	itemIndex: number;
+	/**
+	 * Stops waiting for a turn under the create rate limit (nothing is sent then). The request itself,
+	 * once sent, is never aborted.
+	 */
+	signal?: AbortSignal;
+	/** Called when the create leaves (after its turn under the rate limit), with the time. */
+	onSend?: (at: number) => void;
 }
 
 /** A prediction-shaped answer, or a clear error naming what Replicate sent instead. */
@@ -87,7 +95,7 @@ export async function createPrediction(
 	if (req.syncSeconds !== undefined)
 		headers.Prefer = `wait=${Math.max(1, Math.min(60, Math.ceil(req.syncSeconds)))}`;
 	if (req.cancelAfter) headers['Cancel-After'] = req.cancelAfter;
-	const sentAt = Date.now();
+	let sentAt = Date.now();
 	const res = await call(ctx, {
 		method: 'POST',
 		path: req.path,
@@ -96,6 +104,11 @@ export async function createPrediction(
 		itemIndex: req.itemIndex,
 		retry: 'create',
 		ignoreExecutionCancel: true,
+		paceSignal: req.signal ?? cancelSignal(ctx),
+		onSend: (at) => {
+			sentAt = at;
+			req.onSend?.(at);
+		},
 		timeoutMs: ((req.syncSeconds ?? 0) + 60) * 1000,
 	});
 	return asPrediction(ctx, res, 'the create request', req.itemIndex, sentAt);

@@ -22,7 +22,9 @@ import {
 	redactDeep,
 	redactText,
 } from './safety';
+import { laneKind, lanesFor } from './pacing';
 
+export { RATE_LIMITS, resetPacing, lanesFor } from './pacing';
 export { DEFAULT_BASE_URL, fileUrlProblem, isLocalHost, rebase, redactText } from './safety';
 
 export type ReplicateContext =
@@ -82,6 +84,14 @@ export interface ApiRequest {
 	/** Epoch ms: no attempt, backoff or answer may run past it (a deadline error is thrown then). */
 	deadline?: number;
 	timeoutMs?: number;
+	/**
+	 * Stops the wait for a turn under the rate limit (nothing was sent yet) without aborting a request
+	 * in flight: a create detached from the execution's signal still stops waiting when it aborts.
+	 * Defaults to the request's own signal (none for a detached request).
+	 */
+	paceSignal?: AbortSignal;
+	/** Called when the first attempt leaves (after its turn under the rate limit), with the time. */
+	onSend?: (at: number) => void;
 }
 
 export interface ApiResponse<T> {
@@ -454,12 +464,21 @@ async function request<T>(this: ReplicateContext, req: ApiRequest): Promise<ApiR
 		if (signal?.aborted) throw stoppedError(this, req.itemIndex);
 	};
 
+	// Every request waits for its turn under the credential's rate limit (per process): creates and
+	// the rest have their own budgets, and a 429 holds back and slows all of them, not only this one.
+	const lane = lanesFor(conn.key, () => timings.scale)[laneKind(req.method, pathOnly)];
+	// A detached request (a cancel after a stop) waits for its turn whatever the execution does.
+	const paceSignal = req.paceSignal ?? signal;
+
 	let rateLimited = 0;
 	let transient = 0;
 	let firstSent: number | undefined;
 	for (;;) {
 		if (signal?.aborted) throw stoppedError(this, req.itemIndex);
 		if (left() <= 0) throw deadlineError(this, req);
+		const turn = await lane.take(paceSignal, req.deadline);
+		if (turn === 'aborted') throw stoppedError(this, req.itemIndex);
+		if (turn === 'deadline') throw deadlineError(this, req);
 		let res: RawResponse;
 		const attempt = {
 			...options,
@@ -470,7 +489,10 @@ async function request<T>(this: ReplicateContext, req: ApiRequest): Promise<ApiR
 				typeof req.body === 'function' ? await (req.body as () => Promise<unknown>)() : req.body
 			) as IHttpRequestOptions['body'];
 		}
-		firstSent ??= Date.now();
+		if (firstSent === undefined) {
+			firstSent = Date.now();
+			req.onSend?.(firstSent);
+		}
 		try {
 			// Only reads follow redirects; a create is never replayed somewhere else.
 			res = await send(this, attempt, {
@@ -504,10 +526,16 @@ async function request<T>(this: ReplicateContext, req: ApiRequest): Promise<ApiR
 		// An earlier attempt got no answer or a 5xx, and may have deleted it: gone is what was asked.
 		if (res.statusCode === 404 && retry === 'delete' && transient > 0)
 			return { body: {} as T, headers, statusCode: 404 };
-		if (res.statusCode === 429 && rateLimited < MAX_429_RETRIES) {
-			rateLimited++;
-			await backoff(scaled(Math.min(MAX_RETRY_WAIT_MS, retryAfterMs(headers, body))));
-			continue;
+		if (res.statusCode === 429) {
+			// The whole lane waits (the next turn comes after Retry-After), so the items do not each
+			// hammer Replicate on their own; this request retries in its turn unless that passes the deadline.
+			const wait = scaled(Math.min(MAX_RETRY_WAIT_MS, retryAfterMs(headers, body)));
+			lane.throttled(wait);
+			if (rateLimited < MAX_429_RETRIES) {
+				rateLimited++;
+				if (wait >= left()) throw deadlineError(this, req);
+				continue;
+			}
 		}
 		if (res.statusCode >= 500 && repeatable && transient < MAX_TRANSIENT_RETRIES) {
 			await backoff(scaled(timings.retryBaseMs * 2 ** transient++));

@@ -11,7 +11,7 @@ import {
 	encodingOption,
 	targetAndInputFields,
 } from './fields';
-import { readCancelAfter, readConcurrency, readInput, readTarget } from './shared';
+import { readCancelAfter, maxConcurrent, readInput, readTarget } from './shared';
 
 const show = { show: { resource: ['prediction'], operation: ['create'] } };
 
@@ -31,9 +31,7 @@ const description: INodeProperties[] = [
 /** Prediction → Create: start a prediction and return at once. */
 export const create: Operation = {
 	description,
-	concurrency() {
-		return readConcurrency(this, 10);
-	},
+	concurrency: maxConcurrent(10),
 	async execute(i, batch) {
 		const options = this.getNodeParameter('options', i, {}) as IDataObject;
 		const body = readWebhook(this, options, i);
@@ -47,6 +45,7 @@ export const create: Operation = {
 			body,
 			cancelAfter,
 			itemIndex: i,
+			signal: batch.signal,
 		});
 		return jsonItems(formatPrediction(p, true));
 	},

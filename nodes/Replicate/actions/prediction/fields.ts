@@ -141,7 +141,8 @@ export const concurrencyOption = (def: number): INodeProperties => ({
 	type: 'number',
 	typeOptions: { minValue: 1, maxValue: 500 },
 	default: def,
-	description: 'How many items run at the same time. Outputs keep the order of the items.',
+	description:
+		"How many items run at the same time. Outputs keep the order of the items. Without this option there is no fixed limit: creates and status checks are paced by Replicate's rate limits (node version 1: 50 at a time, Create 10).",
 });
 
 export const maxFileSizeOption: INodeProperties = {

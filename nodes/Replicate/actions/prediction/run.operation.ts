@@ -18,7 +18,7 @@ import {
 	durationSeconds,
 	finish,
 	readCancelAfter,
-	readConcurrency,
+	maxConcurrent,
 	readInput,
 	readSyncWait,
 	readTarget,
@@ -147,9 +147,7 @@ async function createAndSuspend(
 /** Prediction → Run: create, wait (sync first, then poll, or suspend), return the output and its files. */
 export const run: Operation = {
 	description,
-	concurrency(this: IExecuteFunctions) {
-		return readConcurrency(this, 50);
-	},
+	concurrency: maxConcurrent(50),
 	checkInput(this: IExecuteFunctions, items) {
 		if (this.getNodeParameter('waitMode', 0, 'sync') !== 'webhook' || items.length <= 1) return;
 		throw new NodeOperationError(
@@ -176,8 +174,8 @@ export const run: Operation = {
 		if (webhook)
 			return await createAndSuspend(this, i, batch, { settings, sync, cancelAfter, target, input });
 
-		const started = Date.now();
-		const deadline = started + settings.timeoutMs;
+		// The Timeout counts from when the create leaves, not from its wait for a turn under the rate limit.
+		let deadline = Date.now() + settings.timeoutMs;
 		const syncSeconds = Math.min(sync, Math.ceil(settings.timeoutMs / 1000));
 		const created = await createPrediction(this, {
 			path: target.createPath,
@@ -185,6 +183,8 @@ export const run: Operation = {
 			syncSeconds,
 			cancelAfter,
 			itemIndex: i,
+			signal: batch.signal,
+			onSend: (at) => (deadline = at + settings.timeoutMs),
 		});
 		// Stopped during the hold: cancel what still runs. A finished prediction is paid for already, so
 		// its result is kept (Retry On Fail reuses it; otherwise the node fails with the first error).

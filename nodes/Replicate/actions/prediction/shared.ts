@@ -63,23 +63,32 @@ export function binaryPropertyProblem(name: string): string | undefined {
 	return undefined;
 }
 
-/** Max Concurrent Predictions: a whole number from 1 to `max`, or a clear error. */
-export function readConcurrency(ctx: IExecuteFunctions, fallback: number, max = 500): number {
-	const raw = ctx.getNodeParameter('options.maxConcurrency', 0, fallback) as unknown;
-	const n =
-		typeof raw === 'number'
-			? raw
-			: typeof raw === 'string' && raw.trim() !== ''
-				? Number(raw)
-				: NaN;
-	if (!Number.isInteger(n) || n < 1 || n > max) {
-		throw new NodeOperationError(
-			ctx.getNode(),
-			`The "Max Concurrent Predictions" option must be a whole number from 1 to ${max} (got ${JSON.stringify(raw)}) [item 0]`,
-			{ itemIndex: 0 },
-		);
-	}
-	return n;
+/**
+ * Max Concurrent Predictions (Run, Create, Wait): the user's limit, a whole number from 1 to `max`,
+ * or a clear error. Without the option, node version 1 runs at most `v1Default` items at a time;
+ * from version 1.1 there is no fixed limit, since the transport paces creates and reads by
+ * Replicate's rate limits (transport/pacing.ts).
+ */
+export function maxConcurrent(v1Default: number, max = 500) {
+	return function (this: IExecuteFunctions): number {
+		const raw = this.getNodeParameter('options.maxConcurrency', 0, null) as unknown;
+		if (raw === null || raw === undefined)
+			return (this.getNode().typeVersion ?? 1) >= 1.1 ? Number.POSITIVE_INFINITY : v1Default;
+		const n =
+			typeof raw === 'number'
+				? raw
+				: typeof raw === 'string' && raw.trim() !== ''
+					? Number(raw)
+					: NaN;
+		if (!Number.isInteger(n) || n < 1 || n > max) {
+			throw new NodeOperationError(
+				this.getNode(),
+				`The "Max Concurrent Predictions" option must be a whole number from 1 to ${max} (got ${JSON.stringify(raw)}) [item 0]`,
+				{ itemIndex: 0 },
+			);
+		}
+		return n;
+	};
 }
 
 function fail(ctx: IExecuteFunctions, i: number, message: string, description?: string): never {

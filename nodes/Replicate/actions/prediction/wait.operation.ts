@@ -1,10 +1,10 @@
-import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+import type { INodeProperties } from 'n8n-workflow';
 
 import { readPredictionId } from '../../helpers/modelRef';
 import { getPrediction } from '../../helpers/predictions';
 import type { Operation } from '../types';
 import { concurrencyOption, predictionIdField, waitAndOutputOptions } from './fields';
-import { finish, readConcurrency, readWaitSettings, schemaOfPrediction, waitFor } from './shared';
+import { finish, maxConcurrent, readWaitSettings, schemaOfPrediction, waitFor } from './shared';
 
 const show = { show: { resource: ['prediction'], operation: ['wait'] } };
 
@@ -24,9 +24,7 @@ const description: INodeProperties[] = [
 /** Prediction → Wait: wait for an existing prediction, with the same output handling as Run. */
 export const wait: Operation = {
 	description,
-	concurrency(this: IExecuteFunctions) {
-		return readConcurrency(this, 50);
-	},
+	concurrency: maxConcurrent(50),
 	async execute(i, batch) {
 		const settings = readWaitSettings(this, i);
 		const id = readPredictionId(this, i);

@@ -1,0 +1,268 @@
+// Scale in a real n8n (issue 15): 1,000 items of a 2 s model and of a 60 s model through one
+// Replicate node (Prediction → Run), against the emulator with Replicate's rate limits on (600
+// creates and 3000 other requests a minute). Prints, per case: wall time against the limit-bound
+// ideal (creates at the rate limit + one model run), requests answered 429, growth of the n8n
+// process's RSS, and request counts. Figures only; nothing is asserted.
+//
+// Time is scaled by SPEED so a case takes seconds, not minutes, and everything is scaled alike: the
+// emulator runs models SPEED× faster (its Prefer: wait hold too), its rate-limit windows are a
+// minute / SPEED (its retry_after in model time), and the node's waits (timings.scale: poll
+// intervals, Retry-After, the pace of its rate limits) are divided by SPEED in the copy of the
+// package this n8n loads (the shipped package is not changed: there is no switch for this in it).
+//
+// `scaleBench({ packageRoot })` runs the built package (dist/) of another checkout, e.g. main's for
+// before/after figures. n8n listens on E2E_PORT_BASE + 30 and + 32 (its task broker); the emulator
+// on ports the system picks. Everything it writes goes to one temporary folder, removed at the end.
+// Run alone: `npx tsx bench/scale.ts [packageRoot] [items]` (after `npm run build`).
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import { Emulator, type LogEntry } from '../test/emulator';
+import {
+	createHost,
+	ensureN8n,
+	importCredentials,
+	importWorkflow,
+	n8n,
+	PACKAGE_ROOT,
+	portBase,
+	start,
+	type Started,
+} from '../tools/n8n-host';
+
+export interface ScaleCase {
+	/** The model's run time in seconds (model time). */
+	seconds: number;
+	items: number;
+	/** Model time runs this many times faster than wall time. */
+	speed: number;
+}
+
+export interface ScaleOptions {
+	/** A checkout whose dist/ is benchmarked (default: this one). */
+	packageRoot?: string;
+	cases?: ScaleCase[];
+	/** Receives each printed line (default: stdout). */
+	record?: (line: string) => void;
+}
+
+const MINUTE = 60_000;
+const LIMITS = { create: 600, other: 3000 };
+const MiB = 1024 * 1024;
+
+export const DEFAULT_CASES: ScaleCase[] = [
+	{ seconds: 2, items: 1000, speed: 5 },
+	{ seconds: 60, items: 1000, speed: 5 },
+];
+
+/** Resident memory of a process in bytes (Linux), or NaN. */
+function rss(pid: number): number {
+	try {
+		const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+		return m ? Number(m[1]) * 1024 : NaN;
+	} catch {
+		return NaN;
+	}
+}
+
+function workflow(id: string, path: string, typeVersion: number, c: ScaleCase) {
+	return {
+		id,
+		name: `bench scale ${path}`,
+		active: false,
+		settings: { saveDataSuccessExecution: 'none', saveManualExecutions: false },
+		nodes: [
+			{
+				id: '5ca1e000-0000-4000-8000-000000000001',
+				name: 'Start',
+				type: 'n8n-nodes-base.webhook',
+				typeVersion: 2,
+				position: [0, 0],
+				webhookId: path,
+				parameters: {
+					httpMethod: 'POST',
+					path,
+					responseMode: 'lastNode',
+					responseData: 'noData',
+					options: {},
+				},
+			},
+			{
+				id: '5ca1e000-0000-4000-8000-000000000002',
+				name: 'Items',
+				type: 'n8n-nodes-base.code',
+				typeVersion: 2,
+				position: [200, 0],
+				parameters: {
+					jsCode: `const n = $input.first().json.body.items;\nreturn Array.from({ length: n }, (_, i) => ({ json: { i } }));`,
+				},
+			},
+			{
+				id: '5ca1e000-0000-4000-8000-000000000003',
+				name: 'Replicate',
+				type: 'n8n-nodes-replicate.replicate',
+				typeVersion,
+				position: [400, 0],
+				credentials: { replicateApi: { id: 'benchScaleCred01', name: 'Replicate (bench)' } },
+				parameters: {
+					resource: 'prediction',
+					operation: 'run',
+					runTarget: 'model',
+					model: { __rl: true, mode: 'id', value: 'emulator/sleep' },
+					version: { __rl: true, mode: 'list', value: '' },
+					inputMode: 'fields',
+					inputFields: { mappingMode: 'defineBelow', value: { seconds: c.seconds } },
+					// The timeout is model time too: 10 minutes of it.
+					options: { download: false, timeout: Math.max(60, Math.ceil(600 / c.speed)) },
+				},
+			},
+		],
+		connections: {
+			Start: { main: [[{ node: 'Items', type: 'main', index: 0 }]] },
+			Items: { main: [[{ node: 'Replicate', type: 'main', index: 0 }]] },
+		},
+	};
+}
+
+/** The node's waits divided by `speed` in the installed copy (timings.scale in transport/index.js). */
+function scaleInstalledNode(nodesDir: string, speed: number) {
+	const file = join(nodesDir, 'dist', 'nodes', 'Replicate', 'transport', 'index.js');
+	const src = readFileSync(file, 'utf8');
+	const patched = src.replace(/(\n\s*scale:\s*)1,/, `$1${1 / speed},`);
+	if (patched === src) throw new Error(`timings.scale not found in ${file}`);
+	writeFileSync(file, patched);
+}
+
+async function post(url: string, body: unknown): Promise<number> {
+	const res = await fetch(url, {
+		method: 'POST',
+		headers: { 'content-type': 'application/json' },
+		body: JSON.stringify(body),
+		signal: AbortSignal.timeout(30 * MINUTE),
+	});
+	await res.text();
+	return res.status;
+}
+
+async function runCase(
+	c: ScaleCase,
+	root: string,
+	work: string,
+	record: (line: string) => void,
+): Promise<void> {
+	const emu = await new Emulator({
+		speed: c.speed,
+		rateLimits: {
+			create: { limit: LIMITS.create, windowMs: MINUTE / c.speed, retryAfterScale: c.speed },
+			other: { limit: LIMITS.other, windowMs: MINUTE / c.speed, retryAfterScale: c.speed },
+		},
+	}).start();
+	let server: Started | undefined;
+	const dir = join(work, `case-${c.seconds}s`);
+	try {
+		const port = portBase() + 30;
+		const host = createHost(dir, { port, brokerPort: port + 2 });
+		const nodesDir = join(host.userFolder, '.n8n', 'nodes', 'node_modules', 'n8n-nodes-replicate');
+		if (root !== PACKAGE_ROOT) {
+			rmSync(join(nodesDir, 'dist'), { recursive: true, force: true });
+			cpSync(join(root, 'dist'), join(nodesDir, 'dist'), { recursive: true });
+		}
+		scaleInstalledNode(nodesDir, c.speed);
+		const nodeJs = readFileSync(
+			join(nodesDir, 'dist', 'nodes', 'Replicate', 'Replicate.node.js'),
+			'utf8',
+		);
+		// The newest node version the package has (1.1 paces by the rate limits; main has only 1).
+		const typeVersion = /version:\s*\[1,\s*1\.1\]/.test(nodeJs) ? 1.1 : 1;
+		await importCredentials(host, dir, [
+			{
+				id: 'benchScaleCred01',
+				name: 'Replicate (bench)',
+				type: 'replicateApi',
+				data: { apiToken: emu.token, baseUrl: emu.baseUrl },
+			},
+		]);
+		const path = `bench-scale-${c.seconds}s`;
+		const wf = workflow('benchScaleWf0001', path, typeVersion, c);
+		await importWorkflow(host, dir, wf);
+		const pub = await n8n(host, ['publish:workflow', `--id=${wf.id}`]);
+		if (pub.code !== 0) throw new Error(`publish:workflow failed: ${pub.stderr || pub.stdout}`);
+		server = await start(host, join(dir, 'n8n.log'));
+		const url = `http://127.0.0.1:${port}/webhook/${path}`;
+		// n8n registers a published workflow's webhooks in the background once it is up.
+		for (let tries = 0; ; tries++) {
+			const status = await post(url, { items: 3 });
+			if (status === 200) break;
+			if (tries > 100) throw new Error(`the bench webhook answered ${status}`);
+			await new Promise((r) => setTimeout(r, 200));
+		}
+		// Warm: JIT, the node's modules, the emulator's model.
+		await post(url, { items: 20 });
+		// Rate-limit windows of the warm-up runs end before the measured run starts.
+		await new Promise((r) => setTimeout(r, MINUTE / c.speed + 100));
+		const pid = server.proc.pid!;
+		const base = rss(pid);
+		let peak = base;
+		const sampler = setInterval(() => (peak = Math.max(peak, rss(pid))), 50);
+		const from = emu.log.length;
+		const known = new Set(emu.store.predictions.keys());
+		const t = Date.now();
+		const status = await post(url, { items: c.items });
+		const wall = Date.now() - t;
+		clearInterval(sampler);
+		const log = emu.log.slice(from).filter((l: LogEntry) => l.server === 'api');
+		const isCreate = (l: LogEntry) => /predictions\.create$/.test(l.operationId ?? '');
+		const creates = log.filter(isCreate);
+		const created = creates.filter((l) => l.status < 300).length;
+		const polls = log.filter((l) => l.operationId === 'predictions.get').length;
+		const throttled = log.filter((l) => l.status === 429).length;
+		const succeeded = [...emu.store.predictions.entries()].filter(
+			([id, p]) => !known.has(id) && p.obj.status === 'succeeded',
+		).length;
+		// The ideal: every create at the rate limit (the first at once), then one model run.
+		const ideal =
+			(((c.items - 1) / LIMITS.create) * MINUTE + c.seconds * 1000 + emu.options.startupMs) /
+			c.speed;
+		const label = `scale (real n8n ${host.target.n8n}, node v${typeVersion}${root === PACKAGE_ROOT ? '' : `, ${root}`}): ${c.items} items of a ${c.seconds} s model, time-scaled ×${c.speed}, rate limits on`;
+		record(
+			`${label}: ${((wall * c.speed) / 1000).toFixed(1)} s model time (${(wall / 1000).toFixed(1)} s wall) vs the limit-bound ideal ${((ideal * c.speed) / 1000).toFixed(1)} s (creates at ${LIMITS.create}/min + one run); ratio ${(wall / ideal).toFixed(2)} (goal ≤ 1.2); webhook answered ${status}`,
+		);
+		record(
+			`${label}: ${throttled} requests answered 429 (${Math.max(0, throttled - 1)} after the first; goal 0); n8n process RSS +${((peak - base) / MiB).toFixed(0)} MiB at peak over the warm baseline (goal ≤ 200 MB); requests: ${log.length} API (${creates.length} creates, ${created} accepted, ${polls} polls, ${log.length - creates.length - polls} other); ${succeeded} predictions succeeded in the emulator`,
+		);
+	} finally {
+		await server?.stop();
+		await emu.stop();
+		rmSync(dir, { recursive: true, force: true });
+	}
+}
+
+/** Runs the scale cases in real n8n and prints one line per figure. */
+export async function scaleBench(opts: ScaleOptions = {}): Promise<void> {
+	const record = opts.record ?? ((line: string) => process.stdout.write(`${line}\n`));
+	const root = opts.packageRoot ?? PACKAGE_ROOT;
+	if (!existsSync(join(root, 'dist', 'nodes', 'Replicate', 'Replicate.node.js')))
+		throw new Error(`${root} has no build (npm run build)`);
+	ensureN8n();
+	const work = mkdtempSync(join(tmpdir(), 'n8n-replicate-bench-scale-'));
+	try {
+		for (const c of opts.cases ?? DEFAULT_CASES) await runCase(c, root, work, record);
+	} finally {
+		rmSync(work, { recursive: true, force: true });
+	}
+}
+
+if (require.main === module) {
+	const items = Number(process.argv[3]);
+	void scaleBench({
+		packageRoot: process.argv[2] || undefined,
+		cases: items > 0 ? DEFAULT_CASES.map((c) => ({ ...c, items })) : undefined,
+	}).then(
+		() => process.exit(0),
+		(e) => {
+			process.stdout.write(`scale: failed: ${(e as Error).message}\n`);
+			process.exit(1);
+		},
+	);
+}

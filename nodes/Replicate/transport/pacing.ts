@@ -1,0 +1,254 @@
+// Paces requests by Replicate's documented rate limits, per process and per credential: creates
+// (600 a minute) and everything else (3000 a minute) each draw from their own token bucket. Nothing
+// here is shared across processes or credentials: in queue mode each worker paces itself, and a 429
+// (another worker, or an account with lower limits) holds back every request of that credential in
+// this process for the Retry-After time and slows its pace, which then recovers over a minute.
+import { sleep } from 'n8n-workflow';
+
+/** Which of Replicate's limits a request counts against. */
+export type LaneKind = 'create' | 'other';
+
+/**
+ * Replicate's limits (requests per minute) and the burst each bucket holds. Replicate allows short
+ * bursts but does not say how large, so the refill rate leaves room for the burst: within any minute
+ * a bucket lets through at most `perMinute` requests (burst + refill, with some headroom), never more.
+ */
+export const RATE_LIMITS: Record<LaneKind, { perMinute: number; burst: number }> = {
+	create: { perMinute: 600, burst: 50 },
+	other: { perMinute: 3000, burst: 100 },
+};
+
+/**
+ * The share of the limit the steady pace uses: requests do not arrive exactly when they leave (event
+ * loop, connection set-up), and one that arrives late can put one more into Replicate's minute.
+ */
+const HEADROOM = 0.95;
+
+/** The slowest pace a 429 can push a lane to (Replicate's most limited accounts: 6 a minute). */
+const MIN_FACTOR = 0.01;
+
+export type TakeResult = 'ok' | 'aborted' | 'deadline';
+
+interface Waiter {
+	grant: () => void;
+	leave: (why: TakeResult) => void;
+}
+
+/** One credential's bucket for one kind of request, with a FIFO queue of requests waiting for it. */
+export class Lane {
+	private tokens: number;
+	private refilledAt: number;
+	/** No request leaves before this (epoch ms): set by a 429's Retry-After. */
+	private blockedUntil = 0;
+	/** Pace relative to the documented limit after the last 429 (1 = full), and when that was. */
+	private slowFactor = 1;
+	private slowedAt = 0;
+	private readonly queue: Waiter[] = [];
+	private pumping = false;
+	/** Requests granted and 429s seen (for tests and the bench). */
+	granted = 0;
+	throttles = 0;
+
+	constructor(
+		readonly kind: LaneKind,
+		/** Multiplies every wait (timings.scale), read on each use. */
+		private readonly scale: () => number,
+	) {
+		this.tokens = RATE_LIMITS[kind].burst;
+		this.refilledAt = Date.now();
+	}
+
+	get waiting(): number {
+		return this.queue.length;
+	}
+
+	/** The current pace as a share of the documented limit: halved by a 429, back to 1 in a minute. */
+	private factor(now: number): number {
+		if (this.slowFactor >= 1) return 1;
+		const recovered = this.slowFactor + (now - this.slowedAt) / (60_000 * this.scale());
+		if (recovered >= 1) this.slowFactor = 1;
+		return Math.min(1, recovered);
+	}
+
+	/** Tokens per ms at the current pace. */
+	private rate(now: number): number {
+		const { perMinute, burst } = RATE_LIMITS[this.kind];
+		const steady = Math.max(1, perMinute * HEADROOM - burst);
+		return (steady * this.factor(now)) / (60_000 * this.scale());
+	}
+
+	private refill(now: number) {
+		if (now > this.refilledAt) {
+			const from = Math.max(this.refilledAt, this.blockedUntil);
+			if (now > from)
+				this.tokens = Math.min(
+					RATE_LIMITS[this.kind].burst,
+					this.tokens + (now - from) * this.rate(now),
+				);
+			this.refilledAt = now;
+		}
+	}
+
+	/** Milliseconds until one request may leave (0: now). */
+	private delay(now: number): number {
+		if (now < this.blockedUntil) return this.blockedUntil - now;
+		this.refill(now);
+		if (this.tokens >= 1) return 0;
+		return Math.max(1, Math.ceil((1 - this.tokens) / this.rate(now)));
+	}
+
+	/**
+	 * Waits for this lane's turn (first come, first served). Resolves `aborted` when `signal` aborts
+	 * and `deadline` when the deadline (epoch ms) passes first; nothing is taken from the bucket then.
+	 */
+	async take(signal?: AbortSignal, deadline?: number): Promise<TakeResult> {
+		if (signal?.aborted) return 'aborted';
+		if (!this.queue.length && this.delay(Date.now()) === 0) {
+			this.tokens -= 1;
+			this.granted++;
+			return 'ok';
+		}
+		if (deadline !== undefined && deadline <= Date.now()) return 'deadline';
+		let result: TakeResult | undefined;
+		let wake = () => {};
+		const done = new Promise<void>((resolve) => (wake = resolve));
+		const waiter: Waiter = {
+			grant: () => {
+				result ??= 'ok';
+				wake();
+			},
+			leave: (why: TakeResult) => {
+				if (result) return;
+				const at = this.queue.indexOf(waiter);
+				if (at >= 0) this.queue.splice(at, 1);
+				result = why;
+				wake();
+			},
+		};
+		if (signal) this.watch(signal, waiter);
+		this.queue.push(waiter);
+		void this.pump();
+		if (deadline !== undefined)
+			void sleepUntil(deadline, done).then(() => waiter.leave('deadline'));
+		try {
+			await done;
+		} finally {
+			if (signal) this.unwatch(signal, waiter);
+		}
+		return result ?? 'ok';
+	}
+
+	/** One abort listener per signal (a batch's items share one), not one per waiting request. */
+	private readonly watched = new Map<AbortSignal, { waiters: Set<Waiter>; onAbort: () => void }>();
+
+	private watch(signal: AbortSignal, waiter: Waiter) {
+		let w = this.watched.get(signal);
+		if (!w) {
+			const waiters = new Set<Waiter>();
+			const onAbort = () => {
+				this.watched.delete(signal);
+				for (const each of waiters) each.leave('aborted');
+			};
+			w = { waiters, onAbort };
+			this.watched.set(signal, w);
+			signal.addEventListener('abort', onAbort, { once: true });
+		}
+		w.waiters.add(waiter);
+	}
+
+	private unwatch(signal: AbortSignal, waiter: Waiter) {
+		const w = this.watched.get(signal);
+		if (!w) return;
+		w.waiters.delete(waiter);
+		if (!w.waiters.size) {
+			this.watched.delete(signal);
+			signal.removeEventListener('abort', w.onAbort);
+		}
+	}
+
+	/** Hands out turns while requests wait; one loop per lane. */
+	private async pump() {
+		if (this.pumping) return;
+		this.pumping = true;
+		try {
+			while (this.queue.length) {
+				const wait = this.delay(Date.now());
+				if (wait > 0) {
+					await sleep(wait);
+					continue;
+				}
+				this.tokens -= 1;
+				this.granted++;
+				this.queue.shift()?.grant();
+			}
+		} finally {
+			this.pumping = false;
+		}
+	}
+
+	/**
+	 * Replicate answered 429: no request of this lane leaves for `retryAfterMs` (already scaled), the
+	 * bucket starts empty after that, and the pace halves (recovering over a minute).
+	 */
+	throttled(retryAfterMs: number) {
+		const now = Date.now();
+		this.throttles++;
+		this.refill(now);
+		this.tokens = Math.min(this.tokens, 0);
+		this.blockedUntil = Math.max(this.blockedUntil, now + retryAfterMs);
+		this.refilledAt = Math.max(this.refilledAt, this.blockedUntil);
+		this.slowFactor = Math.max(MIN_FACTOR, this.factor(now) / 2);
+		this.slowedAt = now;
+	}
+}
+
+/** Resolves at `deadline` or when `done` settles, whichever comes first, leaving no timer behind long. */
+async function sleepUntil(deadline: number, done: Promise<void>): Promise<void> {
+	let finished = false;
+	void done.then(() => (finished = true));
+	// Wakes at most every few seconds to notice that the wait already ended.
+	while (!finished) {
+		const left = deadline - Date.now();
+		if (left <= 0) return;
+		await Promise.race([sleep(Math.min(left, 5000)), done]);
+	}
+}
+
+/** At most this many credentials' lanes are kept; idle ones go first. */
+const MAX_CREDENTIALS = 100;
+
+const lanes = new Map<string, Record<LaneKind, Lane>>();
+
+/** The lanes of one credential (its key from `connection`, never the token) in this process. */
+export function lanesFor(key: string, scale: () => number): Record<LaneKind, Lane> {
+	let entry = lanes.get(key);
+	if (!entry) {
+		if (lanes.size >= MAX_CREDENTIALS) {
+			for (const [k, v] of lanes) {
+				if (!v.create.waiting && !v.other.waiting) lanes.delete(k);
+				if (lanes.size < MAX_CREDENTIALS) break;
+			}
+		}
+		entry = { create: new Lane('create', scale), other: new Lane('other', scale) };
+		lanes.set(key, entry);
+	} else {
+		// Most recently used last, so the idle ones are found first.
+		lanes.delete(key);
+		lanes.set(key, entry);
+	}
+	return entry;
+}
+
+/** Forgets every lane (tests start each file with full buckets). */
+export function resetPacing() {
+	lanes.clear();
+}
+
+/** Creates count against the create limit: POST …/predictions or …/trainings. */
+export function laneKind(method: string, path: string): LaneKind {
+	const bare = path
+		.replace(/^https?:\/\/[^/]*/i, '')
+		.split(/[?#]/)[0]
+		.replace(/\/+$/, '');
+	return method === 'POST' && /\/(predictions|trainings)$/.test(bare) ? 'create' : 'other';
+}
