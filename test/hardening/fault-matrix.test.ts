@@ -494,17 +494,3 @@ describe('broken answers', () => {
 		expect(error?.description).not.toMatch(/undefined/);
 	});
 });
-
-test('matrix shape: every class meets every fault', () => {
-	expect(CLASSES.map((c) => c.name)).toEqual([
-		'create',
-		'get (polling)',
-		'list',
-		'download',
-		'upload',
-		'cancel',
-		'training cancel',
-		'delete (answer lost)',
-	]);
-	expect(FAULTS).toHaveLength(6);
-});
