@@ -1,3 +1,10 @@
+import { timings } from '../nodes/Replicate/transport';
+
+// The node's own waits (retry backoff, Retry-After, poll intervals, download retries) run at 1/20 of
+// production in every test file, so no test waits seconds for a backoff. A file that tests the
+// schedule itself sets `timings.scale` (or `pollRampMs`) and restores it.
+timings.scale = 1 / 20;
+
 // n8n-core's SSHClientsManager keeps a 60 s interval alive; clear it so Jest can exit.
 afterAll(async () => {
 	if (!require.cache[require.resolve('n8n-core')]) return;

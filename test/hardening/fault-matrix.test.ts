@@ -5,7 +5,7 @@ import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 
 import { Emulator, type Fault } from '../emulator';
 import { callWebhook, readBinary, replicateCredentials, runNode } from '../harness/n8n';
-import { useEmulator } from '../helpers/emulator';
+import { until, useEmulator } from '../helpers/emulator';
 import { rl, runParams } from '../helpers/params';
 import { signWebhook } from '../emulator';
 import { timings } from '../../nodes/Replicate/transport';
@@ -295,13 +295,17 @@ describe('slow responses, model outcomes, expired data', () => {
 			/was stopped on Replicate before it finished/,
 		],
 	])('a %s prediction fails the item with its reason', async (kind, parameters, message) => {
+		const before = new Set(ctx.emu.store.predictions.keys());
+		const running = runNode({ parameters, credentials: creds() });
 		if (kind.startsWith('canceled')) {
-			setTimeout(() => {
-				const run = [...ctx.emu.store.predictions.values()].at(-1)!;
-				ctx.emu.store.stop(run, 'canceled');
-			}, 1500);
+			// Canceled on Replicate's side once the node is polling this run's prediction.
+			const run = await until(() =>
+				[...ctx.emu.store.predictions.values()].find((p) => !before.has(p.obj.id as string)),
+			);
+			await until(() => ctx.emu.log.some((l) => l.path === `/v1/predictions/${run.obj.id}`));
+			ctx.emu.store.stop(run, 'canceled');
 		}
-		const { error } = await runNode({ parameters, credentials: creds() });
+		const { error } = await running;
 		expect(error?.message).toMatch(message);
 	});
 
@@ -331,7 +335,10 @@ describe('slow responses, model outcomes, expired data', () => {
 				parameters: runParams('emulator/flux-lite', { prompt: 'x' }, { download: false }),
 				credentials: c,
 			});
-			await new Promise((r) => setTimeout(r, 100));
+			// Until the emulator's retention has removed its data.
+			await until(
+				() => old.store.predictions.get(first.items[0].json.id as string)?.obj.data_removed,
+			);
 			const { items, error } = await runNode({
 				parameters: {
 					resource: 'prediction',
@@ -356,7 +363,10 @@ describe('slow responses, model outcomes, expired data', () => {
 				parameters: runParams('emulator/flux-lite', { prompt: 'x' }, { download: false }),
 				credentials: c,
 			});
-			await new Promise((r) => setTimeout(r, 50));
+			// Until the emulator's delivery host has let its files expire.
+			await until(() =>
+				[...short.store.deliveries.values()].every((d) => d.expiresAt < Date.now()),
+			);
 			const { error } = await runNode({
 				parameters: {
 					resource: 'prediction',
@@ -483,18 +493,4 @@ describe('broken answers', () => {
 		expect(error?.description).toMatch(/15 bytes were sent and Replicate stored 3/);
 		expect(error?.description).not.toMatch(/undefined/);
 	});
-});
-
-test('matrix shape: every class meets every fault', () => {
-	expect(CLASSES.map((c) => c.name)).toEqual([
-		'create',
-		'get (polling)',
-		'list',
-		'download',
-		'upload',
-		'cancel',
-		'training cancel',
-		'delete (answer lost)',
-	]);
-	expect(FAULTS).toHaveLength(6);
 });

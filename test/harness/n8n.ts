@@ -60,7 +60,14 @@ export const nodeTypes: INodeTypes = {
 	getKnownTypes: () => ({}),
 };
 
-/** Applies a credential's authenticate block: the generic form ({{$credentials.x}}) and the function form. */
+/**
+ * Applies a credential's `authenticate` the way n8n's CredentialsHelper (packages/cli) does, which
+ * n8n-core calls from httpRequestWithAuthentication with the workflow and node: a function is
+ * called; a generic block has every key and value under each target (headers, qs, body, auth)
+ * resolved with n8n's expression engine (`workflow.expression.getSimpleParameterValue` with
+ * `$credentials`) and written into the caller's request options themselves. So a broken
+ * `authenticate` in credentials/ fails the tests that send requests.
+ */
 export class TestCredentialsHelper extends ICredentialsHelper {
 	constructor(private readonly data: Record<string, ICredentialDataDecryptedObject>) {
 		super();
@@ -72,23 +79,35 @@ export class TestCredentialsHelper extends ICredentialsHelper {
 		credentials: ICredentialDataDecryptedObject,
 		typeName: string,
 		requestOptions: IHttpRequestOptions,
+		workflow?: Workflow,
+		node?: INode,
 	): Promise<IHttpRequestOptions> {
-		const type = CREDENTIAL_TYPES[typeName];
-		const auth = type?.authenticate;
+		const auth = CREDENTIAL_TYPES[typeName]?.authenticate;
 		if (!auth) return requestOptions;
 		if (typeof auth === 'function') return await auth(credentials, requestOptions);
-		const resolve = (v: string) =>
-			v
-				.replace(/^=/, '')
-				.replace(/\{\{\s*\$credentials\.(\w+)\s*\}\}/g, (_m, k: string) =>
-					String(credentials[k] ?? ''),
-				);
-		// As n8n's CredentialsHelper does: the caller's headers object itself receives the credential
-		// (lodash set on requestOptions), so a node that reuses it for another request would leak it.
+		if (!workflow || !node)
+			throw new Error('n8n passes the workflow and node for a generic authenticate');
+		const resolve = (value: unknown) => {
+			if (typeof value !== 'string' || !value.startsWith('=')) return value;
+			const resolved = workflow.expression.getSimpleParameterValue(
+				node,
+				value,
+				'internal',
+				{ $credentials: credentials },
+				undefined,
+				'',
+			);
+			return resolved ? String(resolved) : '';
+		};
+		// As n8n does: the caller's own objects receive the credential (a node that reused its headers
+		// object for another request would leak the token; the transport builds a fresh one per request).
 		requestOptions.headers ??= {};
-		const headers = requestOptions.headers as IDataObject;
-		for (const [k, v] of Object.entries((auth.properties.headers ?? {}) as Record<string, string>))
-			headers[k] = resolve(v);
+		const options = requestOptions as unknown as Record<string, IDataObject | undefined>;
+		for (const [target, entries] of Object.entries(auth.properties)) {
+			const into = (options[target] ??= {});
+			for (const [key, value] of Object.entries(entries as IDataObject))
+				into[String(resolve(key))] = resolve(value) as IDataObject[string];
+		}
 		return requestOptions;
 	}
 	async preAuthentication() {

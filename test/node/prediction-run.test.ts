@@ -21,13 +21,13 @@ describe('sync wait', () => {
 			const before = ctx.emu.log.length;
 			const { items, error } = await runNode({
 				parameters: runParams(`emulator/sleep:${versionOf('emulator/sleep')}`, {
-					seconds: 20,
+					seconds: 5,
 					label: 'late',
 				}),
 				credentials: creds(),
 			});
 			expect(error).toBeUndefined();
-			expect(items[0].json).toMatchObject({ status: 'succeeded', output: 'late after 20s' });
+			expect(items[0].json).toMatchObject({ status: 'succeeded', output: 'late after 5s' });
 			const ops = ctx.emu.log
 				.slice(before)
 				.filter((l) => l.server === 'api')
@@ -471,19 +471,35 @@ describe('waiting and robustness', () => {
 	});
 
 	test('stopping the execution cancels the remote prediction (while polling and during the sync hold)', async () => {
-		for (const syncWait of [1, 60]) {
+		for (const syncWait of [1, 5]) {
 			const before = new Set(ctx.emu.store.predictions.keys());
+			const seq = ctx.emu.log.length;
+			let stop = () => {};
 			const result = runNode({
 				parameters: runParams('emulator/sleep', { seconds: 3600 }, { syncWait }),
 				credentials: creds(),
-				onStart: (run) => setTimeout(() => run.cancel(), 1500),
+				onStart: (run) => (stop = () => run.cancel()),
 			});
-			await result;
-			const mine = [...ctx.emu.store.predictions.values()].filter(
-				(p) => !before.has(p.obj.id as string),
+			// This run's prediction, once the emulator has it.
+			const mine = await until(() =>
+				[...ctx.emu.store.predictions.values()].find((p) => !before.has(p.obj.id as string)),
 			);
-			expect(mine).toHaveLength(1);
-			await until(() => mine[0].status === 'canceled', 10_000);
+			const id = mine.obj.id as string;
+			const mineLog = () => ctx.emu.log.slice(seq);
+			if (syncWait === 1) {
+				// While polling: the hold ended and the node has asked for the prediction at least once.
+				await until(() => mineLog().some((l) => l.path === `/v1/predictions/${id}` && l.status));
+			} else {
+				// During the sync hold: the create has not been answered yet.
+				const create = mineLog().find((l) => /predictions\.create$/.test(l.operationId ?? ''));
+				expect(create?.status).toBe(0);
+			}
+			stop();
+			await result;
+			expect(
+				[...ctx.emu.store.predictions.values()].filter((p) => !before.has(p.obj.id as string)),
+			).toEqual([mine]);
+			await until(() => mine.status === 'canceled', 10_000);
 		}
 	});
 
@@ -501,13 +517,22 @@ describe('waiting and robustness', () => {
 				retry_after: 1,
 			},
 		});
-		const t = Date.now();
+		const seq = ctx.emu.log.length;
 		const { error } = await runNode({
 			parameters: runParams('emulator/flux-lite', { prompt: 'a' }),
 			credentials: creds(),
 		});
 		expect(error).toBeUndefined();
-		expect(Date.now() - t).toBeGreaterThanOrEqual(1000);
+		// The same create, refused once and then sent again.
+		expect(
+			ctx.emu.log
+				.slice(seq)
+				.filter((l) => /predictions\.create$/.test(l.operationId ?? ''))
+				.map((l) => [l.operationId, l.status]),
+		).toEqual([
+			['models.predictions.create', 429],
+			['models.predictions.create', 201],
+		]);
 		expect(created()).toBe(before + 1);
 	});
 
@@ -548,7 +573,7 @@ describe('waiting and robustness', () => {
 
 	test('items run concurrently, keep their order and pairedItem', async () => {
 		const input = [3, 1, 2, 0.5].map((s) => ({ json: { s } }));
-		const t = Date.now();
+		const seq = ctx.emu.log.length;
 		const { items } = await runNode({
 			parameters: runParams('emulator/sleep', {
 				seconds: '={{ $json.s }}',
@@ -564,7 +589,14 @@ describe('waiting and robustness', () => {
 			'item-0.5',
 		]);
 		expect(items.map((i) => (i.pairedItem as any).item)).toEqual([0, 1, 2, 3]);
-		expect(Date.now() - t).toBeLessThan(3000); // 6.5 model-seconds in sequence; 0.3 s wall at speed 10 when concurrent
+		// Concurrent, not one after another: every create arrived before item 0's 3 s prediction ended
+		// (in sequence, item 1's create would wait for it).
+		const creates = ctx.emu.log
+			.slice(seq)
+			.filter((l) => /predictions\.create$/.test(l.operationId ?? ''));
+		expect(creates).toHaveLength(4);
+		const firstEnds = Date.parse(items[0].json.completed_at as string);
+		expect(Math.max(...creates.map((l) => l.at))).toBeLessThan(firstEnds);
 	});
 
 	test('an item that fails without Continue On Fail stops the others and cancels their predictions', async () => {

@@ -4,12 +4,13 @@
 // waiting in real time.
 import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 
-import { Emulator, signWebhook } from '../emulator';
+import { signWebhook } from '../emulator';
 import { callWebhook, replicateCredentials, runNode, type WebhookResult } from '../harness/n8n';
 import { until, useEmulator } from '../helpers/emulator';
 import { rl, runParams } from '../helpers/params';
 import { pollDelay } from '../../nodes/Replicate/helpers/predictions';
-import { timings } from '../../nodes/Replicate/transport';
+import * as transport from '../../nodes/Replicate/transport';
+import { scaled, timings } from '../../nodes/Replicate/transport';
 
 const SPEED = 10;
 const ctx = useEmulator({ speed: SPEED });
@@ -346,44 +347,38 @@ describe('waiting is bounded by the Timeout', () => {
 		expect(deadline).toBe(seconds);
 	});
 
-	test('after the sync hold, polls ramp up: a 65 s model takes the create and the 3 scheduled polls (at most 5 requests)', async () => {
-		// A slower emulator of its own: at 4× a timer that fires 100 ms late on a loaded machine costs
-		// 0.4 s of model time, not 1 s.
-		const speed = 4;
-		const emu = await new Emulator({ speed, rateLimits: false }).start();
-		timings.scale = 1 / speed;
-		let run: Awaited<ReturnType<typeof runNode>>;
+	test('after the sync hold, polls follow the ramp (timings.pollRampMs, scaled) until the prediction ends', async () => {
+		// Which waits the node asks for, read from its pause() calls: no wall-clock timing involved.
+		const waits = jest.spyOn(transport, 'pause');
+		const before = ctx.emu.log.length;
+		let stop = () => {};
 		try {
-			run = await runNode({
-				parameters: runParams('emulator/sleep', { seconds: 65 }, { syncWait: 60 }),
-				credentials: replicateCredentials(emu.baseUrl, emu.token),
+			const running = runNode({
+				parameters: runParams('emulator/sleep', { seconds: 3600 }, { syncWait: 1 }),
+				credentials: creds(),
+				onStart: (r) => (stop = () => r.cancel()),
 			});
+			const polls = () =>
+				ctx.emu.log
+					.slice(before)
+					.filter((l) => l.method === 'GET' && /^\/v1\/predictions\/[a-z0-9]+$/.test(l.path));
+			await until(() => polls().length >= 4);
+			stop();
+			await running;
+			// The create (its 1 s hold ran out), then only polls of that prediction until the stop (a model
+			// lookup before the create is not part of the wait).
+			const log = ctx.emu.log.slice(before).filter((l) => l.server === 'api');
+			const create = log.findIndex((l) => /predictions\.create$/.test(l.operationId ?? ''));
+			const id = polls()[0].path.split('/').at(-1);
+			expect(log.slice(create + 1, create + 5).map((l) => l.path)).toEqual(
+				Array(4).fill(`/v1/predictions/${id}`),
+			);
+			expect(waits.mock.calls.slice(0, 4).map(([ms]) => ms)).toEqual(
+				timings.pollRampMs.slice(0, 4).map((ms) => scaled(ms)),
+			);
 		} finally {
-			timings.scale = 1 / SPEED;
-			await emu.stop();
+			waits.mockRestore();
 		}
-		const { items, error } = run;
-		expect(error).toBeUndefined();
-		const id = items[0].json.id as string;
-		// The create, then the polls of this prediction (a model lookup before it is not part of the run).
-		const log = emu.log.filter(
-			(l) => /predictions\.create$/.test(l.operationId ?? '') || l.path === `/v1/predictions/${id}`,
-		);
-		expect(log.map((l) => l.operationId)).toEqual([
-			'predictions.create',
-			...log.slice(1).map(() => 'predictions.get'),
-		]);
-		const requests = log.length;
-		expect(requests).toBeLessThanOrEqual(5);
-		// In model time: how long after the prediction completed the node saw it.
-		const lateMs = (log.at(-1)!.at - Date.parse(items[0].json.completed_at as string)) * speed;
-		// Printed, not asserted (wall-clock timers drift on a loaded machine); the bound is checked on
-		// the node's own schedule below.
-		process.stdout.write(
-			`65 s model: ${requests} requests, noticed ${(lateMs / 1000).toFixed(2)} s after it completed\n`,
-		);
-		const polls = log.length - 1;
-		expect(polls).toBe(pollsToNotice(65_150 - 60_000).polls);
 	});
 
 	/** The node's poll schedule after a hold: when it notices a run that ends `afterHoldMs` later. */

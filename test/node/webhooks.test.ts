@@ -244,7 +244,7 @@ describe('Run: Wait for Webhook', () => {
 		const { run, items, waiting, base, created } = await suspend('emulator/sdxl-lite', {
 			prompt: 'slow',
 			num_outputs: 1,
-			duration_ms: 30_000,
+			duration_ms: 5_000,
 		});
 		try {
 			expect(run.waitTill).toBeInstanceOf(Date);
@@ -278,7 +278,7 @@ describe('Run: Wait for Webhook', () => {
 		const { run, waiting, created } = await suspend('emulator/sdxl-lite', {
 			prompt: 'vm',
 			num_outputs: 1,
-			duration_ms: 20_000,
+			duration_ms: 5_000,
 		});
 		const { WebhookContext } = await import('n8n-core');
 		// The "vm" engine bridges plain values only: a function call evaluates to undefined.
@@ -304,7 +304,7 @@ describe('Run: Wait for Webhook', () => {
 		const { run, waiting, created } = await suspend('emulator/sdxl-lite', {
 			prompt: 'echo',
 			num_outputs: 1,
-			duration_ms: 20_000,
+			duration_ms: 5_000,
 		});
 		try {
 			const d = await deliveryFor(waiting, created.obj.id);
@@ -324,7 +324,7 @@ describe('Run: Wait for Webhook', () => {
 		const { run, waiting, created } = await suspend('emulator/sdxl-lite', {
 			prompt: 'mine',
 			num_outputs: 1,
-			duration_ms: 20_000,
+			duration_ms: 5_000,
 		});
 		try {
 			// Another prediction of the same account, delivered (genuinely signed) to the same recorder.
@@ -365,7 +365,7 @@ describe('Run: Wait for Webhook', () => {
 		const { run, waiting, created } = await suspend('emulator/sdxl-lite', {
 			prompt: 'secret',
 			num_outputs: 1,
-			duration_ms: 20_000,
+			duration_ms: 5_000,
 		});
 		try {
 			const d = await deliveryFor(waiting, created.obj.id);
@@ -395,7 +395,7 @@ describe('Run: Wait for Webhook', () => {
 	});
 
 	test("Simplify gives the same output on resume as in Sync mode (the version's schema is fetched on resume)", async () => {
-		const input = { prompt: 'story', max_tokens: 6, token_delay_ms: 8000 };
+		const input = { prompt: 'story', max_tokens: 6, token_delay_ms: 1000 };
 		const sync = await runNode({
 			parameters: runParams('emulator/llm-stream', input, { simplify: true }),
 			credentials: creds(),
@@ -498,11 +498,11 @@ describe('Run: Wait for Webhook', () => {
 	});
 
 	test('an empty Sync Wait means the default 60 s hold, in webhook mode too', async () => {
-		// About 2 s of wall time: longer than a 1 s hold, well inside the default 60 s one.
+		// 10 model-seconds: longer than a 1 s hold, well inside the default 60 s one.
 		const { run, items } = await runNode({
 			parameters: runParams(
 				'emulator/sdxl-lite',
-				{ prompt: 'hold', num_outputs: 1, duration_ms: 40_000 },
+				{ prompt: 'hold', num_outputs: 1, duration_ms: 10_000 },
 				{ syncWait: '' },
 				{ waitMode: 'webhook' },
 			),

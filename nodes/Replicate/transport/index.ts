@@ -685,7 +685,7 @@ export async function openDownload(
 					conn.token,
 				);
 			}
-			await wait(500 * 2 ** retries++, 'the connection failed');
+			await wait(scaled(timings.retryBaseMs * 2 ** retries++), 'the connection failed');
 			continue;
 		}
 		const headers = headerMap(res.headers);
@@ -697,10 +697,11 @@ export async function openDownload(
 		};
 		if ((res.statusCode >= 500 || res.statusCode === 429) && retries < MAX_DOWNLOAD_RETRIES) {
 			download.body.destroy?.();
-			const ms =
+			const ms = scaled(
 				res.statusCode === 429
 					? Math.min(MAX_RETRY_WAIT_MS, retryAfterMs(headers, undefined))
-					: 500 * 2 ** retries;
+					: timings.retryBaseMs * 2 ** retries,
+			);
 			retries++;
 			await wait(ms, `the file host answered ${res.statusCode}`);
 			continue;
