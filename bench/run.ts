@@ -125,7 +125,7 @@ async function requests() {
 					continue;
 				}
 				record(
-					`requests (in-process n8n-core, ${how}): ${seconds} s run, sync-then-poll, ${cache} schema cache: ${count} API requests (${polls} polls; one run) — goal ${seconds <= 60 ? '' : '≤ '}${want}: ${verdict(count <= want)}`,
+					`requests (in-process n8n-core, ${how}): ${seconds} s run, sync-then-poll, ${cache} schema cache: ${count} API requests (${polls} polls; one run) — goal ${seconds <= 60 ? '' : '≤ '}${want}${cache === 'cold' ? ' (1, +1 for the schema not yet cached)' : seconds > 60 ? ' (1, then on average ≤ 1 request per 5 s after the first minute)' : ''}: ${verdict(count <= want)}`,
 				);
 			}
 			if (seconds === 65) continue;
@@ -186,12 +186,14 @@ async function latency() {
 
 /**
  * Per-prediction overhead against the official client, both creating with Prefer: wait. The emulator
- * runs in real time, so the 60 s sync hold is real and every prediction ends within it (at 1000×
- * the hold lasted 60 ms and runs that outlasted it measured the poll schedules, not the overhead).
- * Rounds alternate which one goes first; the figure is the median of the per-round ratios.
+ * runs at 20× (a "0 s" run's ~0.2 s of model time takes ~10 ms), so the 60 s sync hold lasts 3 s and
+ * every prediction ends within it (at 1000× the hold lasted 60 ms and runs that outlasted it measured
+ * the two poll schedules, not the overhead). Rounds alternate which one goes first; the figure is the
+ * median of the per-round ratios.
  */
 async function overhead() {
-	const emu = await startEmulator({ rateLimits: false, speed: 1 });
+	const SPEED = 20;
+	const emu = await startEmulator({ rateLimits: false, speed: SPEED });
 	const creds = replicateCredentials(emu.baseUrl, emu.token);
 	const { default: Replicate } = await import('replicate');
 	const client = new Replicate({ auth: emu.token, baseUrl: emu.baseUrl });
@@ -245,7 +247,7 @@ async function overhead() {
 	}
 	const ratio = median(ratios);
 	record(
-		`overhead (in-process n8n-core vs the official replicate client in the same process, real-time emulator with its 60 s sync hold): ${N} fast predictions one at a time, ${ROUNDS} alternating rounds: our node ${spread(ours, 0, ' ms')} with ${(ourRequests / (ROUNDS * N)).toFixed(2)} API requests per prediction, the client ${spread(theirs, 0, ' ms')} with ${(theirRequests / (ROUNDS * N)).toFixed(2)}; ratio (per round) ${spread(ratios, 3)} — goal ≤ 1.1: ${verdict(ratio <= 1.1)}`,
+		`overhead (in-process n8n-core vs the official replicate client in the same process, emulator at ${SPEED}×, so its 60 s sync hold lasts ${60 / SPEED} s and every run ends within it): ${N} fast predictions one at a time, ${ROUNDS} alternating rounds: our node ${spread(ours, 0, ' ms')} with ${(ourRequests / (ROUNDS * N)).toFixed(2)} API requests per prediction, the client ${spread(theirs, 0, ' ms')} with ${(theirRequests / (ROUNDS * N)).toFixed(2)}; ratio (per round) ${spread(ratios, 3)} — goal ≤ 1.1: ${verdict(ratio <= 1.1)}`,
 	);
 	await emu.stop();
 }
