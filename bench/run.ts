@@ -267,9 +267,10 @@ const chat = () => chatLatency(record);
 /** The same download in a real n8n (memory of the n8n process, speed against curl). */
 const n8n = async () => (await import('./n8n')).realN8n(record);
 
-// ---- SCALE: the lead wires bench/scale.ts (branch `pace`) in here, e.g.
-//   const scale = async () => (await import('./scale')).scale(record);
-// and adds `scale` to SCENARIOS below. ----
+// ---- SCALE: the lead wires bench/scale.ts (branch `pace`) in here:
+//   const scale = async () => (await import('./scale')).scaleBench({ record });
+// and adds `scale` to SCENARIOS below, after `n8n` (scaleBench needs dist/, which `n8n` builds; when
+// run alone, build first). ----
 
 const SCENARIOS: Record<string, () => Promise<void>> = {
 	batch,
