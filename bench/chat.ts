@@ -66,7 +66,7 @@ export async function chatLatency(record: (line: string) => void) {
 	}
 	await emu.stop();
 	record(
-		`chat model (emulator/llama-chat, ${chunks} tokens at 30 ms, median of 5): first streamed token after ` +
+		`chat model (in-process n8n-core supply-data context, emulator/llama-chat at real speed, ${chunks} tokens at 30 ms, median of 5; no goal set): first streamed token after ` +
 			`${median(first)} ms; streamed answer complete after ${median(streamed)} ms (the model ran ` +
 			`${median(streamModel)} ms); generate() (sync create-and-wait) answers after ` +
 			`${median(generated)} ms (the model ran ${median(generateModel)} ms)`,

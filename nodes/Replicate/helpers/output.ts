@@ -30,6 +30,8 @@ export const DEFAULT_MAX_FILE_MB = 1024;
 export const STALL_MS = 60_000;
 const DEFAULT_TIMEOUT_MS = 600_000;
 const MB = 1024 * 1024;
+/** How much of a download is read ahead of the binary store's writes. */
+const READ_AHEAD_BYTES = MB;
 
 export interface OutputOptions {
 	download: boolean;
@@ -353,7 +355,10 @@ export async function downloadFile(
 		const Readable = readableOf(source);
 		let content: unknown;
 		if (Readable) {
-			content = Readable.from(counted(), { objectMode: false });
+			// A read-ahead buffer: the socket keeps being read while n8n's binary store awaits each
+			// write, and each write takes all that arrived meanwhile (one write per ~1 MiB, not per
+			// 64 KiB network chunk).
+			content = Readable.from(counted(), { objectMode: false, highWaterMark: READ_AHEAD_BYTES });
 		} else {
 			const chunks: Uint8Array[] = [];
 			for await (const chunk of counted()) chunks.push(chunk);
