@@ -1,6 +1,6 @@
 // Shared by the benchmarks: an isolated n8n-core environment (as in the tests), the emulator and
 // the in-process harness. Benchmarks print figures; they assert nothing.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -58,4 +58,14 @@ export async function shutdownN8nCore() {
 		cleanupTimer?: ReturnType<typeof setInterval>;
 	};
 	if (m.cleanupTimer) clearInterval(m.cleanupTimer);
+}
+
+/** The resident set of a process in bytes, from /proc (Linux), or NaN when it cannot be read. */
+export function rss(pid: number): number {
+	try {
+		const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+		return m ? Number(m[1]) * 1024 : NaN;
+	} catch {
+		return NaN;
+	}
 }

@@ -3,11 +3,11 @@
 // its webhook. Measures the n8n process's RSS (sampled every 20 ms from /proc) and the transfer's
 // wall clock against curl's, alternating. The emulator runs in this process (not in n8n's).
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { freePort, median, spread, verdict } from './lib';
+import { freePort, median, rss, spread, verdict } from './lib';
 import { curlSeconds, outputUrl, removeBigFiles } from './memory';
 import { startEmulator } from '../test/emulator';
 import {
@@ -71,12 +71,6 @@ function workflow(id: string, path: string, size: number) {
 			Start: { main: [[{ node: 'Download', type: 'main', index: 0 }]] },
 		},
 	};
-}
-
-/** The resident set of a process, from /proc (Linux). */
-function rss(pid: number): number {
-	const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-	return m ? Number(m[1]) * 1024 : 0;
 }
 
 export async function realN8n(record: (line: string) => void) {

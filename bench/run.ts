@@ -267,10 +267,8 @@ const chat = () => chatLatency(record);
 /** The same download in a real n8n (memory of the n8n process, speed against curl). */
 const n8n = async () => (await import('./n8n')).realN8n(record);
 
-// ---- SCALE: the lead wires bench/scale.ts (branch `pace`) in here:
-//   const scale = async () => (await import('./scale')).scaleBench({ record });
-// and adds `scale` to SCENARIOS below, after `n8n` (scaleBench needs dist/, which `n8n` builds; when
-// run alone, build first). ----
+/** 1,000 items through one node in a real n8n with Replicate's rate limits (needs dist/, which `n8n` builds). */
+const scale = async () => (await import('./scale')).scaleBench({ record });
 
 const SCENARIOS: Record<string, () => Promise<void>> = {
 	batch,
@@ -280,7 +278,7 @@ const SCENARIOS: Record<string, () => Promise<void>> = {
 	overhead,
 	chat,
 	n8n,
-	// scale, (bench/scale.ts, see above)
+	scale,
 };
 
 const load = () =>

@@ -18,6 +18,7 @@ import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
+import { rss, verdict } from './lib';
 import { Emulator, type LogEntry } from '../test/emulator';
 import {
 	createHost,
@@ -55,16 +56,6 @@ export const DEFAULT_CASES: ScaleCase[] = [
 	{ seconds: 2, items: 1000, speed: 5 },
 	{ seconds: 60, items: 1000, speed: 5 },
 ];
-
-/** Resident memory of a process in bytes (Linux), or NaN. */
-function rss(pid: number): number {
-	try {
-		const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-		return m ? Number(m[1]) * 1024 : NaN;
-	} catch {
-		return NaN;
-	}
-}
 
 function workflow(id: string, path: string, typeVersion: number, c: ScaleCase) {
 	return {
@@ -226,10 +217,10 @@ async function runCase(
 			c.speed;
 		const label = `scale (real n8n ${host.target.n8n}, node v${typeVersion}${root === PACKAGE_ROOT ? '' : `, ${root}`}): ${c.items} items of a ${c.seconds} s model, time-scaled ×${c.speed}, rate limits on`;
 		record(
-			`${label}: ${((wall * c.speed) / 1000).toFixed(1)} s model time (${(wall / 1000).toFixed(1)} s wall) vs the limit-bound ideal ${((ideal * c.speed) / 1000).toFixed(1)} s (creates at ${LIMITS.create}/min + one run); ratio ${(wall / ideal).toFixed(2)} (goal ≤ 1.2); webhook answered ${status}`,
+			`${label}: ${((wall * c.speed) / 1000).toFixed(1)} s model time (${(wall / 1000).toFixed(1)} s wall) vs the limit-bound ideal ${((ideal * c.speed) / 1000).toFixed(1)} s (creates at ${LIMITS.create}/min + one run); ratio ${(wall / ideal).toFixed(2)} — goal ≤ 1.2: ${verdict(wall / ideal <= 1.2)}; webhook answered ${status}`,
 		);
 		record(
-			`${label}: ${throttled} requests answered 429 (${Math.max(0, throttled - 1)} after the first; goal 0); n8n process RSS +${((peak - base) / MiB).toFixed(0)} MiB at peak over the warm baseline (goal ≤ 200 MB); requests: ${log.length} API (${creates.length} creates, ${created} accepted, ${polls} polls, ${log.length - creates.length - polls} other); ${succeeded} predictions succeeded in the emulator`,
+			`${label}: ${throttled} requests answered 429 (${Math.max(0, throttled - 1)} after the first — goal 0: ${verdict(throttled <= 1)}); n8n process RSS +${((peak - base) / MiB).toFixed(0)} MiB at peak over the warm baseline — goal ≤ 200 MB: ${verdict(peak - base <= 200e6)}; requests: ${log.length} API (${creates.length} creates, ${created} accepted, ${polls} polls, ${log.length - creates.length - polls} other); ${succeeded} predictions succeeded in the emulator`,
 		);
 	} finally {
 		await server?.stop();

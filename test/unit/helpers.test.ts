@@ -1,6 +1,6 @@
 // Pure helpers, no n8n and no emulator: model references, input coercion, output file discovery,
 // file names and MIME types, the prediction's shape, the poll schedule. Milliseconds each.
-import type { INode } from 'n8n-workflow';
+import { NodeOperationError, type INode } from 'n8n-workflow';
 
 import { parseModelRef } from '../../nodes/Replicate/helpers/modelRef';
 import {
@@ -90,14 +90,23 @@ describe('prepareInput: coercion to the schema', () => {
 	});
 
 	test.each([
-		[{ prompt: 'x', steps: '2.5' }, /Invalid model input "steps": .*\[item 3\]$/],
-		[{ prompt: 'x', steps: 51 }, /Invalid model input "steps": .*50.*\[item 3\]$/],
+		[{ prompt: 'x', steps: '2.5' }, /Invalid model input "steps": must be a whole number/],
+		[{ prompt: 'x', steps: 51 }, /Invalid model input "steps": .*50/],
 		[{ prompt: 'x', safe: 'maybe' }, /Invalid model input "safe"/],
 		[{ prompt: 'x', size: 'huge' }, /"size": must be one of "small", "large" \(got "huge"\)/],
 		[{ prompt: 'x', colour: 'red' }, /"colour": this model has no such input/],
-		[{ steps: 3 }, /"prompt": is required by this model \[item 3\]$/],
+		[{ steps: 3 }, /"prompt": is required by this model$/],
 	])('%j is refused naming the field and the item', (raw, message) => {
-		expect(() => run(raw)).toThrow(message);
+		let error: unknown;
+		try {
+			run(raw);
+		} catch (e) {
+			error = e;
+		}
+		expect(error).toBeInstanceOf(NodeOperationError);
+		expect((error as NodeOperationError).message).toMatch(message);
+		// the router adds "[item i]" to the message from this index
+		expect((error as NodeOperationError).context.itemIndex).toBe(3);
 	});
 
 	test('without a schema the input passes as given (minus empty values)', () => {
