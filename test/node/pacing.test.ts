@@ -106,7 +106,7 @@ describe('creates are paced by the rate limit, not by a fixed number in flight',
 		// A small limit keeps the batch small: 40 creates a (scaled) minute, 5 of them as a burst.
 		RATE_LIMITS.create = { perMinute: 40, burst: 5 };
 		const e = await start(slack(40), 3000);
-		const count = 100;
+		const count = 60;
 		await runBatch(e, count, { seconds: 2 });
 		const creates = e.log.filter(isCreate);
 		expect(throttled(e)).toEqual([]);
@@ -116,21 +116,22 @@ describe('creates are paced by the rate limit, not by a fixed number in flight',
 
 	test('without the option (version 1.1) more predictions wait at once than version 1 allowed', async () => {
 		const e = await start(600, 3000);
-		// 60 s model runs, held by Prefer: wait: every item's create stays open while its model runs.
-		await runBatch(e, 80, { seconds: 60 });
+		// 20 s model runs, held by Prefer: wait: every item's create stays open while its model runs
+		// (the 80 creates leave within 8 s at 600 a minute).
+		await runBatch(e, 80, { seconds: 20 });
 		expect(throttled(e)).toEqual([]);
 		expect(mostOpenCreates(e)).toBeGreaterThan(50);
 	});
 
 	test('version 1 keeps its default of 50 at a time', async () => {
 		const e = await start(600, 3000);
-		await runBatch(e, 80, { seconds: 60 }, {}, 1);
+		await runBatch(e, 80, { seconds: 20 }, {}, 1);
 		expect(mostOpenCreates(e)).toBeLessThanOrEqual(50);
 	});
 
 	test('Max Concurrent Predictions is still honoured as a user limit', async () => {
 		const e = await start(600, 3000);
-		await runBatch(e, 12, { seconds: 20 }, { maxConcurrency: 4 });
+		await runBatch(e, 8, { seconds: 10 }, { maxConcurrency: 4 });
 		const most = mostOpenCreates(e);
 		expect(most).toBeLessThanOrEqual(4);
 		expect(most).toBeGreaterThan(1);
@@ -182,7 +183,7 @@ describe('a 429 slows the whole pace', () => {
 		// sees a few of them, not one per item (which is what items retrying on their own would get).
 		RATE_LIMITS.create = { perMinute: 40, burst: 5 };
 		const e = await start(20, 3000);
-		const count = 60;
+		const count = 40;
 		await runBatch(e, count, { seconds: 1 });
 		const refused = throttled(e);
 		expect(refused.length).toBeGreaterThan(0);
@@ -191,17 +192,17 @@ describe('a 429 slows the whole pace', () => {
 	});
 
 	test('Retry-After is respected: no create leaves before the time it names', async () => {
-		// One create a (scaled) 10 s; the first is refused with Retry-After: 30 s, so the second,
-		// due after 10 s, must wait the 30 s instead.
-		RATE_LIMITS.create = { perMinute: 6, burst: 1 };
+		// One create a (scaled) 5 s; the first is refused with Retry-After: 15 s, so the second,
+		// due after 5 s, must wait the 15 s instead.
+		RATE_LIMITS.create = { perMinute: 12, burst: 1 };
 		const e = await start(600, 3000);
 		e.addFault({
 			method: 'POST',
 			path: '/predictions',
 			nth: 1,
 			status: 429,
-			headers: { 'retry-after': '30' },
-			body: { detail: 'Request was throttled.', status: 429, retry_after: 30 },
+			headers: { 'retry-after': '15' },
+			body: { detail: 'Request was throttled.', status: 429, retry_after: 15 },
 		});
 		await runBatch(e, 3, { seconds: 1 });
 		const refused = throttled(e);
@@ -209,6 +210,6 @@ describe('a 429 slows the whole pace', () => {
 		const answered = e.log.filter((l) => isCreate(l) && l.status < 300);
 		expect(answered).toHaveLength(3);
 		for (const l of answered)
-			expect(l.at).toBeGreaterThanOrEqual(refused[0].at + refused[0].ms + 30_000 / SPEED - 5);
+			expect(l.at).toBeGreaterThanOrEqual(refused[0].at + refused[0].ms + 15_000 / SPEED - 5);
 	});
 });
