@@ -3,6 +3,8 @@
 import type { IDataObject, INode } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
+import { numberFrom } from './values';
+
 export interface JsonSchema extends IDataObject {
 	type?: string;
 	format?: string;
@@ -161,12 +163,7 @@ function coerceValue(name: string, s: JsonSchema, value: unknown): Coerced {
 	switch (type) {
 		case 'integer':
 		case 'number': {
-			const n =
-				typeof value === 'number'
-					? value
-					: typeof value === 'string' && value.trim() !== ''
-						? Number(value)
-						: NaN;
+			const n = numberFrom(value);
 			if (!Number.isFinite(n)) return bad(`must be a number (got ${got()})`);
 			if (type === 'integer' && !Number.isInteger(n))
 				return bad(`must be a whole number (got ${got()})`);

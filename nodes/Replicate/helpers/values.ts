@@ -8,6 +8,12 @@ export function isJsonObject(value: unknown): value is IDataObject {
 }
 
 /** `o[key]` when it is a JSON object, else undefined: answers are not trusted to have a shape. */
+/** A number given as a number or as a non-blank numeric string (from an expression); else NaN. */
+export function numberFrom(value: unknown): number {
+	if (typeof value === 'number') return value;
+	return typeof value === 'string' && value.trim() !== '' ? Number(value) : NaN;
+}
+
 export function objectAt(o: IDataObject | null | undefined, key: string): IDataObject | undefined {
 	const value = o?.[key];
 	return isJsonObject(value) ? value : undefined;

@@ -26,7 +26,7 @@ import {
 	type WaitOptions,
 } from '../../helpers/predictions';
 import { inputSchema, prepareInput } from '../../helpers/schema';
-import { readJsonObject } from '../../helpers/values';
+import { numberFrom, readJsonObject } from '../../helpers/values';
 import {
 	resolveDeployment,
 	resolveModel,
@@ -74,12 +74,7 @@ export function maxConcurrent(v1Default: number, max = 500) {
 		const raw = this.getNodeParameter('options.maxConcurrency', 0, null) as unknown;
 		if (raw === null || raw === undefined)
 			return (this.getNode().typeVersion ?? 1) >= 1.1 ? Number.POSITIVE_INFINITY : v1Default;
-		const n =
-			typeof raw === 'number'
-				? raw
-				: typeof raw === 'string' && raw.trim() !== ''
-					? Number(raw)
-					: NaN;
+		const n = numberFrom(raw);
 		if (!Number.isInteger(n) || n < 1 || n > max) {
 			throw new NodeOperationError(
 				this.getNode(),
