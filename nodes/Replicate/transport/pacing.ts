@@ -10,8 +10,9 @@ export type LaneKind = 'create' | 'other';
 
 /**
  * Replicate's limits (requests per minute) and the burst each bucket holds. Replicate allows short
- * bursts but does not say how large, so the refill rate leaves room for the burst: within any minute
- * a bucket lets through at most `perMinute` requests (burst + refill, with some headroom), never more.
+ * bursts but does not say how large or how its minute is counted, so each lane keeps both: a bucket
+ * refilling at the limit (with some headroom) that holds at most `burst`, and a log of the last
+ * minute's requests that never lets more than the limit (with the headroom) into any minute.
  */
 export const RATE_LIMITS: Record<LaneKind, { perMinute: number; burst: number }> = {
 	create: { perMinute: 600, burst: 50 },
@@ -44,6 +45,9 @@ export class Lane {
 	private slowFactor = 1;
 	private slowedAt = 0;
 	private readonly queue: Waiter[] = [];
+	/** When the requests of the last minute left (oldest first, from `sentFrom`). */
+	private sent: number[] = [];
+	private sentFrom = 0;
 	private pumping = false;
 	/** Requests granted and 429s seen (for tests and the bench). */
 	granted = 0;
@@ -70,11 +74,37 @@ export class Lane {
 		return Math.min(1, recovered);
 	}
 
+	/** The most requests any minute may hold. */
+	private perWindow(): number {
+		return Math.max(1, Math.floor(RATE_LIMITS[this.kind].perMinute * HEADROOM));
+	}
+
 	/** Tokens per ms at the current pace. */
 	private rate(now: number): number {
-		const { perMinute, burst } = RATE_LIMITS[this.kind];
-		const steady = Math.max(1, perMinute * HEADROOM - burst);
-		return (steady * this.factor(now)) / (60_000 * this.scale());
+		return (this.perWindow() * this.factor(now)) / (60_000 * this.scale());
+	}
+
+	/** Milliseconds until the last minute holds fewer requests than the limit allows (0: now). */
+	private windowWait(now: number): number {
+		const minute = 60_000 * this.scale();
+		while (this.sentFrom < this.sent.length && this.sent[this.sentFrom] <= now - minute)
+			this.sentFrom++;
+		if (this.sentFrom > 1024) {
+			this.sent = this.sent.slice(this.sentFrom);
+			this.sentFrom = 0;
+		}
+		const inWindow = this.sent.length - this.sentFrom;
+		const cap = this.perWindow();
+		if (inWindow < cap) return 0;
+		// The request that must age out of the minute before one more may leave.
+		return Math.max(1, Math.ceil(this.sent[this.sent.length - cap] + minute - now));
+	}
+
+	/** Takes one token and notes the time (the caller checked `delay` is 0). */
+	private spend(now: number) {
+		this.tokens -= 1;
+		this.granted++;
+		this.sent.push(now);
 	}
 
 	private refill(now: number) {
@@ -93,8 +123,9 @@ export class Lane {
 	private delay(now: number): number {
 		if (now < this.blockedUntil) return this.blockedUntil - now;
 		this.refill(now);
-		if (this.tokens >= 1) return 0;
-		return Math.max(1, Math.ceil((1 - this.tokens) / this.rate(now)));
+		const window = this.windowWait(now);
+		if (this.tokens >= 1) return window;
+		return Math.max(window, 1, Math.ceil((1 - this.tokens) / this.rate(now)));
 	}
 
 	/**
@@ -103,9 +134,9 @@ export class Lane {
 	 */
 	async take(signal?: AbortSignal, deadline?: number): Promise<TakeResult> {
 		if (signal?.aborted) return 'aborted';
-		if (!this.queue.length && this.delay(Date.now()) === 0) {
-			this.tokens -= 1;
-			this.granted++;
+		const now = Date.now();
+		if (!this.queue.length && this.delay(now) === 0) {
+			this.spend(now);
 			return 'ok';
 		}
 		if (deadline !== undefined && deadline <= Date.now()) return 'deadline';
@@ -172,13 +203,13 @@ export class Lane {
 		this.pumping = true;
 		try {
 			while (this.queue.length) {
-				const wait = this.delay(Date.now());
+				const now = Date.now();
+				const wait = this.delay(now);
 				if (wait > 0) {
 					await sleep(wait);
 					continue;
 				}
-				this.tokens -= 1;
-				this.granted++;
+				this.spend(now);
 				this.queue.shift()?.grant();
 			}
 		} finally {
