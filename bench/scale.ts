@@ -207,7 +207,22 @@ async function runCase(
 		const creates = log.filter(isCreate);
 		const created = creates.filter((l) => l.status < 300).length;
 		const polls = log.filter((l) => l.operationId === 'predictions.get').length;
-		const throttled = log.filter((l) => l.status === 429).length;
+		const refused = log.filter((l) => l.status === 429);
+		const throttled = refused.length;
+		// Where the first 429 fell: model seconds after the start, and the creates the emulator had
+		// accepted in the window before it (its limit is LIMITS.create).
+		const first = refused[0];
+		const firstAt = first
+			? ` (the first ${(((first.at - t) * c.speed) / 1000).toFixed(1)} s in, after ${
+					log.filter(
+						(l) =>
+							isCreate(l) &&
+							l.status < 300 &&
+							l.at <= first.at &&
+							first.at - l.at < MINUTE / c.speed,
+					).length
+				} accepted creates in its window)`
+			: '';
 		const succeeded = [...emu.store.predictions.entries()].filter(
 			([id, p]) => !known.has(id) && p.obj.status === 'succeeded',
 		).length;
@@ -220,7 +235,7 @@ async function runCase(
 			`${label}: ${((wall * c.speed) / 1000).toFixed(1)} s model time (${(wall / 1000).toFixed(1)} s wall) vs the limit-bound ideal ${((ideal * c.speed) / 1000).toFixed(1)} s (creates at ${LIMITS.create}/min + one run); ratio ${(wall / ideal).toFixed(2)} — goal ≤ 1.2: ${verdict(wall / ideal <= 1.2)}; webhook answered ${status}`,
 		);
 		record(
-			`${label}: ${throttled} requests answered 429 (${Math.max(0, throttled - 1)} after the first — goal 0: ${verdict(throttled <= 1)}); n8n process RSS +${((peak - base) / MiB).toFixed(0)} MiB at peak over the warm baseline — goal ≤ 200 MB: ${verdict(peak - base <= 200e6)}; requests: ${log.length} API (${creates.length} creates, ${created} accepted, ${polls} polls, ${log.length - creates.length - polls} other); ${succeeded} predictions succeeded in the emulator`,
+			`${label}: ${throttled} requests answered 429${firstAt} (${Math.max(0, throttled - 1)} after the first — goal 0: ${verdict(throttled <= 1)}); n8n process RSS +${((peak - base) / MiB).toFixed(0)} MiB at peak over the warm baseline — goal ≤ 200 MB: ${verdict(peak - base <= 200e6)}; requests: ${log.length} API (${creates.length} creates, ${created} accepted, ${polls} polls, ${log.length - creates.length - polls} other); ${succeeded} predictions succeeded in the emulator`,
 		);
 	} finally {
 		await server?.stop();

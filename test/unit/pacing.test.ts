@@ -51,6 +51,9 @@ describe('a lane paces requests by the limit', () => {
 		// The long-run pace is the limit's, not the limit minus the burst: 200 at 57 a minute take
 		// about 3.5 minutes (at 47 a minute, 60 minus the burst minus the headroom, over 4.2).
 		expect(at[at.length - 1] - start).toBeLessThan(3.7 * MINUTE);
+		// after the first burst, one at a time at the pace: no second burst when the first ages out
+		const gaps = at.slice(11).map((t, i) => t - at[i + 10]);
+		expect(Math.min(...gaps)).toBeGreaterThan(MINUTE / 57 / 2);
 	});
 
 	test('a 429 holds every request back for its Retry-After, then the pace is slower for a while', async () => {

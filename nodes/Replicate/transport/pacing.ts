@@ -124,8 +124,16 @@ export class Lane {
 		if (now < this.blockedUntil) return this.blockedUntil - now;
 		this.refill(now);
 		const window = this.windowWait(now);
-		if (this.tokens >= 1) return window;
-		return Math.max(window, 1, Math.ceil((1 - this.tokens) / this.rate(now)));
+		if (window > 0) {
+			// Full for this minute: the bucket does not fill up meanwhile, so what leaves when the
+			// oldest request ages out is one at a time at the pace, not a second burst (which, landing
+			// closer together than the first did, could put Replicate's own minute over the limit).
+			this.tokens = Math.min(this.tokens, 1);
+			this.refilledAt = Math.max(this.refilledAt, now + window);
+			return window;
+		}
+		if (this.tokens >= 1) return 0;
+		return Math.max(1, Math.ceil((1 - this.tokens) / this.rate(now)));
 	}
 
 	/**
