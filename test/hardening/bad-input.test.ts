@@ -238,7 +238,7 @@ const CASES: Case[] = [
 	[
 		'zero concurrent predictions',
 		runParams('emulator/sleep', { seconds: 1 }, { maxConcurrency: 0 }),
-		/"Max Concurrent Predictions" option must be a whole number from 1 to 500 \(got 0\)/,
+		/"Max Concurrent Predictions" option must be a whole number from 1 to 500 \(got 0\) \[item 0\]$/,
 	],
 	[
 		'negative concurrent predictions',

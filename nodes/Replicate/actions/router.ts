@@ -49,6 +49,13 @@ function itemMessage(error: NodeError, itemIndex: number): string {
 	return aboutInput ? `${message} [item ${itemIndex}]` : message;
 }
 
+/** The error the node fails with: its message and context name the item. */
+function withItem(error: NodeError, itemIndex: number): NodeError {
+	error.message = itemMessage(error, itemIndex);
+	error.context = { ...error.context, itemIndex };
+	return error;
+}
+
 function errorItem(error: NodeError, itemIndex: number): INodeExecutionData {
 	const json: IDataObject = { error: itemMessage(error, itemIndex) };
 	if (error.description) json.description = error.description;
@@ -104,7 +111,13 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 	let firstError: { error: NodeError; itemIndex: number } | undefined;
 	let failed = false;
 	const continueOnFail = this.continueOnFail();
-	const limit = operation.concurrency ? operation.concurrency.call(this) : 1;
+	let limit = 1;
+	try {
+		if (operation.concurrency) limit = operation.concurrency.call(this);
+	} catch (caught) {
+		// a node-wide option, read at the first item
+		throw withItem(asNodeError(caught, this), 0);
+	}
 	const ledger = retryLedger(this);
 
 	await pool(items.length, limit, controller.signal, async (i) => {
@@ -135,10 +148,7 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 
 	if (!failed) ledger?.clear();
 	if (firstError) {
-		const { error, itemIndex } = firstError;
-		error.message = itemMessage(error, itemIndex);
-		error.context = { ...error.context, itemIndex };
-		throw error;
+		throw withItem(firstError.error, firstError.itemIndex);
 	}
 	return [results.flat().filter(Boolean)];
 }

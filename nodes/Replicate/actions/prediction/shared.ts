@@ -78,7 +78,7 @@ export function maxConcurrent(v1Default: number, max = 500) {
 		if (!Number.isInteger(n) || n < 1 || n > max) {
 			throw new NodeOperationError(
 				this.getNode(),
-				`The "Max Concurrent Predictions" option must be a whole number from 1 to ${max} (got ${JSON.stringify(raw)}) [item 0]`,
+				`The "Max Concurrent Predictions" option must be a whole number from 1 to ${max} (got ${JSON.stringify(raw)})`,
 				{ itemIndex: 0 },
 			);
 		}
