@@ -35,7 +35,7 @@ interface Waiter {
 	leave: (why: TakeResult) => void;
 }
 
-/** One credential's bucket for one kind of request, with a FIFO queue of requests waiting for it. */
+/** One credential's lane for one kind of request, with a FIFO queue of the requests waiting. */
 export class Lane {
 	private tokens: number;
 	private refilledAt: number;
@@ -241,7 +241,7 @@ export class Lane {
 	}
 }
 
-/** Resolves at `deadline` or when `done` settles, whichever comes first, leaving no timer behind long. */
+/** Resolves at `deadline` or when `done` settles, whichever is first; no timer lingers long. */
 async function sleepUntil(deadline: number, done: Promise<void>): Promise<void> {
 	let finished = false;
 	void done.then(() => (finished = true));

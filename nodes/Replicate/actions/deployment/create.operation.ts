@@ -25,7 +25,7 @@ const description: INodeProperties[] = withDisplay('deployment', 'create', [
 	instancesField('maxInstances'),
 ]);
 
-/** Deployment → Create: a model version (the latest when none is given) on the chosen hardware. */
+/** Deployment → Create: a model version (the latest when none is given) on chosen hardware. */
 export const create: Operation = {
 	description,
 	async execute(i) {

@@ -144,7 +144,10 @@ async function createAndSuspend(
 	return [{ json: formatPrediction(created, false) }];
 }
 
-/** Prediction → Run: create, wait (sync first, then poll, or suspend), return the output and its files. */
+/**
+ * Prediction → Run: create, wait (sync first, then poll, or suspend), return the output and its
+ * files.
+ */
 export const run: Operation = {
 	description,
 	concurrency: maxConcurrent(50),
