@@ -20,8 +20,8 @@ export const RATE_LIMITS: Record<LaneKind, { perMinute: number; burst: number }>
 };
 
 /**
- * The share of the limit the steady pace uses: requests do not arrive exactly when they leave (event
- * loop, connection set-up), and one that arrives late can put one more into Replicate's minute.
+ * The share of the limit the steady pace uses: requests do not arrive exactly when they leave
+ * (event loop, connection set-up); one that arrives late can put one more into Replicate's minute.
  */
 const HEADROOM = 0.95;
 
@@ -66,7 +66,7 @@ export class Lane {
 		return this.queue.length;
 	}
 
-	/** The current pace as a share of the documented limit: halved by a 429, back to 1 in a minute. */
+	/** The pace as a share of the documented limit: halved by a 429, back to 1 in a minute. */
 	private factor(now: number): number {
 		if (this.slowFactor >= 1) return 1;
 		const recovered = this.slowFactor + (now - this.slowedAt) / (60_000 * this.scale());
@@ -138,7 +138,7 @@ export class Lane {
 
 	/**
 	 * Waits for this lane's turn (first come, first served). Resolves `aborted` when `signal` aborts
-	 * and `deadline` when the deadline (epoch ms) passes first; nothing is taken from the bucket then.
+	 * and `deadline` when the deadline (epoch ms) passes first; then no token is taken.
 	 */
 	async take(signal?: AbortSignal, deadline?: number): Promise<TakeResult> {
 		if (signal?.aborted) return 'aborted';
