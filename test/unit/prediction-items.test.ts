@@ -177,25 +177,19 @@ describe('predictionItems: the item (Simplify off and on)', () => {
 		expect(text.json).toEqual({ output: 'done' });
 	});
 
-	test('an output nested beyond the limit is refused for its item, without recursion', async () => {
-		let deep: unknown = 'leaf';
-		for (let i = 0; i < 50_000; i++) deep = { a: deep };
-		const error = await failure(() =>
-			predictionItems(ctx, prediction(deep), null, options({ simplify: true }), 6),
-		);
-		expect(error.message).toBe(
-			`The output of prediction p1 is nested more than ${MAX_OUTPUT_DEPTH} levels deep`,
-		);
-		expect(error.context.itemIndex).toBe(6);
-		// the limit itself passes; one level more does not
+	test('an output nested beyond the limit is refused for its item; the limit itself passes', async () => {
 		let edge: unknown = 'leaf';
 		for (let i = 0; i < MAX_OUTPUT_DEPTH; i++) edge = [edge];
 		await expect(predictionItems(ctx, prediction(edge), null, options(), 0)).resolves.toHaveLength(
 			1,
 		);
-		await expect(predictionItems(ctx, prediction([edge]), null, options(), 0)).rejects.toThrow(
-			/nested more than/,
+		const error = await failure(() =>
+			predictionItems(ctx, prediction([edge]), null, options({ simplify: true }), 6),
 		);
+		expect(error.message).toBe(
+			`The output of prediction p1 is nested more than ${MAX_OUTPUT_DEPTH} levels deep`,
+		);
+		expect(error.context.itemIndex).toBe(6);
 	});
 });
 
