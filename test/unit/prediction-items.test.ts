@@ -258,16 +258,28 @@ describe('predictionItems: output files', () => {
 		expect(Object.keys(item.binary ?? {})).toEqual(['data']);
 	});
 
-	test('a data: URI with a hostile MIME type is named without it', async () => {
+	test("a data: URI's type is read like a Content-Type: case-insensitive, junk ignored", async () => {
 		const { ctx, stored } = context();
 		await predictionItems(
 			ctx,
-			prediction(['data:constructor,x', 'data:__proto__;base64,eA==']),
+			prediction([
+				'data:IMAGE/PNG;base64,eA==',
+				'data:constructor,x',
+				'data:__proto__;base64,eA==',
+				'data:text/html<script>,x',
+				'data:;base64,eA==',
+			]),
 			null,
 			options(),
 			0,
 		);
-		expect(stored.map((s) => s.name)).toEqual(['output_0', 'output_1']);
+		expect(stored.map((s) => [s.name, s.mime])).toEqual([
+			['output_0.png', 'image/png'],
+			['output_1', 'application/octet-stream'],
+			['output_2', 'application/octet-stream'],
+			['output_3', 'application/octet-stream'],
+			['output_4.txt', 'text/plain'],
+		]);
 	});
 
 	test('a data: URI with broken %-escapes fails its item, naming the file', async () => {

@@ -282,7 +282,7 @@ export async function downloadFile(
 		);
 	const dataUri = /^data:([^;,]*)((?:;[^;,]*)*),(.*)$/s.exec(url);
 	if (dataUri) {
-		const mime = dataUri[1] || 'text/plain';
+		const mime = dataUri[1] ? mimeFor(dataUri[1], '') : 'text/plain';
 		let bytes: Buffer;
 		try {
 			bytes = dataUri[2].includes(';base64')
