@@ -53,25 +53,25 @@ function numberOption(
 	if (o[name] === undefined || o[name] === null || o[name] === '') return undefined;
 	const n = Number(o[name]);
 	if (!Number.isFinite(n)) {
-		throw new NodeOperationError(
-			ctx.getNode(),
-			`The "${label}" option must be a number [item ${i}]`,
-			{
-				itemIndex: i,
-			},
-		);
+		throw new NodeOperationError(ctx.getNode(), `The "${label}" option must be a number`, {
+			itemIndex: i,
+		});
 	}
 	return n;
 }
 
-/** Options as model settings; values are checked against the model's schema before each request. */
+/**
+ * Options as model settings; values are checked against the model's schema before each request.
+ * Errors carry the item in `itemIndex` only: n8n fails the parent node with "Error in sub-node …",
+ * this message as its details and the same item (a sub-node's errors pass no router adding text).
+ */
 export function readSettings(ctx: ISupplyDataFunctions, i: number): ModelSettings {
 	const o = (ctx.getNodeParameter('options', i, {}) as IDataObject) ?? {};
 	const timeout = numberOption(ctx, o, 'timeout', 'Timeout (Seconds)', i) ?? 300;
 	if (timeout < 1 || timeout > 3600) {
 		throw new NodeOperationError(
 			ctx.getNode(),
-			`The "Timeout (Seconds)" option must be between 1 and 3600 (got ${timeout}) [item ${i}]`,
+			`The "Timeout (Seconds)" option must be between 1 and 3600 (got ${timeout})`,
 			{ itemIndex: i },
 		);
 	}
@@ -79,7 +79,7 @@ export function readSettings(ctx: ISupplyDataFunctions, i: number): ModelSetting
 	if (!Number.isInteger(syncWait) || syncWait < 1 || syncWait > 60) {
 		throw new NodeOperationError(
 			ctx.getNode(),
-			`The "Sync Wait (Seconds)" option must be a whole number from 1 to 60 (got ${syncWait}) [item ${i}]`,
+			`The "Sync Wait (Seconds)" option must be a whole number from 1 to 60 (got ${syncWait})`,
 			{ itemIndex: i },
 		);
 	}

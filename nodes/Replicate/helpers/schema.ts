@@ -49,7 +49,8 @@ export function inputSchema(openapi: IDataObject | null | undefined): InputSchem
 	const all = schemas(openapi);
 	const input = all?.Input as JsonSchema | undefined;
 	if (!all || !input?.properties) return undefined;
-	const properties: Record<string, JsonSchema> = {};
+	// No prototype: an input named "constructor" or "__proto__" is looked up, never inherited.
+	const properties = Object.create(null) as Record<string, JsonSchema>;
 	for (const [k, v] of Object.entries(input.properties as Record<string, JsonSchema>))
 		properties[k] = resolve(all, v);
 	const order = Object.keys(properties).sort(
@@ -140,7 +141,8 @@ export function outputFiles(output: unknown, openapi: IDataObject | null | undef
 		} else if (v && typeof v === 'object') {
 			for (const [k, x] of Object.entries(v)) {
 				const props = options
-					.map((b) => (b?.properties as Record<string, JsonSchema> | undefined)?.[k])
+					.map((b) => b?.properties as Record<string, JsonSchema> | undefined)
+					.map((p) => (p && Object.prototype.hasOwnProperty.call(p, k) ? p[k] : undefined))
 					.find(Boolean);
 				const extra = options
 					.map((b) => b?.additionalProperties)

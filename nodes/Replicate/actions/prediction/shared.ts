@@ -217,7 +217,7 @@ export function readWaitSettings(ctx: IExecuteFunctions, i: number): WaitSetting
 export function durationSeconds(v: string): number {
 	return /^\d+$/.test(v)
 		? Number(v)
-		: /^(\d+h)?(\d+m)?(\d+s)?$/.test(v)
+		: v !== '' && /^(\d+h)?(\d+m)?(\d+s)?$/.test(v)
 			? [...v.matchAll(/(\d+)([hms])/g)].reduce(
 					(t, m) => t + Number(m[1]) * (m[2] === 'h' ? 3600 : m[2] === 'm' ? 60 : 1),
 					0,
