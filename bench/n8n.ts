@@ -73,6 +73,73 @@ function workflow(id: string, path: string, size: number) {
 	};
 }
 
+/**
+ * The same download by n8n's own HTTP Request node (response format File): n8n-core's streamed
+ * store of the response, the baseline any community node that streams a file gets. The file URL
+ * comes in the webhook call's body; a Set node answers with the stored size.
+ */
+function httpRequestWorkflow(id: string, path: string) {
+	return {
+		id,
+		name: 'Bench: download with the HTTP Request node',
+		active: false,
+		settings: { executionOrder: 'v1' },
+		nodes: [
+			{
+				id: `${id}-hook`,
+				name: 'Start',
+				type: 'n8n-nodes-base.webhook',
+				typeVersion: 2,
+				position: [0, 0],
+				webhookId: path,
+				parameters: {
+					httpMethod: 'POST',
+					path,
+					responseMode: 'lastNode',
+					responseData: 'firstEntryJson',
+					options: {},
+				},
+			},
+			{
+				id: `${id}-get`,
+				name: 'Get File',
+				type: 'n8n-nodes-base.httpRequest',
+				typeVersion: 4.2,
+				position: [220, 0],
+				parameters: {
+					url: '={{ $json.body.url }}',
+					options: { response: { response: { responseFormat: 'file' } } },
+				},
+			},
+			{
+				id: `${id}-size`,
+				name: 'Size',
+				type: 'n8n-nodes-base.set',
+				typeVersion: 3.4,
+				position: [440, 0],
+				parameters: {
+					mode: 'manual',
+					assignments: {
+						assignments: [
+							{
+								id: `${id}-bytes`,
+								name: 'bytes',
+								value: '={{ $binary.data.bytes }}',
+								type: 'number',
+							},
+						],
+					},
+					options: {},
+				},
+			},
+		],
+		connections: {
+			Start: { main: [[{ node: 'Get File', type: 'main', index: 0 }]] },
+			'Get File': { main: [[{ node: 'Size', type: 'main', index: 0 }]] },
+		},
+	};
+}
+
 export async function realN8n(record: (line: string) => void) {
 	const runs = Math.max(1, Number(process.env.BENCH_DOWNLOAD_RUNS ?? 5));
 	execFileSync('npm', ['run', '--silent', 'build'], {
@@ -101,16 +168,25 @@ export async function realN8n(record: (line: string) => void) {
 		const size = 1024 * MiB;
 		const small = workflow('wfBenchDownSmall', 'bench-download-small', MiB);
 		const big = workflow('wfBenchDownBig01', 'bench-download-big', size);
-		for (const wf of [small, big]) {
+		const viaHttpNode = httpRequestWorkflow('wfBenchDownHttp01', 'bench-download-http');
+		for (const wf of [small, big, viaHttpNode]) {
 			await importWorkflow(host, work, wf);
 			const pub = await n8n(host, ['publish:workflow', `--id=${wf.id}`]);
 			if (pub.code !== 0) throw new Error(`publish ${wf.id}: ${pub.stderr}`);
 		}
 		server = await start(host, join(work, 'n8n.log'));
 		const pid = server.proc.pid!;
-		const call = async (path: string) => {
+		const call = async (path: string, json?: object) => {
 			const url = `http://127.0.0.1:${port}/webhook/${path}`;
-			const post = () => fetch(url, { method: 'POST', signal: AbortSignal.timeout(180_000) });
+			const post = () =>
+				fetch(url, {
+					method: 'POST',
+					signal: AbortSignal.timeout(180_000),
+					...(json && {
+						headers: { 'content-type': 'application/json' },
+						body: JSON.stringify(json),
+					}),
+				});
 			let res = await post();
 			// n8n registers a published workflow's webhooks in the background once it is up
 			for (const end = Date.now() + 60_000; res.status === 404 && Date.now() < end;) {
@@ -160,18 +236,34 @@ export async function realN8n(record: (line: string) => void) {
 			settle();
 			return size / MiB / (await curlSeconds(url, join(work, 'curl-download.bin')));
 		};
+		// n8n's HTTP Request node on the same file, timed the same way
+		const httpNode = async () => {
+			const url = await outputUrl(emu.baseUrl, emu.token, size);
+			settle();
+			await new Promise((r) => setTimeout(r, 1000));
+			const from = emu.log.length;
+			const body = await call('bench-download-http', { url });
+			const end = Date.now();
+			const fileGet = emu.log.slice(from).find((l) => l.server === 'cdn');
+			if (!fileGet || !body.includes(`"bytes":${size}`))
+				throw new Error(`HTTP Request node download: ${body.slice(0, 300)}`);
+			return size / MiB / ((end - fileGet.at) / 1000);
+		};
+		const http: number[] = [];
+		const httpRatios: number[] = [];
 		for (let i = 0; i < runs; i++) {
-			let a: number, b: number;
-			if (i % 2 === 0) {
-				a = await node();
-				b = await curl();
-			} else {
-				b = await curl();
-				a = await node();
+			// the three in a rotating order, so none always follows another's 1 GiB of writes
+			const got: Record<string, number> = {};
+			const order = ['node', 'curl', 'http'];
+			for (let k = 0; k < 3; k++) {
+				const which = order[(i + k) % 3];
+				got[which] = await (which === 'node' ? node() : which === 'curl' ? curl() : httpNode());
 			}
-			ours.push(a);
-			theirs.push(b);
-			ratios.push(a / b);
+			ours.push(got.node);
+			theirs.push(got.curl);
+			http.push(got.http);
+			ratios.push(got.node / got.curl);
+			httpRatios.push(got.http / got.curl);
 		}
 		clearInterval(sampler);
 		settle();
@@ -179,7 +271,10 @@ export async function realN8n(record: (line: string) => void) {
 			`memory (real n8n ${host.target.n8n}, \`n8n start\`, filesystem binary data): 1 GiB output file: n8n process peak RSS ${spread(growth, 1, ' MiB')} over its RSS before the first 1 GiB call (warm instance: 3 small downloads before; /proc sampled every 20 ms) — goal ≤ 64 MiB: ${verdict(median(growth) <= 64)}${Math.max(...growth) > 64 ? ` (${growth.filter((g) => g > 64).length} of ${growth.length} runs over)` : ''}`,
 		);
 		record(
-			`download speed (real n8n ${host.target.n8n}): 1 GiB output file, node ${spread(ours, 0, ' MiB/s')} vs curl ${spread(theirs, 0, ' MiB/s')}; node/curl ratio ${spread(ratios)} — goal ≥ 0.8: ${verdict(median(ratios) >= 0.8)}. Method: wall clock of the transfer alone (node: from the file GET reaching the emulator to the webhook's answer, file stored; curl: its process run, writing to a file in the same folder), order alternating, files deleted and \`sync\` between runs`,
+			`download speed (real n8n ${host.target.n8n}): 1 GiB output file, node ${spread(ours, 0, ' MiB/s')} vs curl ${spread(theirs, 0, ' MiB/s')}; node/curl ratio ${spread(ratios)} — goal ≥ 0.8: ${verdict(median(ratios) >= 0.8)}. Method: wall clock of the transfer alone (node: from the file GET reaching the emulator to the webhook's answer, file stored; curl: its process run, writing to a file in the same folder), order rotating (with the HTTP Request node below), files deleted and \`sync\` between runs`,
+		);
+		record(
+			`download speed (real n8n ${host.target.n8n}), baseline: the same 1 GiB file through n8n's own HTTP Request node (response format File, n8n-core's streamed store), ${spread(http, 0, ' MiB/s')}; HTTP Request node/curl ratio ${spread(httpRatios)}; our node/HTTP Request node ${spread(ours.map((o, i) => o / http[i]))}. Same method, the three in a rotating order`,
 		);
 	} finally {
 		await server?.stop();
