@@ -69,3 +69,61 @@ export function rss(pid: number): number {
 		return NaN;
 	}
 }
+
+/**
+ * A workflow for a real n8n that a POST to /webhook/`path` starts: a Webhook node, then `nodes` one
+ * after the other (laid out left to right), answering with the last node's output.
+ */
+export function webhookChain(o: {
+	id: string;
+	name: string;
+	path: string;
+	responseData: 'firstEntryJson' | 'noData';
+	nodes: Array<Record<string, unknown> & { name: string }>;
+	settings?: Record<string, unknown>;
+}) {
+	const start = {
+		id: `${o.id}-start`,
+		name: 'Start',
+		type: 'n8n-nodes-base.webhook',
+		typeVersion: 2,
+		position: [0, 0],
+		webhookId: o.path,
+		parameters: {
+			httpMethod: 'POST',
+			path: o.path,
+			responseMode: 'lastNode',
+			responseData: o.responseData,
+			options: {},
+		},
+	};
+	const chain = [
+		start,
+		...o.nodes.map((n, i) => ({ id: `${o.id}-${i}`, position: [220 * (i + 1), 0], ...n })),
+	];
+	const connections: Record<string, unknown> = {};
+	for (let i = 1; i < chain.length; i++)
+		connections[chain[i - 1].name] = { main: [[{ node: chain[i].name, type: 'main', index: 0 }]] };
+	return {
+		id: o.id,
+		name: o.name,
+		active: false,
+		settings: { executionOrder: 'v1', ...o.settings },
+		nodes: chain,
+		connections,
+	};
+}
+
+/** The parameters of a Replicate node's Prediction → Run of `model` with `inputs` (fields mode). */
+export function runParameters(model: string, inputs: Record<string, unknown>, options = {}) {
+	return {
+		resource: 'prediction',
+		operation: 'run',
+		runTarget: 'model',
+		model: { __rl: true, mode: 'id', value: model },
+		version: { __rl: true, mode: 'list', value: '' },
+		inputMode: 'fields',
+		inputFields: { mappingMode: 'defineBelow', value: inputs },
+		options,
+	};
+}

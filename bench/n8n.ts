@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { freePort, median, rss, spread, verdict } from './lib';
+import { freePort, median, rss, runParameters, spread, verdict, webhookChain } from './lib';
 import { curlSeconds, outputUrl, removeBigFiles } from './memory';
 import { startEmulator } from '../test/emulator';
 import {
@@ -27,50 +27,21 @@ const MiB = 1024 * 1024;
 const progress = (s: string) => process.stderr.write(`[bench n8n] ${s}\n`);
 
 function workflow(id: string, path: string, size: number) {
-	return {
+	return webhookChain({
 		id,
 		name: `Bench: download ${size} bytes`,
-		active: false,
-		settings: { executionOrder: 'v1' },
+		path,
+		responseData: 'firstEntryJson',
 		nodes: [
 			{
-				id: `${id}-hook`,
-				name: 'Start',
-				type: 'n8n-nodes-base.webhook',
-				typeVersion: 2,
-				position: [0, 0],
-				webhookId: path,
-				parameters: {
-					httpMethod: 'POST',
-					path,
-					responseMode: 'lastNode',
-					responseData: 'firstEntryJson',
-					options: {},
-				},
-			},
-			{
-				id: `${id}-run`,
 				name: 'Download',
 				type: 'n8n-nodes-replicate.replicate',
 				typeVersion: 1,
-				position: [220, 0],
-				parameters: {
-					resource: 'prediction',
-					operation: 'run',
-					runTarget: 'model',
-					model: { __rl: true, mode: 'id', value: 'emulator/big-file' },
-					version: { __rl: true, mode: 'list', value: '' },
-					inputMode: 'fields',
-					inputFields: { mappingMode: 'defineBelow', value: { size_bytes: size } },
-					options: {},
-				},
+				parameters: runParameters('emulator/big-file', { size_bytes: size }),
 				credentials: { replicateApi: { id: 'replCredBench001', name: 'Replicate (emulator)' } },
 			},
 		],
-		connections: {
-			Start: { main: [[{ node: 'Download', type: 'main', index: 0 }]] },
-		},
-	};
+	});
 }
 
 /**
@@ -79,44 +50,25 @@ function workflow(id: string, path: string, size: number) {
  * comes in the webhook call's body; a Set node answers with the stored size.
  */
 function httpRequestWorkflow(id: string, path: string) {
-	return {
+	return webhookChain({
 		id,
 		name: 'Bench: download with the HTTP Request node',
-		active: false,
-		settings: { executionOrder: 'v1' },
+		path,
+		responseData: 'firstEntryJson',
 		nodes: [
 			{
-				id: `${id}-hook`,
-				name: 'Start',
-				type: 'n8n-nodes-base.webhook',
-				typeVersion: 2,
-				position: [0, 0],
-				webhookId: path,
-				parameters: {
-					httpMethod: 'POST',
-					path,
-					responseMode: 'lastNode',
-					responseData: 'firstEntryJson',
-					options: {},
-				},
-			},
-			{
-				id: `${id}-get`,
 				name: 'Get File',
 				type: 'n8n-nodes-base.httpRequest',
 				typeVersion: 4.2,
-				position: [220, 0],
 				parameters: {
 					url: '={{ $json.body.url }}',
 					options: { response: { response: { responseFormat: 'file' } } },
 				},
 			},
 			{
-				id: `${id}-size`,
 				name: 'Size',
 				type: 'n8n-nodes-base.set',
 				typeVersion: 3.4,
-				position: [440, 0],
 				parameters: {
 					mode: 'manual',
 					assignments: {
@@ -133,11 +85,7 @@ function httpRequestWorkflow(id: string, path: string) {
 				},
 			},
 		],
-		connections: {
-			Start: { main: [[{ node: 'Get File', type: 'main', index: 0 }]] },
-			'Get File': { main: [[{ node: 'Size', type: 'main', index: 0 }]] },
-		},
-	};
+	});
 }
 
 export async function realN8n(record: (line: string) => void) {

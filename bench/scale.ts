@@ -18,7 +18,7 @@ import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { rss, verdict } from './lib';
+import { rss, runParameters, verdict, webhookChain } from './lib';
 import { Emulator, type LogEntry } from '../test/emulator';
 import {
 	createHost,
@@ -61,62 +61,35 @@ export const DEFAULT_CASES: ScaleCase[] = [
 ];
 
 function workflow(id: string, path: string, typeVersion: number, c: ScaleCase) {
-	return {
+	return webhookChain({
 		id,
 		name: `bench scale ${path}`,
-		active: false,
+		path,
+		responseData: 'noData',
 		settings: { saveDataSuccessExecution: 'none', saveManualExecutions: false },
 		nodes: [
 			{
-				id: '5ca1e000-0000-4000-8000-000000000001',
-				name: 'Start',
-				type: 'n8n-nodes-base.webhook',
-				typeVersion: 2,
-				position: [0, 0],
-				webhookId: path,
-				parameters: {
-					httpMethod: 'POST',
-					path,
-					responseMode: 'lastNode',
-					responseData: 'noData',
-					options: {},
-				},
-			},
-			{
-				id: '5ca1e000-0000-4000-8000-000000000002',
 				name: 'Items',
 				type: 'n8n-nodes-base.code',
 				typeVersion: 2,
-				position: [200, 0],
 				parameters: {
 					jsCode: `const n = $input.first().json.body.items;\nreturn Array.from({ length: n }, (_, i) => ({ json: { i } }));`,
 				},
 			},
 			{
-				id: '5ca1e000-0000-4000-8000-000000000003',
 				name: 'Replicate',
 				type: 'n8n-nodes-replicate.replicate',
 				typeVersion,
-				position: [400, 0],
 				credentials: { replicateApi: { id: 'benchScaleCred01', name: 'Replicate (bench)' } },
-				parameters: {
-					resource: 'prediction',
-					operation: 'run',
-					runTarget: 'model',
-					model: { __rl: true, mode: 'id', value: 'emulator/sleep' },
-					version: { __rl: true, mode: 'list', value: '' },
-					inputMode: 'fields',
-					inputFields: { mappingMode: 'defineBelow', value: { seconds: c.seconds } },
-					// The timeout is model time too: 10 minutes of it.
-					options: { download: false, timeout: Math.max(60, Math.ceil(600 / c.speed)) },
-				},
+				// The timeout is model time too: 10 minutes of it.
+				parameters: runParameters(
+					'emulator/sleep',
+					{ seconds: c.seconds },
+					{ download: false, timeout: Math.max(60, Math.ceil(600 / c.speed)) },
+				),
 			},
 		],
-		connections: {
-			Start: { main: [[{ node: 'Items', type: 'main', index: 0 }]] },
-			Items: { main: [[{ node: 'Replicate', type: 'main', index: 0 }]] },
-		},
-	};
+	});
 }
 
 /** The node's waits divided by `speed` in the installed copy (timings.scale in transport/index.js). */
