@@ -9,7 +9,7 @@ import { replicateCredentials, runNode } from '../harness/n8n';
 import { runParams } from '../helpers/params';
 import { RATE_LIMITS, resetPacing, timings } from '../../nodes/Replicate/transport';
 
-const SPEED = 40;
+const SPEED = 20;
 const MINUTE = 60_000 / SPEED;
 const savedTimings = { ...timings };
 const savedLimits = JSON.parse(JSON.stringify(RATE_LIMITS)) as typeof RATE_LIMITS;
