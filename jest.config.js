@@ -9,5 +9,7 @@ module.exports = {
 	setupFiles: ['<rootDir>/test/setup-env.ts'],
 	setupFilesAfterEnv: ['<rootDir>/test/setup-after-env.ts'],
 	testTimeout: 60000,
-	maxWorkers: 2,
+	// The tests mostly wait (on the emulator, on the node's scaled waits), so a third worker helps even on
+	// two cores: 61 s → 49 s for the whole suite on the 2-core CI machine.
+	maxWorkers: 3,
 };
