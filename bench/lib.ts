@@ -113,17 +113,3 @@ export function webhookChain(o: {
 		connections,
 	};
 }
-
-/** The parameters of a Replicate node's Prediction → Run of `model` with `inputs` (fields mode). */
-export function runParameters(model: string, inputs: Record<string, unknown>, options = {}) {
-	return {
-		resource: 'prediction',
-		operation: 'run',
-		runTarget: 'model',
-		model: { __rl: true, mode: 'id', value: model },
-		version: { __rl: true, mode: 'list', value: '' },
-		inputMode: 'fields',
-		inputFields: { mappingMode: 'defineBelow', value: inputs },
-		options,
-	};
-}

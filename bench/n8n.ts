@@ -7,7 +7,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { freePort, median, rss, runParameters, spread, verdict, webhookChain } from './lib';
+import { runParams } from '../test/helpers/params';
+import { freePort, median, rss, spread, verdict, webhookChain } from './lib';
 import { curlSeconds, outputUrl, removeBigFiles } from './memory';
 import { startEmulator } from '../test/emulator';
 import {
@@ -37,7 +38,7 @@ function workflow(id: string, path: string, size: number) {
 				name: 'Download',
 				type: 'n8n-nodes-replicate.replicate',
 				typeVersion: 1,
-				parameters: runParameters('emulator/big-file', { size_bytes: size }),
+				parameters: runParams('emulator/big-file', { size_bytes: size }),
 				credentials: { replicateApi: { id: 'replCredBench001', name: 'Replicate (emulator)' } },
 			},
 		],

@@ -18,7 +18,8 @@ import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { rss, runParameters, verdict, webhookChain } from './lib';
+import { runParams } from '../test/helpers/params';
+import { rss, verdict, webhookChain } from './lib';
 import { Emulator, type LogEntry } from '../test/emulator';
 import {
 	createHost,
@@ -82,7 +83,7 @@ function workflow(id: string, path: string, typeVersion: number, c: ScaleCase) {
 				typeVersion,
 				credentials: { replicateApi: { id: 'benchScaleCred01', name: 'Replicate (bench)' } },
 				// The timeout is model time too: 10 minutes of it.
-				parameters: runParameters(
+				parameters: runParams(
 					'emulator/sleep',
 					{ seconds: c.seconds },
 					{ download: false, timeout: Math.max(60, Math.ceil(600 / c.speed)) },

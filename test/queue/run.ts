@@ -27,6 +27,8 @@ import {
 } from '../../tools/n8n-host';
 import { startPostgres, startRedis, type Service } from './services';
 import { check, listExecutions } from '../e2e/api';
+import { runParams } from '../helpers/params';
+import type { IDataObject } from 'n8n-workflow';
 
 const TARGET = N8N_OLDEST;
 const RUNS = Number(process.env.QUEUE_RUNS ?? 20);
@@ -90,29 +92,10 @@ const webhookNode = (id: string, path: string) =>
 		{ httpMethod: 'POST', path, responseMode: 'onReceived', options: {} },
 		{ webhookId: `queue-${path}` },
 	);
-const runNode = (
-	id: string,
-	model: string,
-	fields: Record<string, unknown>,
-	options: Record<string, unknown> = {},
-) =>
-	node(
-		id,
-		'Run',
-		'n8n-nodes-replicate.replicate',
-		1,
-		{
-			resource: 'prediction',
-			operation: 'run',
-			runTarget: 'model',
-			model: { __rl: true, mode: 'id', value: model },
-			version: { __rl: true, mode: 'list', value: '' },
-			inputMode: 'fields',
-			inputFields: { mappingMode: 'defineBelow', value: fields },
-			options,
-		},
-		{ credentials: { replicateApi: CRED } },
-	);
+const runNode = (id: string, model: string, fields: IDataObject, options: IDataObject = {}) =>
+	node(id, 'Run', 'n8n-nodes-replicate.replicate', 1, runParams(model, fields, options), {
+		credentials: { replicateApi: CRED },
+	});
 const workflow = (id: string, name: string, nodes: unknown[]) => ({
 	id,
 	name,
