@@ -119,7 +119,7 @@ async function requests() {
 					.map((l) => l.at);
 				const polls = pollTimes.length;
 				// the interval between polls once the ramp after the hold (its first four) is over
-				const RAMP = 4;
+				const RAMP = timings.pollRampMs.length;
 				const steady =
 					polls > RAMP + 1
 						? (((pollTimes[polls - 1] - pollTimes[RAMP]) / (polls - RAMP - 1)) * scale) / 1000

@@ -24,7 +24,7 @@ import {
 } from './safety';
 import { laneKind, lanesFor } from './pacing';
 
-export { RATE_LIMITS, resetPacing, lanesFor } from './pacing';
+export { RATE_LIMITS, resetPacing } from './pacing';
 export { DEFAULT_BASE_URL, fileUrlProblem, isLocalHost, rebase, redactText } from './safety';
 
 export type ReplicateContext =
