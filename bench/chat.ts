@@ -7,7 +7,7 @@ import { supplyContext } from '../test/harness/supply';
 import { chatSchema } from '../nodes/LmChatReplicate/chat/mapping';
 import { ReplicateChatModel } from '../nodes/LmChatReplicate/chat/model';
 import { readSettings } from '../nodes/LmChatReplicate/LmChatReplicate.node';
-import { resolveModel } from '../nodes/Replicate/helpers/targets';
+import { resolveModel } from '../nodes/shared/models/targets';
 import type { IExecuteFunctions } from 'n8n-workflow';
 
 export async function chatLatency(record: (line: string) => void) {

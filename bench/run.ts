@@ -9,7 +9,7 @@ import { median, say, shutdownN8nCore, spread, verdict } from './lib';
 import { startEmulator, type Emulator } from '../test/emulator';
 import { replicateCredentials, runNode } from '../test/harness/n8n';
 import { runParams } from '../test/helpers/params';
-import { timings } from '../nodes/Replicate/transport';
+import { timings } from '../nodes/shared/transport';
 
 const results: string[] = [];
 const record = (line: string) => {

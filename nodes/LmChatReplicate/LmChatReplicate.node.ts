@@ -10,8 +10,8 @@ import type {
 import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 
 import { modelLocator } from '../Replicate/actions/common.descriptions';
-import { readDeploymentRef, readModelRef } from '../Replicate/helpers/modelRef';
-import { resolveDeployment, resolveModel } from '../Replicate/helpers/targets';
+import { readDeploymentRef, readModelRef } from '../shared/models/modelRef';
+import { resolveDeployment, resolveModel } from '../shared/models/targets';
 import { ChatMappingError, chatSchema } from './chat/mapping';
 import { ReplicateChatModel as ChatModel, type ModelSettings } from './chat/model';
 import type { AiNodeSdk } from './chat/types';

@@ -3,7 +3,7 @@
 import type { IDataObject, ILoadOptionsFunctions, INodeListSearchResult } from 'n8n-workflow';
 
 import { searchModels } from '../Replicate/methods/listSearch';
-import { apiRequest } from '../Replicate/transport';
+import { apiRequest } from '../shared/transport';
 
 export const LANGUAGE_COLLECTION = 'language-models';
 

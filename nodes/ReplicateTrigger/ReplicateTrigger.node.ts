@@ -9,16 +9,16 @@ import type {
 } from 'n8n-workflow';
 import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 
-import { answer, checkDelivery, eventOf } from '../Replicate/helpers/delivery';
-import { outputOptions, predictionItems } from '../Replicate/helpers/output';
-import { fetchDefaultSecret } from '../Replicate/helpers/secret';
-import { asNodeError } from '../Replicate/transport';
+import { answer, checkDelivery, eventOf } from '../shared/webhooks/delivery';
+import { outputOptions, predictionItems } from '../shared/files/output';
+import { fetchDefaultSecret } from '../shared/webhooks/secret';
+import { asNodeError } from '../shared/transport';
 import {
 	DEFAULT_TOLERANCE_SECONDS,
 	signingKey,
 	toleranceProblem,
-} from '../Replicate/helpers/signature';
-import { schemaOfPrediction } from '../Replicate/helpers/targets';
+} from '../shared/webhooks/signature';
+import { schemaOfPrediction } from '../shared/models/targets';
 import { maxFileSizeOption } from '../Replicate/actions/prediction/fields';
 
 /**

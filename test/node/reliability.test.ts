@@ -8,9 +8,9 @@ import { signWebhook } from '../emulator';
 import { callWebhook, replicateCredentials, runNode, type WebhookResult } from '../harness/n8n';
 import { until, useEmulator } from '../helpers/emulator';
 import { rl, runParams } from '../helpers/params';
-import { pollDelay } from '../../nodes/Replicate/helpers/predictions';
-import * as transport from '../../nodes/Replicate/transport';
-import { scaled, timings } from '../../nodes/Replicate/transport';
+import { pollDelay } from '../../nodes/shared/lifecycle/predictions';
+import * as transport from '../../nodes/shared/transport';
+import { scaled, timings } from '../../nodes/shared/transport';
 
 const SPEED = 10;
 const ctx = useEmulator({ speed: SPEED });

@@ -17,9 +17,9 @@ import {
 	isLocalHost,
 	rebase,
 	redactText,
-} from '../../nodes/Replicate/transport/safety';
-import { safeFileName } from '../../nodes/Replicate/helpers/output';
-import { timings } from '../../nodes/Replicate/transport';
+} from '../../nodes/shared/transport/safety';
+import { safeFileName } from '../../nodes/shared/files/output';
+import { timings } from '../../nodes/shared/transport';
 
 const TOKEN = 'r8_hostileTestToken0123456789abcdef';
 const SCHEMA = {

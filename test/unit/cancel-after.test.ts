@@ -14,7 +14,7 @@ import {
 	readCancelAfter,
 	type WaitSettings,
 } from '../../nodes/Replicate/actions/prediction/shared';
-import { outputOptions } from '../../nodes/Replicate/helpers/output';
+import { outputOptions } from '../../nodes/shared/files/output';
 
 const node = { name: 'Replicate' } as INode;
 

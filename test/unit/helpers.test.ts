@@ -2,16 +2,16 @@
 // file names and MIME types, the prediction's shape, the poll schedule. Milliseconds each.
 import { NodeOperationError, type INode } from 'n8n-workflow';
 
-import { parseModelRef } from '../../nodes/Replicate/helpers/modelRef';
+import { parseModelRef } from '../../nodes/shared/models/modelRef';
 import {
 	binaryName,
 	formatPrediction,
 	nestingDepth,
 	safeFileName,
-} from '../../nodes/Replicate/helpers/output';
-import { pollDelay } from '../../nodes/Replicate/helpers/predictions';
-import { inputSchema, outputFiles, prepareInput } from '../../nodes/Replicate/helpers/schema';
-import { retryAfterMs } from '../../nodes/Replicate/transport';
+} from '../../nodes/shared/files/output';
+import { pollDelay } from '../../nodes/shared/lifecycle/predictions';
+import { inputSchema, outputFiles, prepareInput } from '../../nodes/shared/models/schema';
+import { retryAfterMs } from '../../nodes/shared/transport';
 
 const node = { name: 'Replicate' } as INode;
 const V = 'a'.repeat(64);

@@ -1,5 +1,5 @@
 // The rate-limit lanes on their own, on jest's fake clock: which request leaves when.
-import { Lane, RATE_LIMITS } from '../../nodes/Replicate/transport/pacing';
+import { Lane, RATE_LIMITS } from '../../nodes/shared/transport/pacing';
 
 const MINUTE = 60_000;
 const saved = JSON.parse(JSON.stringify(RATE_LIMITS)) as typeof RATE_LIMITS;

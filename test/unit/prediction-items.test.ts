@@ -15,7 +15,7 @@ import {
 	outputOptions,
 	predictionItems,
 	type OutputOptions,
-} from '../../nodes/Replicate/helpers/output';
+} from '../../nodes/shared/files/output';
 
 const node = { name: 'Replicate' } as INode;
 const MB = 1024 * 1024;

@@ -15,7 +15,7 @@ import {
 	readDeploymentRef,
 	readModelRef,
 	readPredictionId,
-} from '../../nodes/Replicate/helpers/modelRef';
+} from '../../nodes/shared/models/modelRef';
 
 const node = { name: 'Replicate' } as INode;
 const V = 'b'.repeat(64);

@@ -9,7 +9,7 @@ import {
 	outputFiles,
 	prepareInput,
 	type InputSchema,
-} from '../../nodes/Replicate/helpers/schema';
+} from '../../nodes/shared/models/schema';
 
 const node = { name: 'Replicate' } as INode;
 

@@ -17,7 +17,7 @@ import {
 	inputSchema,
 	type InputSchema,
 	type JsonSchema,
-} from '../../Replicate/helpers/schema';
+} from '../../shared/models/schema';
 import type { ChatMessage, MessagePart } from './types';
 
 export type Shape = 'messages' | 'llama3' | 'llama2' | 'mistral' | 'prompt';

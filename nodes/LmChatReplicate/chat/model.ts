@@ -11,10 +11,10 @@ import {
 	isTerminal,
 	pollPrediction,
 	type Prediction,
-} from '../../Replicate/helpers/predictions';
-import { prepareInput } from '../../Replicate/helpers/schema';
-import type { Target } from '../../Replicate/helpers/targets';
-import { asNodeError, openEventStream } from '../../Replicate/transport';
+} from '../../shared/lifecycle/predictions';
+import { prepareInput } from '../../shared/models/schema';
+import type { Target } from '../../shared/models/targets';
+import { asNodeError, openEventStream } from '../../shared/transport';
 import { buildInput, ChatMappingError, outputText, type ChatSchema } from './mapping';
 import { readEvents } from './sse';
 import type {

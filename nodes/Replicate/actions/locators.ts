@@ -2,8 +2,8 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { readModelParameter } from '../helpers/modelRef';
-import { readLocator } from '../helpers/values';
+import { readModelParameter } from '../../shared/models/modelRef';
+import { readLocator } from '../../shared/readers';
 
 export const fileLocator: INodeProperties = {
 	displayName: 'File',

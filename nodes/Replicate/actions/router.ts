@@ -4,8 +4,8 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-wor
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import { retryLedger } from '../helpers/retryLedger';
-import { objectAt } from '../helpers/values';
-import { cancelSignal, redactText } from '../transport';
+import { objectAt } from '../../shared/readers';
+import { cancelSignal, redactText } from '../../shared/transport';
 import { findOperation } from './resources';
 import type { Batch, Operation } from './types';
 

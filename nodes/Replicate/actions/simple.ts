@@ -7,7 +7,12 @@ import type {
 	INodeProperties,
 } from 'n8n-workflow';
 
-import { apiRequest, apiRequestAllItems, type ApiRequest, type RetryPolicy } from '../transport';
+import {
+	apiRequest,
+	apiRequestAllItems,
+	type ApiRequest,
+	type RetryPolicy,
+} from '../../shared/transport';
 import { returnAllOrLimit } from './common.descriptions';
 import { jsonItems, type Operation } from './types';
 

@@ -17,11 +17,11 @@ import type {
 } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { answer, checkDelivery } from './delivery';
-import { formatPrediction, outputOptions, predictionItems } from './output';
-import { getPrediction, isTerminal } from './predictions';
-import { DEFAULT_TOLERANCE_SECONDS } from './signature';
-import { schemaOfPrediction } from './targets';
+import { answer, checkDelivery } from '../../shared/webhooks/delivery';
+import { formatPrediction, outputOptions, predictionItems } from '../../shared/files/output';
+import { getPrediction, isTerminal } from '../../shared/lifecycle/predictions';
+import { DEFAULT_TOLERANCE_SECONDS } from '../../shared/webhooks/signature';
+import { schemaOfPrediction } from '../../shared/models/targets';
 
 /** The resume URL: POST /webhook-waiting/<execution>/<node id>[?signature=<n8n's resume token>]. */
 export const RESUME_WEBHOOKS: IWebhookDescription[] = [

@@ -2,7 +2,7 @@
 // "latest" entry. (Not in methods/index: every export there must be an editor method.)
 import type { FieldType, ResourceMapperField } from 'n8n-workflow';
 
-import type { InputSchema, JsonSchema } from '../helpers/schema';
+import type { InputSchema, JsonSchema } from '../../shared/models/schema';
 
 /** Replicate's version IDs are 64 hexadecimal characters (a SHA-256). */
 export const VERSION_ID = /^[a-f0-9]{64}$/i;

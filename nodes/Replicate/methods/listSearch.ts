@@ -6,9 +6,9 @@ import type {
 } from 'n8n-workflow';
 import { NodeApiError } from 'n8n-workflow';
 
-import { parseModelRef } from '../helpers/modelRef';
-import { objectAt, readEditorLocator } from '../helpers/values';
-import { apiRequest, asNodeError, type ApiResponse } from '../transport';
+import { parseModelRef } from '../../shared/models/modelRef';
+import { objectAt, readEditorLocator } from '../../shared/readers';
+import { apiRequest, asNodeError, type ApiResponse } from '../../shared/transport';
 import { LATEST } from './fields';
 
 type Page = { results?: IDataObject[]; next?: string | null };

@@ -1,6 +1,6 @@
 import type { IDataObject, ILoadOptionsFunctions, INodePropertyOptions } from 'n8n-workflow';
 
-import { apiRequest } from '../transport';
+import { apiRequest } from '../../shared/transport';
 
 export async function getHardware(this: ILoadOptionsFunctions): Promise<INodePropertyOptions[]> {
 	const res = await apiRequest<IDataObject[]>(this, {

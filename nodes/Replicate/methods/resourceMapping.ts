@@ -5,10 +5,10 @@
 import type { ILoadOptionsFunctions, ResourceMapperFields } from 'n8n-workflow';
 import { ExpressionError, NodeApiError, NodeOperationError } from 'n8n-workflow';
 
-import { isParameterAbsent, parseDeploymentRef, parseModelRef } from '../helpers/modelRef';
-import { inputSchema } from '../helpers/schema';
-import { readEditorLocator } from '../helpers/values';
-import { resolveDeployment, resolveModel, type Target } from '../helpers/targets';
+import { isParameterAbsent, parseDeploymentRef, parseModelRef } from '../../shared/models/modelRef';
+import { inputSchema } from '../../shared/models/schema';
+import { readEditorLocator } from '../../shared/readers';
+import { resolveDeployment, resolveModel, type Target } from '../../shared/models/targets';
 import { LATEST, toResourceMapperFields, VERSION_ID } from './fields';
 
 const LABELS: Record<string, string> = {

@@ -1,4 +1,4 @@
-import { isJsonObject } from '../../helpers/values';
+import { isJsonObject } from '../../../shared/readers';
 import { collectionLocator, segment } from '../locators';
 import { simplifyModel } from '../model/Model.resource';
 import { simpleOperation } from '../simple';

@@ -1,7 +1,7 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { readDeploymentRef } from '../../helpers/modelRef';
+import { readDeploymentRef } from '../../../shared/models/modelRef';
 import { deploymentLocator } from '../common.descriptions';
 import { simpleOperation } from '../simple';
 import { defineResource } from '../types';

@@ -1,9 +1,9 @@
 import type { IDataObject, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { readModelRef } from '../../helpers/modelRef';
-import { versionOrLatest } from '../../helpers/targets';
-import { apiRequest } from '../../transport';
+import { readModelRef } from '../../../shared/models/modelRef';
+import { versionOrLatest } from '../../../shared/models/targets';
+import { apiRequest } from '../../../shared/transport';
 import { modelLocator, versionLocator } from '../common.descriptions';
 import { withDisplay } from '../simple';
 import { jsonItems, type Operation } from '../types';

@@ -1,7 +1,7 @@
 import type { IDataObject, INodeProperties } from 'n8n-workflow';
 
-import { binaryInfo, uploadBinary } from '../../helpers/files';
-import { readJsonObject } from '../../helpers/values';
+import { binaryInfo, uploadBinary } from '../../../shared/files/files';
+import { readJsonObject } from '../../../shared/readers';
 import { withDisplay } from '../simple';
 import { jsonItems, type Operation } from '../types';
 

@@ -1,7 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { objectAt } from '../../helpers/values';
+import { objectAt } from '../../../shared/readers';
 import { modelLocator } from '../common.descriptions';
 import { httpUrl, modelPath } from '../locators';
 import { simpleOperation } from '../simple';

@@ -1,7 +1,7 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import { readPredictionId } from '../../helpers/modelRef';
-import { cancelPrediction } from '../../helpers/predictions';
+import { readPredictionId } from '../../../shared/models/modelRef';
+import { cancelPrediction } from '../../../shared/lifecycle/predictions';
 import { jsonItems, type Operation } from '../types';
 import { predictionIdField } from './fields';
 

@@ -1,7 +1,7 @@
 import type { IDataObject, INodeProperties } from 'n8n-workflow';
 
-import { formatPrediction } from '../../helpers/output';
-import { createPrediction } from '../../helpers/predictions';
+import { formatPrediction } from '../../../shared/files/output';
+import { createPrediction } from '../../../shared/lifecycle/predictions';
 import { readWebhook, webhookOptions } from '../locators';
 import { withDisplay } from '../simple';
 import { jsonItems, type Operation } from '../types';

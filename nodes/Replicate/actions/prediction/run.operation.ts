@@ -1,10 +1,10 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError, WAIT_INDEFINITELY } from 'n8n-workflow';
 
-import { formatPrediction } from '../../helpers/output';
-import { createPrediction, isTerminal } from '../../helpers/predictions';
+import { formatPrediction } from '../../../shared/files/output';
+import { createPrediction, isTerminal } from '../../../shared/lifecycle/predictions';
 import { callbackUrl, rememberPrediction, reserveWaitSlot } from '../../helpers/resume';
-import type { Target } from '../../helpers/targets';
+import type { Target } from '../../../shared/models/targets';
 import { withDisplay } from '../simple';
 import type { Batch, Operation, OperationResult } from '../types';
 import {

@@ -10,29 +10,29 @@ import {
 	DATA_URI_MAX_BYTES,
 	uploadBinary,
 	type BinaryInfo,
-} from '../../helpers/files';
-import { readDeploymentRef, readModelRef } from '../../helpers/modelRef';
+} from '../../../shared/files/files';
+import { readDeploymentRef, readModelRef } from '../../../shared/models/modelRef';
 import {
 	formatPrediction,
 	outputOptions,
 	predictionItems,
 	type OutputOptions,
-} from '../../helpers/output';
+} from '../../../shared/files/output';
 import {
 	cancelPrediction,
 	isTerminal,
 	pollPrediction,
 	type Prediction,
 	type WaitOptions,
-} from '../../helpers/predictions';
-import { inputSchema, prepareInput } from '../../helpers/schema';
-import { numberFrom, readJsonObject } from '../../helpers/values';
+} from '../../../shared/lifecycle/predictions';
+import { inputSchema, prepareInput } from '../../../shared/models/schema';
+import { numberFrom, readJsonObject } from '../../../shared/readers';
 import {
 	resolveDeployment,
 	resolveModel,
 	schemaOfPrediction as predictionSchema,
 	type Target,
-} from '../../helpers/targets';
+} from '../../../shared/models/targets';
 import type { Batch } from '../types';
 
 export const MAX_TIMEOUT_SECONDS = 7 * 24 * 3600;

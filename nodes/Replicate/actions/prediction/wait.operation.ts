@@ -1,7 +1,7 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import { readPredictionId } from '../../helpers/modelRef';
-import { getPrediction } from '../../helpers/predictions';
+import { readPredictionId } from '../../../shared/models/modelRef';
+import { getPrediction } from '../../../shared/lifecycle/predictions';
 import type { Operation } from '../types';
 import { concurrencyOption, predictionIdField, waitAndOutputOptions } from './fields';
 import { finish, maxConcurrent, readWaitSettings, schemaOfPrediction, waitFor } from './shared';

@@ -1,6 +1,6 @@
 import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
-import { readPredictionId } from '../../helpers/modelRef';
+import { readPredictionId } from '../../../shared/models/modelRef';
 import { simpleOperation } from '../simple';
 import { defineResource } from '../types';
 import { create } from './create.operation';

@@ -1,10 +1,10 @@
 import type { IDataObject, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { parseOwnerName, readModelRef } from '../../helpers/modelRef';
-import { versionOrLatest } from '../../helpers/targets';
-import { readJsonObject } from '../../helpers/values';
-import { apiRequest } from '../../transport';
+import { parseOwnerName, readModelRef } from '../../../shared/models/modelRef';
+import { versionOrLatest } from '../../../shared/models/targets';
+import { readJsonObject } from '../../../shared/readers';
+import { apiRequest } from '../../../shared/transport';
 import { modelLocator, versionLocator } from '../common.descriptions';
 import { readWebhook, webhookOptions } from '../locators';
 import { withDisplay } from '../simple';

@@ -6,7 +6,7 @@ import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import { apiRequest, asNodeError, connection, type ReplicateContext } from '../transport';
 import { parseOwnerName, type ModelRef } from './modelRef';
-import { objectAt } from './values';
+import { objectAt } from '../readers';
 
 export interface Target {
 	/** Endpoint that creates the prediction. */

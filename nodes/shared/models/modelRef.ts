@@ -3,7 +3,7 @@
 import type { IExecuteFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { readLocator } from './values';
+import { readLocator } from '../readers';
 
 export interface ModelRef {
 	owner: string;

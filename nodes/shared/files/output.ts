@@ -19,7 +19,7 @@ import {
 	pause,
 	type Download,
 } from '../transport';
-import { isConcatenateOutput, outputFiles } from './schema';
+import { isConcatenateOutput, outputFiles } from '../models/schema';
 
 /** Default Max File Size: room for a few minutes of generated video. */
 export const DEFAULT_MAX_FILE_MB = 1024;

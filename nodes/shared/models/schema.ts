@@ -3,7 +3,7 @@
 import type { IDataObject, INode } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { numberFrom } from './values';
+import { numberFrom } from '../readers';
 
 export interface JsonSchema extends IDataObject {
 	type?: string;
