@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 
 import { makePng } from '../png';
 import { CHAT_MODELS } from './chat';
+import { documentedModels } from './documented';
 import { cogSchema } from './schema';
 import { ModelError, type ModelDef, type RunContext } from './types';
 
@@ -512,4 +513,9 @@ export const CATALOG: ModelDef[] = [
 	echoModel,
 	trainableModel,
 	...CHAT_MODELS,
+	// last, so the emulator's own models keep their dates and run counts
+	...documentedModels(
+		officialImage,
+		CHAT_MODELS.find((m) => m.name === 'llama-chat')!,
+	),
 ];
