@@ -3,7 +3,6 @@ import type {
 	IExecuteFunctions,
 	INodeProperties,
 	INodeType,
-	INodeTypeDescription,
 	ISupplyDataFunctions,
 	SupplyData,
 } from 'n8n-workflow';
@@ -16,6 +15,7 @@ import { ChatMappingError, chatSchema } from './chat/mapping';
 import { ReplicateChatModel as ChatModel, type ModelSettings } from './chat/model';
 import type { AiNodeSdk } from './chat/types';
 import { searchDeployments, searchLanguageModels } from './listSearch';
+import { type DescribedForBuilder } from '../shared/builderHints';
 
 /** The first n8n release that ships @n8n/ai-node-sdk (this node is tested on 2.41.1). */
 export const MIN_N8N_VERSION = '2.16';
@@ -116,7 +116,7 @@ const modelField: INodeProperties = {
 };
 
 export class LmChatReplicate implements INodeType {
-	description: INodeTypeDescription = {
+	description: DescribedForBuilder = {
 		displayName: 'Replicate Chat Model',
 		name: 'lmChatReplicate',
 		icon: { light: 'file:../../icons/replicate.svg', dark: 'file:../../icons/replicate.dark.svg' },
@@ -129,6 +129,10 @@ export class LmChatReplicate implements INodeType {
 		outputs: [NodeConnectionTypes.AiLanguageModel],
 		outputNames: ['Model'],
 		credentials: [{ name: 'replicateApi', required: true }],
+		builderHint: {
+			searchHint:
+				'A language model hosted on Replicate, as the chat model of a Basic LLM Chain or an AI Agent (connect its Model output to their Chat Model input). It answers with text; to generate images, audio or video use the Replicate node (Prediction → Run).',
+		},
 		properties: [
 			{
 				displayName: `Needs n8n ${MIN_N8N_VERSION} or newer. Connect it to a chain (Basic LLM Chain) or an agent. Tool calling works only with models whose input schema has tools.`,

@@ -3,7 +3,6 @@ import type {
 	IHookFunctions,
 	INodeExecutionData,
 	INodeType,
-	INodeTypeDescription,
 	IWebhookFunctions,
 	IWebhookResponseData,
 } from 'n8n-workflow';
@@ -20,6 +19,7 @@ import {
 } from '../shared/webhooks/signature';
 import { schemaOfPrediction } from '../shared/models/targets';
 import { maxFileSizeOption } from '../Replicate/actions/prediction/fields';
+import { type DescribedForBuilder } from '../shared/builderHints';
 
 /**
  * The output schema for a delivery: the prediction's version's. A training's output ({version,
@@ -62,7 +62,7 @@ const EVENTS_SUBTITLE =
 	'.join(", ") }}';
 
 export class ReplicateTrigger implements INodeType {
-	description: INodeTypeDescription = {
+	description: DescribedForBuilder = {
 		displayName: 'Replicate Trigger',
 		name: 'replicateTrigger',
 		icon: { light: 'file:../../icons/replicate.svg', dark: 'file:../../icons/replicate.dark.svg' },
@@ -80,6 +80,10 @@ export class ReplicateTrigger implements INodeType {
 		webhooks: [
 			{ name: 'default', httpMethod: 'POST', responseMode: 'onReceived', path: 'webhook' },
 		],
+		builderHint: {
+			searchHint:
+				"Starts a new workflow when Replicate calls this trigger's webhook about a prediction or training (pass its Production URL as the prediction's webhook). Verifies Replicate's signature; output files can arrive as binary data. To wait for a model's result inside one workflow, use the Replicate node's Prediction → Run (Wait Mode Wait for Webhook for long runs) instead.",
+		},
 		triggerPanel: {
 			header: "Pass this node's Test URL as the webhook of a prediction",
 			executionsHelp: {
