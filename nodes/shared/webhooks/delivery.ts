@@ -47,6 +47,35 @@ export function answer(ctx: IWebhookFunctions, status: number, body: IDataObject
 	return { ok: false };
 }
 
+/** A webhook-id as it may appear in a log line (it comes from the sender). */
+function loggedId(id: string | undefined): string {
+	if (id === undefined) return 'none';
+	return /^[\w.:-]{1,100}$/.test(id) ? id : '(malformed)';
+}
+
+/**
+ * Answers a delivery that starts nothing and says why in n8n's log, so a user waiting on "Listening
+ * for test event" (or on a suspended run) can find out. The line names the workflow, the node, the
+ * URL kind and the reason; never the signature, the secret or the body.
+ */
+export function reject(
+	ctx: IWebhookFunctions,
+	status: number,
+	body: IDataObject,
+	reason: string,
+	level: 'warn' | 'info' = 'warn',
+): { ok: false } {
+	const url = ctx.getMode() === 'manual' ? 'Test URL' : 'Production URL';
+	const workflow = ctx.getWorkflow();
+	const node = ctx.getNode();
+	const id = loggedId(header(ctx, 'webhook-id'));
+	ctx.logger[level](
+		`Replicate webhook delivery to node "${node.name}" (${url}) of workflow ${String(workflow.id ?? '')} answered ${status}: ${reason}`,
+		{ workflowId: workflow.id, nodeName: node.name, status, reason, webhookId: id },
+	);
+	return answer(ctx, status, body);
+}
+
 /**
  * Verifies the delivery; on failure answers 401 itself. With `dedupe`, a webhook-id seen within the
  * tolerance window is answered 200 (so Replicate stops retrying) and starts nothing.
@@ -79,17 +108,24 @@ export async function checkDelivery(
 		if (fresh && fresh !== lookup.secret)
 			verdict = verifyDelivery(delivery, fresh, toleranceSeconds);
 	}
-	if (!verdict.ok)
-		return answer(ctx, 401, { error: 'Invalid webhook signature', reason: verdict.reason });
+	if (!verdict.ok) {
+		return reject(
+			ctx,
+			401,
+			{ error: 'Invalid webhook signature', reason: verdict.reason },
+			`signature rejected: ${verdict.reason} (checked with the ${lookup.source === 'credential' ? "credential's Webhook Signing Secret" : "account's default signing secret"})`,
+		);
+	}
 	let parsed: unknown;
 	try {
 		parsed = JSON.parse((req.rawBody as Buffer).toString('utf8'));
 	} catch {
-		return answer(ctx, 400, { error: 'The body is not JSON' });
+		return reject(ctx, 400, { error: 'The body is not JSON' }, 'signed, but the body is not JSON');
 	}
 	// Signed is not the same as well-formed: only an object can be a prediction.
 	if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) {
-		return answer(ctx, 400, { error: 'The body is not a JSON object' });
+		const error = 'The body is not a JSON object';
+		return reject(ctx, 400, { error }, `signed, but the body is not a JSON object`);
 	}
 	const prediction = parsed as IDataObject;
 	const webhookId = id as string;
@@ -106,7 +142,13 @@ export async function checkDelivery(
 	const key = guardKey(ctx, webhookId);
 	if ((guard.get(key) ?? 0) > now || Object.prototype.hasOwnProperty.call(seen, webhookId)) {
 		data.seenWebhookIds = seen;
-		return answer(ctx, 200, { received: true, duplicate: true });
+		return reject(
+			ctx,
+			200,
+			{ received: true, duplicate: true },
+			'a repeated delivery (this webhook-id was taken already); nothing started',
+			'info',
+		);
 	}
 	guard.set(key, now + windowMs);
 	seen[webhookId] = now;
