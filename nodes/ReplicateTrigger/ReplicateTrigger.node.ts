@@ -206,10 +206,10 @@ export class ReplicateTrigger implements INodeType {
 		const tolerance = Number(options.tolerance ?? DEFAULT_TOLERANCE_SECONDS);
 		const problem = toleranceProblem(options.tolerance ?? DEFAULT_TOLERANCE_SECONDS);
 		if (problem) {
-			reject(this, 500, { error: problem }, problem);
+			reject(this, 'trigger', 500, { error: problem }, problem);
 			return { noWebhookResponse: true };
 		}
-		const checked = await checkDelivery(this, tolerance, true);
+		const checked = await checkDelivery(this, 'trigger', tolerance);
 		if (!checked.ok) return { noWebhookResponse: true };
 		const { prediction } = checked;
 		const events = this.getNodeParameter('events', ['completed']) as string[];

@@ -282,6 +282,8 @@ export interface WebhookCall {
 	nodeName?: string;
 	/** n8n's mode: 'webhook' for a Production URL, 'manual' for a Test URL. */
 	mode?: 'webhook' | 'manual';
+	/** Return what webhook() throws as `error` (otherwise the call rejects). */
+	captureError?: boolean;
 }
 
 export interface LogLine {
@@ -295,6 +297,8 @@ export interface WebhookResult {
 	body: unknown;
 	/** What the node wrote to n8n's log during the call. */
 	logs: LogLine[];
+	/** What webhook() threw (n8n then answers 500 and records it as the trigger's error). */
+	error?: Error & { description?: string };
 	response: Awaited<ReturnType<NonNullable<INodeType['webhook']>>>;
 	staticData: IDataObject;
 }
@@ -385,11 +389,19 @@ export async function callWebhook(call: WebhookCall): Promise<WebhookResult> {
 	Object.defineProperty(ctx, 'logger', {
 		value: { error: line('error'), warn: line('warn'), info: line('info'), debug: line('debug') },
 	});
-	const response = await NODE_TYPES[node.type].webhook!.call(ctx as never);
+	let response: WebhookResult['response'] = {};
+	let error: WebhookResult['error'];
+	try {
+		response = await NODE_TYPES[node.type].webhook!.call(ctx as never);
+	} catch (e) {
+		if (!call.captureError) throw e;
+		error = e as Error;
+	}
 	return {
 		status: sent.status,
 		body: sent.body,
 		logs,
+		error,
 		response,
 		staticData: workflow.staticData[`node:${node.name}`] as IDataObject,
 	};

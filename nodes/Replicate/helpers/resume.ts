@@ -137,7 +137,7 @@ function refuse(
 	error: string,
 	reason = error,
 ): IWebhookResponseData {
-	reject(ctx, status, { error }, `Wait for Webhook did not resume: ${reason}`);
+	reject(ctx, 'resume', status, { error }, `Wait for Webhook did not resume: ${reason}`);
 	return { noWebhookResponse: true };
 }
 
@@ -150,7 +150,7 @@ function errorItem(
 }
 
 async function resume(ctx: IWebhookFunctions): Promise<IWebhookResponseData> {
-	const checked = await checkDelivery(ctx, DEFAULT_TOLERANCE_SECONDS, false, false);
+	const checked = await checkDelivery(ctx, 'resume', DEFAULT_TOLERANCE_SECONDS);
 	if (!checked.ok) return { noWebhookResponse: true };
 	const expected = waitingFor(ctx);
 	if (!expected)

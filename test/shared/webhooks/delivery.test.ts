@@ -43,23 +43,44 @@ function expectNoSecrets(r: WebhookResult, d: ReturnType<typeof delivery>) {
 }
 
 describe('rejected deliveries are logged with the reason', () => {
-	test('a bad signature: a warning naming the node, the URL kind, the status and the reason', async () => {
+	test('a bad signature: a warning naming the node, the URL, the status and the reason; 401', async () => {
 		const d = delivery({ id: 'p1', status: 'succeeded' }, { secret: OTHER_SECRET });
 		const r = await callWebhook({
 			parameters: params,
 			credentials: creds(),
 			nodeName: 'On Replicate',
-			mode: 'manual',
 			...d,
 		});
 		expect(r.status).toBe(401);
 		expect(r.logs).toHaveLength(1);
 		expect(r.logs[0].level).toBe('warn');
 		expect(r.logs[0].message).toMatch(
-			/node "On Replicate" \(Test URL\) of workflow wfTestWebhook001 answered 401: signature rejected: no signature matches \(checked with the credential's Webhook Signing Secret\)/,
+			/node "On Replicate" \(Production URL\) of workflow wfTestWebhook001 answered 401: signature rejected: no signature matches \(checked with the credential's Webhook Signing Secret\)/,
 		);
 		expect(r.logs[0].meta).toMatchObject({ webhookId: d.headers['webhook-id'], status: 401 });
 		expectNoSecrets(r, d);
+	});
+
+	test('listening for a test event, a rejection fails the trigger (shown in the editor) instead of answering', async () => {
+		const d = delivery({ id: 'p1', status: 'succeeded' }, { secret: OTHER_SECRET });
+		const r = await callWebhook({
+			parameters: params,
+			credentials: creds(),
+			mode: 'manual',
+			captureError: true,
+			...d,
+		});
+		expect(r.error?.message).toBe(
+			"Webhook delivery rejected: signature rejected: no signature matches (checked with the credential's Webhook Signing Secret)",
+		);
+		expect(r.error?.description).toMatch(/click "Execute step" to listen again/);
+		// Nothing answered: n8n answers the error itself.
+		expect(r.body).toBeUndefined();
+		expect(r.logs.map((l) => l.message)).toEqual([expect.stringMatching(/\(Test URL\)/)]);
+		expectNoSecrets(r, d);
+		expect(JSON.stringify([r.error?.message, r.error?.description])).not.toContain(
+			d.headers['webhook-signature'],
+		);
 	});
 
 	test('a stale timestamp says how far off it is; the Production URL is named as such', async () => {
@@ -130,7 +151,12 @@ describe('rejected deliveries are logged with the reason', () => {
 		});
 		expect(forged.status).toBe(401);
 		expect(forged.logs.map((l) => [l.level, l.message])).toEqual([
-			['warn', expect.stringMatching(/node "Replicate" .* answered 401: signature rejected/)],
+			[
+				'warn',
+				expect.stringMatching(
+					/node "Replicate" \(resume URL of a waiting execution\) .* answered 401: signature rejected/,
+				),
+			],
 		]);
 		const unexpected = delivery({ id: 'p6', status: 'succeeded' });
 		const notWaiting = await callWebhook({
