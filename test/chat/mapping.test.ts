@@ -159,14 +159,12 @@ describe('what cannot be mapped fails clearly', () => {
 		expect(() => chatSchema(null)).toThrow(/publishes no input schema/);
 		expect(() => chatSchema(schemaOf('sleep'))).toThrow(/neither "messages" nor a text "prompt"/);
 		expect(() => chatSchema(schemaOf('flux-lite'))).toThrow(/answers with files, not text/);
-		const needsImage = cogSchema({
-			properties: { prompt: { type: 'string' }, image: { type: 'string' } },
-			required: ['prompt', 'image'],
+		const needsMask = cogSchema({
+			properties: { prompt: { type: 'string' }, mask: { type: 'string' } },
+			required: ['prompt', 'mask'],
 			output: ITER,
 		});
-		expect(() => chatSchema(needsImage)).toThrow(
-			/requires "image", which a chat model cannot fill/,
-		);
+		expect(() => chatSchema(needsMask)).toThrow(/requires "mask", which a chat model cannot fill/);
 	});
 
 	test('conversations', () => {
@@ -174,14 +172,19 @@ describe('what cannot be mapped fails clearly', () => {
 		expect(() => buildInput(cs, [text('system', 'only a system message')], {})).toThrow(
 			/no user message/,
 		);
-		const file: ChatMessage = { role: 'user', content: [{ type: 'file', mediaType: 'image/png' }] };
-		expect(() => buildInput(cs, [file], {})).toThrow(/Message 1 carries a file \(image\/png\)/);
+		const pdf: ChatMessage = {
+			role: 'user',
+			content: [{ type: 'file', mediaType: 'application/pdf', data: 'JVBERi0=' }],
+		};
+		expect(() => buildInput(cs, [pdf], {})).toThrow(
+			/Message 1 carries a file \(application\/pdf\); this node sends text and images only/,
+		);
 		const tool: ChatMessage = {
 			role: 'tool',
 			content: [{ type: 'tool-result', toolCallId: '1', result: 4 }],
 		};
 		expect(() => buildInput(cs, [text('user', 'x'), tool], {})).toThrow(
-			/needs tool calling; this model has none/,
+			/Message 2 carries "tool-result" content, which needs tool calling; it is off/,
 		);
 	});
 });

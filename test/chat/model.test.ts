@@ -305,11 +305,16 @@ describe('supplyData', () => {
 		);
 	});
 
-	test('binding tools to a model without a tools input gives a clear error', async () => {
-		const { model } = await supply('emulator/chat-messages');
+	test('with Tool Calling off, binding tools gives a clear error; provider tools are refused', async () => {
+		const { model } = await supply('emulator/chat-messages', { toolCalling: 'off' });
 		expect(() => model.withTools([{ type: 'function', name: 'calculator' }])).toThrow(
-			/emulator\/chat-messages has no tool calling; use it in a chain/,
+			/^Tool Calling is off for emulator\/chat-messages; use it in a chain$/,
 		);
 		expect(model.withTools([])).toBe(model);
+		const { model: auto } = await supply('emulator/chat-messages');
+		expect(() => auto.withTools([{ type: 'provider', name: 'web_search' }])).toThrow(
+			/"web_search" is a provider's built-in tool/,
+		);
+		expect(auto.withTools([{ type: 'function', name: 'calculator' }])).not.toBe(auto);
 	});
 });

@@ -11,7 +11,10 @@ export interface MessagePart {
 	toolName?: string;
 	input?: string;
 	result?: unknown;
+	isError?: boolean;
 	mediaType?: string;
+	data?: string | Uint8Array;
+	providerMetadata?: Record<string, unknown>;
 }
 
 export interface ChatMessage {
@@ -40,6 +43,8 @@ export interface GenerateResult {
 
 export type StreamChunk =
 	| { type: 'text-delta'; id?: string; delta: string }
+	| { type: 'tool-call-delta'; id?: string; name?: string; argumentsDelta?: string }
+	| { type: 'content'; id?: string; content: MessagePart }
 	| { type: 'finish'; finishReason: FinishReason; usage?: TokenUsage }
 	| { type: 'error'; error: unknown };
 
