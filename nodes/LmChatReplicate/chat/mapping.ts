@@ -182,8 +182,9 @@ function textOf(m: ChatMessage, index: number, o: ConversationOptions): string {
 			);
 		}
 	}
-	if (calls.length) out.push(`${out.length ? '\n' : ''}${callsText(calls)}`);
-	return out.join('');
+	const body = out.join('');
+	if (!calls.length) return body;
+	return body.trim() ? `${body}\n${callsText(calls)}` : callsText(calls);
 }
 
 /** System text and the user/assistant turns, in order (tool results become user turns). */

@@ -25,6 +25,8 @@ export class ThinkSplitter {
 	private buffer = '';
 	/** Whitespace right after </think> is dropped before the answer. */
 	private trimAnswer = false;
+	/** Whitespace right after <think> is dropped too. */
+	private trimReasoning = false;
 
 	push(delta: string): Piece[] {
 		this.buffer += delta;
@@ -33,8 +35,9 @@ export class ThinkSplitter {
 			if (this.state === 'start') {
 				const lead = this.buffer.trimStart();
 				if (lead.startsWith(OPEN)) {
-					this.buffer = lead.slice(OPEN.length).replace(/^\s+/, '');
+					this.buffer = lead.slice(OPEN.length);
 					this.state = 'think';
+					this.trimReasoning = true;
 					continue;
 				}
 				if (!lead || OPEN.startsWith(lead)) return out;
@@ -42,6 +45,11 @@ export class ThinkSplitter {
 				continue;
 			}
 			if (this.state === 'think') {
+				if (this.trimReasoning) {
+					this.buffer = this.buffer.replace(/^\s+/, '');
+					if (!this.buffer) return out;
+					this.trimReasoning = false;
+				}
 				const at = this.buffer.indexOf(CLOSE);
 				if (at !== -1) {
 					const text = this.buffer.slice(0, at).replace(/\s+$/, '');
@@ -51,10 +59,13 @@ export class ThinkSplitter {
 					this.trimAnswer = true;
 					continue;
 				}
-				const keep = partialTail(this.buffer, CLOSE);
-				const text = this.buffer.slice(0, this.buffer.length - keep);
+				// Held back: a possible start of </think>, and trailing whitespace (dropped if the tag
+				// follows it).
+				let cut = this.buffer.length - partialTail(this.buffer, CLOSE);
+				while (cut > 0 && /\s/.test(this.buffer[cut - 1])) cut--;
+				const text = this.buffer.slice(0, cut);
 				if (text) out.push({ kind: 'reasoning', text });
-				this.buffer = this.buffer.slice(this.buffer.length - keep);
+				this.buffer = this.buffer.slice(cut);
 				return out;
 			}
 			if (this.trimAnswer) {
@@ -73,7 +84,10 @@ export class ThinkSplitter {
 		const rest = this.buffer;
 		this.buffer = '';
 		if (!rest) return [];
-		if (this.state === 'think') return [{ kind: 'reasoning', text: rest }];
+		if (this.state === 'think') {
+			const text = rest.trim();
+			return text ? [{ kind: 'reasoning', text }] : [];
+		}
 		if (this.trimAnswer && !rest.trim()) return [];
 		return [{ kind: 'text', text: rest }];
 	}
