@@ -13,14 +13,7 @@ import { modelLocator } from '../Replicate/actions/common.descriptions';
 import { readDeploymentRef, readModelRef } from '../shared/models/modelRef';
 import { resolveDeployment, resolveModel } from '../shared/models/targets';
 import { ChatMappingError, chatSchema } from './chat/mapping';
-import {
-	ReplicateChatModel as ChatModel,
-	type ModelSettings,
-	type ToolCalling,
-} from './chat/model';
-import { toolCallingOption } from './chat/options';
-import { keepImages } from './chat/passthrough';
-import type { SchemaOf } from './chat/tools';
+import { ReplicateChatModel as ChatModel, type ModelSettings } from './chat/model';
 import type { AiNodeSdk } from './chat/types';
 import { searchDeployments, searchLanguageModels } from './listSearch';
 
@@ -101,12 +94,7 @@ export function readSettings(ctx: ISupplyDataFunctions, i: number): ModelSetting
 		timeoutMs: timeout * 1000,
 		syncSeconds: syncWait,
 		streaming: o.streaming !== false,
-		toolCalling: readToolCalling(o.toolCalling),
 	};
-}
-
-function readToolCalling(v: unknown): ToolCalling {
-	return v === 'prompted' || v === 'off' ? v : 'auto';
 }
 
 const baseModel = modelLocator();
@@ -143,7 +131,7 @@ export class LmChatReplicate implements INodeType {
 		credentials: [{ name: 'replicateApi', required: true }],
 		properties: [
 			{
-				displayName: `Needs n8n ${MIN_N8N_VERSION} or newer. Connect it to a chain (Basic LLM Chain) or an AI Agent; with an agent's tools it calls them by prompting (see Tool Calling).`,
+				displayName: `Needs n8n ${MIN_N8N_VERSION} or newer. Connect it to a chain (Basic LLM Chain) or an agent. Tool calling works only with models whose input schema has tools.`,
 				name: 'notice',
 				type: 'notice',
 				default: '',
@@ -240,7 +228,6 @@ export class LmChatReplicate implements INodeType {
 						description:
 							'Longest wait for an answer; the prediction is canceled on Replicate after it',
 					},
-					toolCallingOption,
 					{
 						displayName: 'Top P',
 						name: 'topP',
@@ -279,10 +266,7 @@ export class LmChatReplicate implements INodeType {
 				description: e instanceof ChatMappingError ? e.description : undefined,
 			});
 		}
-		const schemaOf = (sdk as { getParametersJsonSchema?: SchemaOf }).getParametersJsonSchema;
-		const model = new ChatModel(this, target, chat, settings, itemIndex, schemaOf);
-		const supplied = sdk.supplyModel(this, model) as SupplyData;
-		keepImages(supplied.response);
-		return supplied;
+		const model = new ChatModel(this, target, chat, settings, itemIndex);
+		return sdk.supplyModel(this, model) as SupplyData;
 	}
 }

@@ -187,7 +187,6 @@ describe('readSettings', () => {
 			timeoutMs: 300_000,
 			syncSeconds: 60,
 			streaming: true,
-			toolCalling: 'auto',
 		});
 		expect(
 			readSettings(

@@ -1,4 +1,8 @@
-import { splitReasoning, ThinkSplitter, type Piece } from '../../nodes/LmChatReplicate/chat/reasoning';
+import {
+	splitReasoning,
+	ThinkSplitter,
+	type Piece,
+} from '../../nodes/LmChatReplicate/chat/reasoning';
 
 test('a reply that opens with <think> is split into reasoning and answer', () => {
 	expect(splitReasoning('\n<think>\nStep 1.\nStep 2.\n</think>\n\nThe answer.')).toEqual({

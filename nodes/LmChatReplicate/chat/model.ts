@@ -15,21 +15,16 @@ import {
 import { prepareInput } from '../../shared/models/schema';
 import type { Target } from '../../shared/models/targets';
 import { asNodeError, openEventStream } from '../../shared/transport';
-import { chatImages, imageValues } from './images';
 import { buildInput, ChatMappingError, outputText, type ChatSchema } from './mapping';
 import { readEvents } from './sse';
-import { toolSpecs, type BoundTool, type SchemaOf, type ToolSpec } from './tools';
-import { chunksOf, generateTurn, streamTurn, type Finished } from './turn';
 import type {
 	ChatMessage,
 	ChatModelConfig,
 	GenerateResult,
 	StreamChunk,
 	TokenUsage,
+	ToolDefinition,
 } from './types';
-
-/** Auto: a model's own tool format when its schema documents one (none does today), else Prompted. */
-export type ToolCalling = 'auto' | 'prompted' | 'off';
 
 export interface ModelSettings {
 	temperature?: number;
@@ -42,7 +37,6 @@ export interface ModelSettings {
 	syncSeconds: number;
 	/** Whether stream() reads the prediction's event stream (else it answers in one piece). */
 	streaming: boolean;
-	toolCalling?: ToolCalling;
 }
 
 /** The few context functions the model uses (a supply-data context in n8n). */
@@ -115,10 +109,6 @@ export class ReplicateChatModel {
 		private readonly chat: ChatSchema,
 		private readonly settings: ModelSettings,
 		private readonly itemIndex = 0,
-		/** The SDK's converter of tool schemas (Zod → JSON Schema). */
-		private readonly schemaOf?: SchemaOf,
-		/** Tools bound by an agent (prompted tool calling). */
-		private readonly tools: ToolSpec[] = [],
 	) {
 		this.modelId = target.model || target.createPath;
 	}
@@ -139,46 +129,32 @@ export class ReplicateChatModel {
 		return new NodeOperationError(this.node, message, { itemIndex: this.itemIndex, description });
 	}
 
-	withTools(tools: BoundTool[]): ReplicateChatModel {
+	withTools(tools: ToolDefinition[]): ReplicateChatModel {
 		if (!tools.length) return this;
-		if (this.settings.toolCalling === 'off') {
+		const names = tools.map((t) => t.name).join(', ');
+		if (!this.chat.tools) {
 			throw this.fail(
-				`Tool Calling is off for ${this.modelId}; use it in a chain`,
-				`An agent bound tools (${tools.map((t) => t.name).join(', ')}) to it. Set the Tool ` +
-					'Calling option to "Auto" or "Prompted", or use the model in a Basic LLM Chain.',
+				`${this.modelId} has no tool calling; use it in a chain`,
+				`An agent bound tools (${names}) to it, but the model's input schema has no "tools" input. ` +
+					'Use it in a Basic LLM Chain, or pick a model that supports tools for the agent.',
 			);
 		}
-		const provider = tools.find((t) => t.type !== 'function');
-		if (provider) {
-			throw this.fail(
-				`"${provider.name}" is a provider's built-in tool, which ${this.modelId} cannot run`,
-				'Remove it from the agent; tools that n8n runs (Calculator, Code, HTTP Request …) work.',
-			);
-		}
-		const specs = [...this.tools, ...toolSpecs(tools, this.schemaOf)];
-		const { ctx, target, chat, settings, itemIndex, schemaOf } = this;
-		return new ReplicateChatModel(ctx, target, chat, settings, itemIndex, schemaOf, specs);
+		throw this.fail(
+			`${this.modelId} declares a "tools" input, but this node cannot read tool calls from it yet`,
+			`Replicate documents no tool-call output format for it. Tools bound: ${names}. Use it in a chain.`,
+		);
 	}
 
-	/** The checked model input (images sent or uploaded); fails before any prediction when it cannot. */
-	async input(messages: ChatMessage[], config: ChatModelConfig = {}): Promise<IDataObject> {
+	/** The checked model input of a conversation; fails before any request when it cannot be built. */
+	input(messages: ChatMessage[], config: ChatModelConfig = {}): IDataObject {
 		const s = this.settings;
 		try {
-			const found = this.chat.image ? chatImages(messages) : [];
-			const images = found.length
-				? await imageValues(this.exec, found, !!this.chat.image?.list, this.itemIndex)
-				: [];
-			const raw = buildInput(
-				this.chat,
-				messages,
-				{
-					temperature: config.temperature ?? s.temperature,
-					maxTokens: config.maxTokens ?? s.maxTokens,
-					topP: config.topP ?? s.topP,
-					stop: [...(s.stop ?? []), ...(config.stopSequences ?? []), ...(config.stop ?? [])],
-				},
-				{ tools: this.tools.length ? this.tools : undefined, images },
-			);
+			const raw = buildInput(this.chat, messages, {
+				temperature: config.temperature ?? s.temperature,
+				maxTokens: config.maxTokens ?? s.maxTokens,
+				topP: config.topP ?? s.topP,
+				stop: [...(s.stop ?? []), ...(config.stopSequences ?? []), ...(config.stop ?? [])],
+			});
 			return prepareInput(this.node, this.chat.schema, raw, this.itemIndex);
 		} catch (error) {
 			if (error instanceof ChatMappingError) throw this.fail(error.message, error.description);
@@ -250,12 +226,13 @@ export class ReplicateChatModel {
 		);
 	}
 
-	private finished(p: Prediction, text: string): Finished {
+	private result(p: Prediction, text: string): GenerateResult {
 		const usage = usageFromMetrics(p.metrics);
 		return {
 			id: p.id,
-			text,
+			finishReason: 'stop',
 			...(usage ? { usage } : {}),
+			message: { role: 'assistant', content: [{ type: 'text', text }] },
 			providerMetadata: { replicate: { predictionId: p.id, model: p.model, metrics: p.metrics } },
 		};
 	}
@@ -265,11 +242,7 @@ export class ReplicateChatModel {
 	}
 
 	async generate(messages: ChatMessage[], config?: ChatModelConfig): Promise<GenerateResult> {
-		return await generateTurn(messages, this.tools, async (m) => await this.runOnce(m, config));
-	}
-
-	private async runOnce(messages: ChatMessage[], config?: ChatModelConfig): Promise<Finished> {
-		const input = await this.input(messages, config);
+		const input = this.input(messages, config);
 		const { signal, dispose } = this.signals(config);
 		try {
 			if (signal.aborted) throw this.fail('Stopped before the prediction was created');
@@ -279,7 +252,7 @@ export class ReplicateChatModel {
 			if (signal.aborted) await this.stopped(created);
 			const p = await this.settle(created, signal, deadline, 250);
 			if (p.status !== 'succeeded') throw this.failure(p);
-			return this.finished(p, outputText(p.output));
+			return this.result(p, outputText(p.output));
 		} finally {
 			dispose();
 		}
@@ -287,18 +260,13 @@ export class ReplicateChatModel {
 
 	async *stream(messages: ChatMessage[], config?: ChatModelConfig): AsyncGenerator<StreamChunk> {
 		if (!this.settings.streaming) {
-			yield* chunksOf(await this.generate(messages, config));
+			const r = await this.generate(messages, config);
+			const text = r.message.content.map((c) => c.text ?? '').join('');
+			if (text) yield { type: 'text-delta', delta: text };
+			yield { type: 'finish', finishReason: 'stop', ...(r.usage ? { usage: r.usage } : {}) };
 			return;
 		}
-		yield* streamTurn(messages, this.tools, (m) => this.streamOnce(m, config));
-	}
-
-	/** One prediction read as it streams: yields the output text as it comes. */
-	private async *streamOnce(
-		messages: ChatMessage[],
-		config?: ChatModelConfig,
-	): AsyncGenerator<string, Finished> {
-		const input = await this.input(messages, config);
+		const input = this.input(messages, config);
 		const { signal, dispose } = this.signals(config);
 		let prediction: Prediction | undefined;
 		let done = false;
@@ -322,7 +290,7 @@ export class ReplicateChatModel {
 					for await (const e of readEvents(stream.body)) {
 						if (e.event === 'output') {
 							sent += e.data;
-							if (e.data) yield e.data;
+							if (e.data) yield { type: 'text-delta', delta: e.data };
 						} else if (e.event === 'error') {
 							errorText = errorDetail(e.data);
 						} else if (e.event === 'done') {
@@ -351,8 +319,11 @@ export class ReplicateChatModel {
 				throw this.failure(p.status === 'succeeded' ? { ...p, status: 'failed' } : p, errorText);
 			}
 			const full = outputText(p.output);
-			if (full.length > sent.length && full.startsWith(sent)) yield full.slice(sent.length);
-			return this.finished(p, full.startsWith(sent) ? full : sent);
+			if (full.length > sent.length && full.startsWith(sent)) {
+				yield { type: 'text-delta', delta: full.slice(sent.length) };
+			}
+			const usage = usageFromMetrics(p.metrics);
+			yield { type: 'finish', finishReason: 'stop', ...(usage ? { usage } : {}) };
 		} finally {
 			dispose();
 			// The consumer stopped reading (or something failed) while the model still ran.

@@ -197,14 +197,10 @@ export async function uploadBytes(
 			itemIndex,
 			retry: 'delete',
 		}).catch(() => undefined);
-		throw new NodeOperationError(
-			ctx.getNode(),
-			`The upload of ${label} did not arrive intact`,
-			{
-				itemIndex,
-				description: `${problems.join('; ')}. The uploaded file was deleted.`,
-			},
-		);
+		throw new NodeOperationError(ctx.getNode(), `The upload of ${label} did not arrive intact`, {
+			itemIndex,
+			description: `${problems.join('; ')}. The uploaded file was deleted.`,
+		});
 	}
 	if (reported === undefined) {
 		ctx.logger.warn(
