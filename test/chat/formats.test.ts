@@ -1,5 +1,6 @@
 // A chat user's text must not be able to close its own turn and open a system or assistant turn in
 // the formats the node writes.
+import type { Message } from '@n8n/ai-node-sdk';
 import type { IDataObject } from 'n8n-workflow';
 
 import {
@@ -60,7 +61,7 @@ test('transcript: lines that start like a role label are quoted', () => {
 
 test('a single question meets the model template neutralised too (Llama 3), not a messages model', () => {
 	const schemaOf = (name: string) => CATALOG.find((m) => m.name === name)!.openapi as IDataObject;
-	const user = { role: 'user' as const, content: [{ type: 'text', text: FORGE_LLAMA3 }] };
+	const user: Message = { role: 'user', content: [{ type: 'text', text: FORGE_LLAMA3 }] };
 	const llama = buildInput(chatSchema(schemaOf('llama-chat')), [user], {});
 	expect(llama.prompt).toBe(neutraliseLlama3(FORGE_LLAMA3));
 	const messages = buildInput(chatSchema(schemaOf('chat-messages')), [user], {});

@@ -9,7 +9,7 @@ import {
 	outputText,
 } from '../../nodes/LmChatReplicate/chat/mapping';
 import { toolInstructions, type ToolSpec } from '../../nodes/LmChatReplicate/chat/tools';
-import type { ChatMessage } from '../../nodes/LmChatReplicate/chat/types';
+import type { Message as ChatMessage } from '@n8n/ai-node-sdk';
 import { CATALOG } from '../emulator';
 import { llama3Turns } from '../emulator/models/chat';
 import { cogSchema } from '../emulator/models/schema';

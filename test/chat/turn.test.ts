@@ -7,7 +7,7 @@ import {
 	streamTurn,
 	type Finished,
 } from '../../nodes/LmChatReplicate/chat/turn';
-import type { ChatMessage, StreamChunk } from '../../nodes/LmChatReplicate/chat/types';
+import type { Message as ChatMessage, StreamChunk } from '@n8n/ai-node-sdk';
 
 const TOOLS: ToolSpec[] = [
 	{
@@ -76,7 +76,7 @@ describe('generate', () => {
 		expect(s.seen).toHaveLength(2);
 		expect(s.seen[1].slice(0, 1)).toEqual(ASK);
 		expect(s.seen[1][1]).toEqual({ role: 'assistant', content: [{ type: 'text', text: BAD }] });
-		expect(s.seen[1][2].content[0].text).toMatch(
+		expect((s.seen[1][2].content[0] as { text: string }).text).toMatch(
 			/^Your tool call could not be used: "calculator": arguments.input must be string \(got integer\)\./,
 		);
 		expect(r.finishReason).toBe('tool-calls');
@@ -121,7 +121,7 @@ describe('stream', () => {
 		expect(
 			chunks
 				.filter((c) => c.type === 'content')
-				.map((c) => (c.type === 'content' ? c.content.text : ''))
+				.map((c) => (c.type === 'content' ? (c.content as { text: string }).text : ''))
 				.join(''),
 		).toBe('I need the tool.');
 		expect(chunks.filter((c) => c.type === 'tool-call-delta')).toEqual([

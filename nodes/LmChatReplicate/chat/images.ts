@@ -8,7 +8,7 @@ import { NodeOperationError } from 'n8n-workflow';
 
 import { DATA_URI_MAX_BYTES, FILES_API_MAX_BYTES, uploadBytes } from '../../shared/files/files';
 import type { InputSchema } from '../../shared/models/schema';
-import type { ChatMessage } from './types';
+import type { Message as ChatMessage } from '@n8n/ai-node-sdk';
 
 export interface ImageInput {
 	name: string;

@@ -21,17 +21,9 @@ import {
 import { inst, llama3, neutraliseInst, neutraliseLlama3, transcript, type Turn } from './formats';
 import { imageInput, type ImageInput } from './images';
 import { callsText, resultsText, toolInstructions, type ToolSpec } from './tools';
-import type { ChatMessage, MessagePart } from './types';
+import type { Message as ChatMessage, MessageContent as MessagePart } from '@n8n/ai-node-sdk';
 
 export type Shape = 'messages' | 'llama3' | 'llama2' | 'mistral' | 'prompt';
-
-export const FAMILY: Record<Shape, string> = {
-	messages: 'chat messages',
-	llama3: 'Llama 3 chat format',
-	llama2: 'Llama 2 chat format',
-	mistral: 'Mistral instruct format',
-	prompt: 'prompt and system prompt',
-};
 
 export interface ChatSchema {
 	shape: Shape;
@@ -150,7 +142,11 @@ export interface ConversationOptions {
 const NO_TOOLS =
 	'Use the model in a chain (Basic LLM Chain), or set Tool Calling to "Prompted" or "Auto".';
 
-function refuseFile(part: MessagePart, index: number, o: ConversationOptions): never {
+function refuseFile(
+	part: Extract<MessagePart, { type: 'file' }>,
+	index: number,
+	o: ConversationOptions,
+): never {
 	const media = part.mediaType ?? 'unknown type';
 	if (media.startsWith('image/')) {
 		throw new ChatMappingError(

@@ -3,7 +3,12 @@
 // rules apply to a whole reply (generate) and to one read as it streams (stream).
 import { ThinkSplitter, splitReasoning } from './reasoning';
 import { ReplyGate, correction, parseReply, type ToolSpec } from './tools';
-import type { ChatMessage, FinishReason, MessagePart, StreamChunk } from './types';
+import type {
+	FinishReason,
+	Message as ChatMessage,
+	MessageContent as MessagePart,
+	StreamChunk,
+} from '@n8n/ai-node-sdk';
 
 export interface ReadReply {
 	content: MessagePart[];

@@ -4,7 +4,12 @@
 // reply is the answer text. The prediction itself is the caller's (model.ts).
 import { correctionMessages, readReply, ReplyStream } from './reply';
 import type { ToolSpec } from './tools';
-import type { ChatMessage, GenerateResult, StreamChunk, TokenUsage } from './types';
+import type {
+	GenerateResult,
+	Message as ChatMessage,
+	StreamChunk,
+	TokenUsage,
+} from '@n8n/ai-node-sdk';
 
 /** A finished prediction as the turn needs it. */
 export interface Finished {
