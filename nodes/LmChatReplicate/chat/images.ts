@@ -6,7 +6,12 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { DATA_URI_MAX_BYTES, FILES_API_MAX_BYTES, uploadBytes } from '../../shared/files/files';
+import {
+	checkContentType,
+	DATA_URI_MAX_BYTES,
+	FILES_API_MAX_BYTES,
+	uploadBytes,
+} from '../../shared/files/files';
 import type { InputSchema } from '../../shared/models/schema';
 import type { Message as ChatMessage } from '@n8n/ai-node-sdk';
 
@@ -84,6 +89,12 @@ export async function imageValues(
 	const chosen = list ? images : images.slice(-1);
 	const out: string[] = [];
 	for (const image of chosen) {
+		checkContentType(
+			ctx,
+			image.mediaType,
+			`the media type of the image in message ${image.message}`,
+			itemIndex,
+		);
 		if (image.url) {
 			out.push(image.url);
 			continue;

@@ -4,7 +4,7 @@ import type { IBinaryData, IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import { apiRequest } from '../transport';
-import { StreamedFile, StreamingForm, type ChunkSource } from './multipart';
+import { hasControlCharacter, StreamedFile, StreamingForm, type ChunkSource } from './multipart';
 
 export const FILES_API_MAX_BYTES = 100 * 1024 * 1024;
 /** Replicate's guidance: data URLs for files up to 256 KB, HTTP (Files API) URLs above. */
@@ -48,6 +48,12 @@ export async function binaryInfo(
 		);
 	}
 	const binary = ctx.helpers.assertBinaryData(itemIndex, property);
+	checkContentType(
+		ctx,
+		binary.mimeType ?? '',
+		`the MIME type of binary property "${property}"`,
+		itemIndex,
+	);
 	let size = typeof binary.bytes === 'number' ? binary.bytes : undefined;
 	if (size === undefined && binary.id)
 		size = (await ctx.helpers.getBinaryMetadata(binary.id)).fileSize;
@@ -62,6 +68,27 @@ export async function binaryInfo(
 		fileName:
 			binary.fileName || `${property}${binary.fileExtension ? `.${binary.fileExtension}` : ''}`,
 	};
+}
+
+/**
+ * Refuses a content type with control characters before anything is sent: it goes into the
+ * upload's part headers (and into data URIs). `where` names the option or the binary property.
+ */
+export function checkContentType(
+	ctx: IExecuteFunctions,
+	contentType: string,
+	where: string,
+	itemIndex: number,
+) {
+	if (!hasControlCharacter(contentType)) return;
+	throw new NodeOperationError(
+		ctx.getNode(),
+		`${where[0].toUpperCase()}${where.slice(1)} contains a control character (such as a line break)`,
+		{
+			itemIndex,
+			description: `Got ${JSON.stringify(contentType)}. A content type is one line such as "image/png"; it is written into the upload's headers.`,
+		},
+	);
 }
 
 export function assertUploadable(
