@@ -286,6 +286,9 @@ const n8n = async () => (await import('./n8n')).realN8n(record);
 /** 1,000 items through one node in a real n8n with Replicate's rate limits (needs dist/, which `n8n` builds). */
 const scale = async () => (await import('./scale')).scaleBench({ record });
 
+/** Two executions of 1,000 items on two queue-mode workers sharing one token's rate limits (needs dist/). */
+const queue = async () => (await import('./queue')).queueBench({ record });
+
 const SCENARIOS: Record<string, () => Promise<void>> = {
 	batch,
 	latency,
@@ -295,6 +298,7 @@ const SCENARIOS: Record<string, () => Promise<void>> = {
 	chat,
 	n8n,
 	scale,
+	queue,
 };
 
 const load = () =>
