@@ -2,6 +2,7 @@
 import { createHash } from 'node:crypto';
 
 import { makePng } from '../png';
+import { AGENT_MODELS } from './agents';
 import { CHAT_MODELS } from './chat';
 import { cogSchema } from './schema';
 import { ModelError, type ModelDef, type RunContext } from './types';
@@ -613,4 +614,5 @@ export const CATALOG: ModelDef[] = [
 	gridModel,
 	trainableModel,
 	...CHAT_MODELS,
+	...AGENT_MODELS,
 ];
