@@ -3,13 +3,16 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
 import { dataUri, DATA_URI_MAX_BYTES, uploadBinary } from '../../../shared/files/files';
-import { readDeploymentRef, readModelRef } from '../../../shared/models/modelRef';
 import { inputSchema, prepareInput } from '../../../shared/models/schema';
-import { readJsonObject } from '../../../shared/readers';
+import {
+	readDeploymentRef,
+	readJsonObject,
+	readModelRef,
+	readOption,
+} from '../../../shared/readers';
 import { resolveDeployment, resolveModel, type Target } from '../../../shared/models/targets';
 import type { Batch } from '../types';
 import { binarySources } from './binaryInputs';
-import { option } from './options';
 
 export function memo<T>(batch: Batch, key: string, fn: () => Promise<T>): Promise<T> {
 	let p = batch.memo.get(key) as Promise<T> | undefined;
@@ -63,7 +66,7 @@ export async function readInput(
 			schema?.properties[field]?.type === 'array' ? ['data:,placeholder'] : 'data:,placeholder';
 	const input = prepareInput(ctx.getNode(), schema, raw, i, fileFields);
 
-	const encoding = option<string>(ctx, i, 'binaryEncoding', 'auto');
+	const encoding = String(readOption(ctx, i, 'binaryEncoding', 'auto'));
 	const values = new Map<string, string[]>();
 	for (const f of infos) {
 		const useUpload =
