@@ -19,7 +19,7 @@ import {
 	toleranceProblem,
 } from '../shared/webhooks/signature';
 import { schemaOfPrediction } from '../shared/models/targets';
-import { maxFileSizeOption } from '../Replicate/actions/prediction/fields';
+import { maxFileSizeOption } from '../Replicate/actions/prediction/descriptions';
 
 /**
  * The output schema for a delivery: the prediction's version's. A training's output ({version,

@@ -3,7 +3,7 @@
 // (constructor, __proto__), boundaries, malformed schemas, hostile output shapes. Milliseconds each.
 import { NodeOperationError, type IDataObject, type INode } from 'n8n-workflow';
 
-import { toResourceMapperFields } from '../../nodes/Replicate/methods/fields';
+import { toResourceMapperFields } from '../../nodes/Replicate/methods/mapperFields';
 import {
 	inputSchema,
 	outputFiles,

@@ -22,14 +22,6 @@ import type { ChatMessage, MessagePart } from './types';
 
 export type Shape = 'messages' | 'llama3' | 'llama2' | 'mistral' | 'prompt';
 
-export const FAMILY: Record<Shape, string> = {
-	messages: 'chat messages',
-	llama3: 'Llama 3 chat format',
-	llama2: 'Llama 2 chat format',
-	mistral: 'Mistral instruct format',
-	prompt: 'prompt and system prompt',
-};
-
 export interface ChatSchema {
 	shape: Shape;
 	/** `messages` is declared as a string (a JSON list) rather than an array. */

@@ -9,7 +9,7 @@ import { isParameterAbsent, parseDeploymentRef, parseModelRef } from '../../shar
 import { inputSchema } from '../../shared/models/schema';
 import { readEditorLocator } from '../../shared/readers';
 import { resolveDeployment, resolveModel, type Target } from '../../shared/models/targets';
-import { LATEST, toResourceMapperFields, VERSION_ID } from './fields';
+import { LATEST, toResourceMapperFields, VERSION_ID } from './mapperFields';
 
 const LABELS: Record<string, string> = {
 	runTarget: 'Run',

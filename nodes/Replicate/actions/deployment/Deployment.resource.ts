@@ -6,7 +6,7 @@ import { deploymentLocator } from '../common.descriptions';
 import { simpleOperation } from '../simple';
 import { defineResource } from '../types';
 import { create } from './create.operation';
-import { checkInstances, hardwareField, instancesField } from './fields';
+import { checkInstances, hardwareField, instancesField } from './hardwareAndInstances';
 
 const R = 'deployment';
 const deploymentField = deploymentLocator();

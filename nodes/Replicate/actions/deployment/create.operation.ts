@@ -7,7 +7,7 @@ import { apiRequest } from '../../../shared/transport';
 import { modelLocator, versionLocator } from '../common.descriptions';
 import { withDisplay } from '../simple';
 import { jsonItems, type Operation } from '../types';
-import { checkInstances, hardwareField, instancesField } from './fields';
+import { checkInstances, hardwareField, instancesField } from './hardwareAndInstances';
 
 const description: INodeProperties[] = withDisplay('deployment', 'create', [
 	{

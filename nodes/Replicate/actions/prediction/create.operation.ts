@@ -10,8 +10,9 @@ import {
 	concurrencyOption,
 	encodingOption,
 	targetAndInputFields,
-} from './fields';
-import { readCancelAfter, maxConcurrent, readInput, readTarget } from './shared';
+} from './descriptions';
+import { readInput, readTarget } from './input';
+import { maxConcurrent, readCancelAfter } from './options';
 
 const show = { show: { resource: ['prediction'], operation: ['create'] } };
 

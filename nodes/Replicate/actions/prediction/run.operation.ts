@@ -13,20 +13,17 @@ import {
 	encodingOption,
 	targetAndInputFields,
 	waitAndOutputOptions,
-} from './fields';
+} from './descriptions';
+import { readInput, readTarget } from './input';
 import {
 	durationSeconds,
-	finish,
-	readCancelAfter,
 	maxConcurrent,
-	readInput,
+	readCancelAfter,
 	readSyncWait,
-	readTarget,
 	readWaitSettings,
-	stopped,
-	waitFor,
 	type WaitSettings,
-} from './shared';
+} from './options';
+import { finish, stopped, waitFor } from './waiting';
 
 const show = { show: { resource: ['prediction'], operation: ['run'] } };
 

@@ -3,8 +3,9 @@ import type { INodeProperties } from 'n8n-workflow';
 import { readPredictionId } from '../../../shared/models/modelRef';
 import { getPrediction } from '../../../shared/lifecycle/predictions';
 import type { Operation } from '../types';
-import { concurrencyOption, predictionIdField, waitAndOutputOptions } from './fields';
-import { finish, maxConcurrent, readWaitSettings, schemaOfPrediction, waitFor } from './shared';
+import { concurrencyOption, predictionIdField, waitAndOutputOptions } from './descriptions';
+import { maxConcurrent, readWaitSettings } from './options';
+import { finish, schemaOfPrediction, waitFor } from './waiting';
 
 const show = { show: { resource: ['prediction'], operation: ['wait'] } };
 

@@ -1,0 +1,107 @@
+// The target (model, version or deployment) and the checked model input of an item: fields or
+// JSON plus binary inputs, everything checkable locally checked before any upload or prediction.
+import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
+
+import {
+	assertUploadable,
+	binaryInfo,
+	dataUri,
+	DATA_URI_MAX_BYTES,
+	uploadBinary,
+	type BinaryInfo,
+} from '../../../shared/files/files';
+import { readDeploymentRef, readModelRef } from '../../../shared/models/modelRef';
+import { inputSchema, prepareInput } from '../../../shared/models/schema';
+import { readJsonObject } from '../../../shared/readers';
+import { resolveDeployment, resolveModel, type Target } from '../../../shared/models/targets';
+import type { Batch } from '../types';
+import { fail, option } from './options';
+
+export function memo<T>(batch: Batch, key: string, fn: () => Promise<T>): Promise<T> {
+	let p = batch.memo.get(key) as Promise<T> | undefined;
+	if (!p) {
+		p = fn();
+		batch.memo.set(key, p);
+		p.catch(() => batch.memo.delete(key));
+	}
+	return p;
+}
+
+/** The model, version or deployment of this item, resolved once per execution. */
+export async function readTarget(ctx: IExecuteFunctions, i: number, batch: Batch): Promise<Target> {
+	const kind = ctx.getNodeParameter('runTarget', i, 'model') as string;
+	if (kind === 'deployment') {
+		const d = readDeploymentRef(ctx, i);
+		return await memo(batch, `deployment:${d.owner}/${d.name}`, () =>
+			resolveDeployment(ctx, d.owner, d.name, i),
+		);
+	}
+	const ref = readModelRef(ctx, i);
+	return await memo(batch, `model:${ref.owner}/${ref.name}:${ref.version ?? ''}`, () =>
+		resolveModel(ctx, ref, i),
+	);
+}
+
+function parseJsonInput(ctx: IExecuteFunctions, i: number): IDataObject {
+	const raw = ctx.getNodeParameter('inputJson', i, '{}');
+	return readJsonObject(ctx, 'Input (JSON)', raw, i, '{"prompt": "a cat"}');
+}
+
+/**
+ * The model input of item `i`: fields or JSON, plus binary inputs, checked against the schema.
+ * Everything that can be checked locally is checked before any upload or prediction.
+ */
+export async function readInput(
+	ctx: IExecuteFunctions,
+	i: number,
+	target: Target,
+): Promise<IDataObject> {
+	const mode = ctx.getNodeParameter('inputMode', i, 'fields') as string;
+	const raw: IDataObject =
+		mode === 'json'
+			? parseJsonInput(ctx, i)
+			: { ...((ctx.getNodeParameter('inputFields.value', i, {}) as IDataObject | null) ?? {}) };
+	const schema = inputSchema(target.openapi);
+	const files = ((ctx.getNodeParameter('binaryInputs.files', i, []) as IDataObject[]) ?? []).map(
+		(f) => ({
+			input: String(f.input ?? '').trim(),
+			property: String(f.binaryProperty ?? '').trim(),
+		}),
+	);
+	const infos: Array<{ input: string; property: string; info: BinaryInfo }> = [];
+	for (const f of files) {
+		if (!f.input) fail(ctx, i, 'A Binary Inputs entry has an empty "Input Name"');
+		if (schema && !schema.properties[f.input]) {
+			fail(
+				ctx,
+				i,
+				`Binary Inputs: the model has no input "${f.input}"`,
+				`Valid inputs: ${schema.order.join(', ')}`,
+			);
+		}
+		const info = await binaryInfo(ctx, i, f.property, 'Input Binary Field');
+		assertUploadable(ctx, info, i, f.property);
+		infos.push({ ...f, info });
+	}
+	const fileFields = [...new Set(infos.map((f) => f.input))];
+	for (const field of fileFields)
+		raw[field] =
+			schema?.properties[field]?.type === 'array' ? ['data:,placeholder'] : 'data:,placeholder';
+	const input = prepareInput(ctx.getNode(), schema, raw, i, fileFields);
+
+	const encoding = option<string>(ctx, i, 'binaryEncoding', 'auto');
+	const values = new Map<string, string[]>();
+	for (const f of infos) {
+		const useUpload =
+			encoding === 'upload' || (encoding === 'auto' && f.info.size > DATA_URI_MAX_BYTES);
+		const value = useUpload
+			? String(((await uploadBinary(ctx, i, f.property, f.info)).urls as IDataObject).get)
+			: await dataUri(ctx, i, f.property, f.info);
+		values.set(f.input, [...(values.get(f.input) ?? []), value]);
+	}
+	for (const [field, list] of values) {
+		input[field] =
+			schema?.properties[field]?.type === 'array' ? list : list.length === 1 ? list[0] : list;
+	}
+	return input;
+}
