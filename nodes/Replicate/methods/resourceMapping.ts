@@ -6,7 +6,7 @@ import type { ILoadOptionsFunctions, ResourceMapperFields } from 'n8n-workflow';
 import { ExpressionError, NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import { isParameterAbsent, parseDeploymentRef, parseModelRef } from '../../shared/models/modelRef';
-import { inputSchema } from '../../shared/models/schema';
+import { inputSchema, type InputKind } from '../../shared/models/schema';
 import { readEditorLocator } from '../../shared/readers';
 import { resolveDeployment, resolveModel, type Target } from '../../shared/models/targets';
 import { LATEST, toResourceMapperFields, VERSION_ID } from './mapperFields';
@@ -65,21 +65,25 @@ function refusal(error: unknown, what: string): ResourceMapperFields {
 }
 
 /**
- * The chosen model's (or deployment's) input schema as fields: types, options, defaults, x-order.
+ * The chosen model's (or deployment's) input schema (`kind` model), or the chosen trainer
+ * version's training inputs (`kind` training), as fields: types, options, defaults, x-order.
  */
-export async function getInputFields(this: ILoadOptionsFunctions): Promise<ResourceMapperFields> {
+async function fieldsOf(
+	ctx: ILoadOptionsFunctions,
+	kind: InputKind,
+): Promise<ResourceMapperFields> {
 	let target: Target;
-	let what = 'the model';
+	let what = kind === 'training' ? 'the trainer' : 'the model';
 	try {
-		if (value(this, 'runTarget') === 'deployment') {
-			const deployment = value(this, 'deployment');
+		if (kind === 'model' && value(ctx, 'runTarget') === 'deployment') {
+			const deployment = value(ctx, 'deployment');
 			if (!deployment) return notice('Choose a deployment to see its inputs');
 			const ref = parseDeploymentRef(deployment);
 			if (!ref) return notice(`"${deployment}" is not a deployment: use owner/name`);
 			what = `Deployment ${ref.owner}/${ref.name}`;
-			target = await resolveDeployment(this, ref.owner, ref.name);
+			target = await resolveDeployment(ctx, ref.owner, ref.name);
 		} else {
-			const raw = value(this, 'model');
+			const raw = value(ctx, 'model');
 			if (!raw) return notice('Choose a model to see its inputs');
 			const ref = parseModelRef(raw);
 			if (!ref) {
@@ -87,7 +91,7 @@ export async function getInputFields(this: ILoadOptionsFunctions): Promise<Resou
 					`"${raw}" is not a model: use owner/name (e.g. black-forest-labs/flux-schnell) or a model URL`,
 				);
 			}
-			const version = value(this, 'version');
+			const version = value(ctx, 'version');
 			if (version && version !== LATEST) ref.version = version;
 			if (ref.version && !VERSION_ID.test(ref.version)) {
 				return notice(
@@ -97,14 +101,29 @@ export async function getInputFields(this: ILoadOptionsFunctions): Promise<Resou
 			what = ref.version
 				? `Version ${ref.version.slice(0, 12)}… of ${ref.owner}/${ref.name}`
 				: `Model ${ref.owner}/${ref.name}`;
-			target = await resolveModel(this, ref);
+			target = await resolveModel(ctx, ref);
 		}
 	} catch (error) {
 		return refusal(error, what);
 	}
-	const schema = inputSchema(target.openapi);
+	const schema = inputSchema(target.openapi, kind);
 	if (!schema) {
-		return notice('This model publishes no input schema; use "Using JSON" input');
+		return notice(
+			kind === 'training'
+				? 'This version declares no training inputs (TrainingInput): pick a trainer, or use "Using JSON" input'
+				: 'This model publishes no input schema; use "Using JSON" input',
+		);
 	}
 	return { fields: toResourceMapperFields(schema) };
+}
+
+export async function getInputFields(this: ILoadOptionsFunctions): Promise<ResourceMapperFields> {
+	return await fieldsOf(this, 'model');
+}
+
+/** Training → Create: the trainer version's `TrainingInput` as fields. */
+export async function getTrainingInputFields(
+	this: ILoadOptionsFunctions,
+): Promise<ResourceMapperFields> {
+	return await fieldsOf(this, 'training');
 }

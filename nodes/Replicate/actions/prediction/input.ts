@@ -11,7 +11,7 @@ import {
 	type BinaryInfo,
 } from '../../../shared/files/files';
 import { readDeploymentRef, readModelRef } from '../../../shared/models/modelRef';
-import { inputSchema, prepareInput } from '../../../shared/models/schema';
+import { inputSchema, prepareInput, type InputKind } from '../../../shared/models/schema';
 import { readJsonObject } from '../../../shared/readers';
 import { resolveDeployment, resolveModel, type Target } from '../../../shared/models/targets';
 import type { Batch } from '../types';
@@ -47,21 +47,36 @@ function parseJsonInput(ctx: IExecuteFunctions, i: number): IDataObject {
 	return readJsonObject(ctx, 'Input (JSON)', raw, i, '{"prompt": "a cat"}');
 }
 
+/** The Secret Inputs entries of item `i` (password fields): input name → value. */
+function readSecretInputs(ctx: IExecuteFunctions, i: number): IDataObject {
+	const out: IDataObject = {};
+	const entries = (ctx.getNodeParameter('secretInputs.values', i, []) as IDataObject[]) ?? [];
+	for (const e of entries) {
+		const name = String(e.name ?? '').trim();
+		if (!name) fail(ctx, i, 'A Secret Inputs entry has an empty "Input Name"');
+		out[name] = e.value as IDataObject[string];
+	}
+	return out;
+}
+
 /**
- * The model input of item `i`: fields or JSON, plus binary inputs, checked against the schema.
- * Everything that can be checked locally is checked before any upload or prediction.
+ * The input of item `i` (a model's, or with `kind` training a trainer's): fields or JSON, secret
+ * inputs, plus binary inputs, checked against the version's schema. Everything that can be checked
+ * locally is checked before any upload, prediction or training.
  */
 export async function readInput(
 	ctx: IExecuteFunctions,
 	i: number,
 	target: Target,
+	kind: InputKind = 'model',
 ): Promise<IDataObject> {
 	const mode = ctx.getNodeParameter('inputMode', i, 'fields') as string;
 	const raw: IDataObject =
 		mode === 'json'
 			? parseJsonInput(ctx, i)
 			: { ...((ctx.getNodeParameter('inputFields.value', i, {}) as IDataObject | null) ?? {}) };
-	const schema = inputSchema(target.openapi);
+	Object.assign(raw, readSecretInputs(ctx, i));
+	const schema = inputSchema(target.openapi, kind);
 	const files = ((ctx.getNodeParameter('binaryInputs.files', i, []) as IDataObject[]) ?? []).map(
 		(f) => ({
 			input: String(f.input ?? '').trim(),
@@ -75,7 +90,7 @@ export async function readInput(
 			fail(
 				ctx,
 				i,
-				`Binary Inputs: the model has no input "${f.input}"`,
+				`Binary Inputs: the ${kind === 'training' ? 'trainer' : 'model'} has no input "${f.input}"`,
 				`Valid inputs: ${schema.order.join(', ')}`,
 			);
 		}
@@ -89,7 +104,9 @@ export async function readInput(
 			schema?.properties[field]?.type === 'array' ? ['data:,placeholder'] : 'data:,placeholder';
 	const input = prepareInput(ctx.getNode(), schema, raw, i, fileFields);
 
-	const encoding = option<string>(ctx, i, 'binaryEncoding', 'auto');
+	// Training data (a zip of images) always goes through the Files API.
+	const encoding =
+		kind === 'training' ? 'upload' : option<string>(ctx, i, 'binaryEncoding', 'auto');
 	const values = new Map<string, string[]>();
 	for (const f of infos) {
 		const useUpload =

@@ -10,6 +10,7 @@ import {
 	type Prediction,
 	type WaitOptions,
 } from '../../../shared/lifecycle/predictions';
+import { redactSecrets, secretsOf } from '../../../shared/models/secrets';
 import { schemaOfPrediction as predictionSchema } from '../../../shared/models/targets';
 import type { Batch } from '../types';
 import { memo } from './input';
@@ -80,12 +81,14 @@ export async function finish(
 	i: number,
 	timedOut: boolean,
 ): Promise<INodeExecutionData[]> {
-	let p = prediction;
+	// Secret inputs echoed back by Replicate go before anything becomes an item or an error.
+	const secrets = secretsOf(openapi, prediction.input);
+	let p = redactSecrets(prediction, secrets);
 	if (timedOut) {
 		let ended = false;
 		if (s.cancelOnTimeout) {
 			p = await cancelPrediction(ctx, p.id, i).then(
-				(c) => ((ended = true), c),
+				(c) => ((ended = true), redactSecrets(c, secrets)),
 				() => p,
 			);
 		}
