@@ -18,7 +18,7 @@ import {
 	rebase,
 	redactText,
 } from '../../nodes/shared/transport/safety';
-import { safeFileName } from '../../nodes/shared/files/output';
+import { safeFileName } from '../../nodes/shared/files/names';
 import { timings } from '../../nodes/shared/transport';
 
 const TOKEN = 'r8_hostileTestToken0123456789abcdef';

@@ -3,12 +3,8 @@
 import { NodeOperationError, type INode } from 'n8n-workflow';
 
 import { parseModelRef } from '../../nodes/shared/models/modelRef';
-import {
-	binaryName,
-	formatPrediction,
-	nestingDepth,
-	safeFileName,
-} from '../../nodes/shared/files/output';
+import { binaryName, formatPrediction, nestingDepth } from '../../nodes/shared/files/output';
+import { safeFileName } from '../../nodes/shared/files/names';
 import { pollDelay } from '../../nodes/shared/lifecycle/predictions';
 import { inputSchema, outputFiles, prepareInput } from '../../nodes/shared/models/schema';
 import { retryAfterMs } from '../../nodes/shared/transport';
