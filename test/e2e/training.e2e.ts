@@ -208,7 +208,7 @@ export default async function ({ host, emu, work, scenario }: E2EContext) {
 						createDestination: false,
 					}),
 				);
-				await importWorkflow(host, work, {
+				const triggerWorkflow = {
 					id: 'wfReplTrainTrig1',
 					name: 'E2E: Replicate Trigger on trainings',
 					active: false,
@@ -226,7 +226,8 @@ export default async function ({ host, emu, work, scenario }: E2EContext) {
 						},
 					],
 					connections: {},
-				});
+				};
+				await importWorkflow(host, work, triggerWorkflow);
 				for (const id of ['wfReplTrainHook1', 'wfReplTrainTrig1']) {
 					const r = await n8n(host, ['publish:workflow', `--id=${id}`]);
 					check(r.code === 0, `publish ${id}: ${r.stderr}`);

@@ -9,8 +9,8 @@ import type {
 } from 'n8n-workflow';
 
 import { parseModelRef, parseOwnerName } from '../models/modelRef';
-import { fileUrlProblem, getBaseUrl } from '../transport';
-import { downloadFile, formatPrediction, type OutputOptions } from './output';
+import { downloadFile, fileUrlProblem, getBaseUrl } from '../transport';
+import { formatPrediction, type OutputOptions } from './output';
 
 /**
  * The trained version as `owner/name:version`. Replicate reports it in `output.version` (as
@@ -62,9 +62,11 @@ export async function trainingItems(
 		json = { ...json, skippedFiles: [{ url: weights, reason: `Not downloaded: ${problem}` }] };
 		return [{ json }];
 	}
-	const binary = await downloadFile(ctx, weights, 0, itemIndex, {
-		maxBytes: o.maxFileBytes,
-		deadline: Date.now() + o.timeoutMs,
+	const binary = await downloadFile(ctx, {
+		url: weights,
+		index: 0,
+		itemIndex,
+		limits: { maxBytes: o.maxFileBytes, deadline: Date.now() + o.timeoutMs },
 	});
 	return [{ json, binary: { [o.binaryProperty]: binary } }];
 }
