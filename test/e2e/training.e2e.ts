@@ -3,6 +3,7 @@
 // version (its `version_ref` mapped as the model) → the output image as binary data. Also: a missing
 // destination created by "Create Destination If Missing", and the trigger started by a training's
 // completion. The secret training input (hf_token) appears in no output or log.
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { makePng } from '../emulator/png';
@@ -12,6 +13,7 @@ import {
 	importWorkflow,
 	n8n,
 	nodeItems,
+	PACKAGE_ROOT,
 	start,
 	type Started,
 } from '../../tools/n8n-host';
@@ -31,10 +33,39 @@ const node = (id: string, name: string, type: string, typeVersion: number, param
 	parameters,
 });
 
-/** Three small PNGs in one item (img0…img2), as a folder of training images would give. */
-const imagesCode = `return [{ json: {}, binary: Object.fromEntries(${JSON.stringify(
-	[0, 1, 2].map((i) => makePng(8, 8, 100 + i).toString('base64')),
-)}.map((data, i) => ['img' + i, { data, mimeType: 'image/png', fileName: i + '.png' }])) }];`;
+const pngs = JSON.stringify([0, 1, 2].map((i) => makePng(8, 8, 100 + i).toString('base64')));
+/** Three small PNGs in one item (img0…img2), as the example's "Merge Into One Item" gives. */
+const imagesCode = `return [{ json: {}, binary: Object.fromEntries(${pngs}.map((data, i) => ['img' + i, { data, mimeType: 'image/png', fileName: i + '.png' }])) }];`;
+/** The same images one item each (binary `data`), as "Read Files from Disk" gives. */
+const filesCode = `return ${pngs}.map((data, i) => ({ json: {}, binary: { data: { data, mimeType: 'image/png', fileName: i + '.png' } } }));`;
+
+/**
+ * The example workflow, pointed at the emulator: its file reader replaced by a Code node making three
+ * PNGs, the trainer and destination the emulator's, a secret input added, few steps.
+ */
+function exampleWorkflow() {
+	const wf = JSON.parse(
+		readFileSync(join(PACKAGE_ROOT, 'examples', 'fine-tune-and-run.workflow.json'), 'utf8'),
+	);
+	const byName = (name: string) => wf.nodes.find((n: { name: string }) => n.name === name);
+	Object.assign(byName('Read Training Images'), {
+		type: 'n8n-nodes-base.code',
+		typeVersion: 2,
+		parameters: { jsCode: filesCode },
+	});
+	const train = byName('Fine-Tune');
+	Object.assign(train.parameters, {
+		model: { __rl: true, mode: 'id', value: 'emulator/lora-trainer' },
+		destination: { __rl: true, mode: 'id', value: 'emulator/e2e-lora' },
+		inputFields: { mappingMode: 'defineBelow', value: { trigger_word: 'ZQX', steps: 10 } },
+		secretInputs: { values: [{ name: 'hf_token', value: SECRET }] },
+		options: { maxPollInterval: 1 },
+	});
+	const generate = byName('Generate With Your Model');
+	generate.parameters.inputFields.value = { prompt: 'ZQX on the moon' };
+	for (const n of [train, generate]) n.credentials = credentials;
+	return wf;
+}
 
 function trainingWorkflow(o: {
 	id: string;
@@ -140,23 +171,17 @@ export default async function ({ host, emu, work, scenario }: E2EContext) {
 		});
 
 	await scenario(
-		'images → Compression (zip) → Training (wait) → Run of the trained version → image binary',
+		'the example: images → Compression (zip) → Training (wait) → Run of the trained version → image',
 		async () => {
 			check((await createModel('e2e-lora')).status === 201, 'destination not created');
-			const wf = trainingWorkflow({
-				id: 'wfReplTrainPoll1',
-				start: 'manual',
-				waitMode: 'poll',
-				destination: 'emulator/e2e-lora',
-				createDestination: false,
-			});
+			const wf = exampleWorkflow();
 			await importWorkflow(host, work, wf);
 			const r = await execute(host, wf.id);
 			check(
 				r.code === 0 && r.run?.status === 'success',
 				`execution failed: ${r.run?.data.resultData.error?.message ?? r.raw.slice(-1500)}`,
 			);
-			checkTrainedAndRan(nodeItems(r, 'Fine-Tune')[0], nodeItems(r, 'Generate')[0]);
+			checkTrainedAndRan(nodeItems(r, 'Fine-Tune')[0], nodeItems(r, 'Generate With Your Model')[0]);
 			const upload = emu.requests('files.create').at(-1);
 			check(upload?.status === 201, 'the zip was not uploaded with the Files API');
 			const t = [...emu.store.trainings.values()].at(-1)!;
