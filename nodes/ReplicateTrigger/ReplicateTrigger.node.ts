@@ -47,7 +47,7 @@ async function isTrainingDelivery(
 		return true;
 	} catch (error) {
 		if (error instanceof NodeApiError && error.httpCode === '404') return false;
-		throw error;
+		throw asNodeError(ctx, error, 0);
 	}
 }
 

@@ -22,6 +22,9 @@ import { createFields } from './descriptions';
 import { ensureDestination, readDestination } from './destination';
 
 const seg = encodeURIComponent;
+/** Defaults of the Timeout and Max Poll Interval options for trainings (see descriptions.ts). */
+const TRAINING_TIMEOUT_MS = 7200_000;
+const TRAINING_MAX_POLL_MS = 30_000;
 
 /** The trainer's version (the one named, or the latest) with its schema, once per execution. */
 async function readTrainer(ctx: IExecuteFunctions, ref: ModelRef, i: number, batch: Batch) {
@@ -73,6 +76,12 @@ export const create: Operation = {
 		// Every check that needs no request comes first, in the same order for every wait mode.
 		const waitMode = this.getNodeParameter('waitMode', i, 'poll') as string;
 		const settings = readWaitSettings(this, i);
+		// A training's own defaults where the option is not set: 2 hours, polls every 30 s at most, no
+		// weights download.
+		const unset = (name: string) => this.getNodeParameter(`options.${name}`, i, null) === null;
+		if (unset('timeout')) settings.timeoutMs = TRAINING_TIMEOUT_MS;
+		if (unset('maxPollInterval')) settings.maxPollMs = TRAINING_MAX_POLL_MS;
+		settings.output.timeoutMs = settings.timeoutMs;
 		settings.output.download = option(this, i, 'download', false) && !this.isToolExecution?.();
 		const options = this.getNodeParameter('options', i, {}) as IDataObject;
 		const hook = readWebhook(this, options, i);

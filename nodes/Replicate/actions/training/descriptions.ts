@@ -129,12 +129,35 @@ const waitFields: INodeProperties[] = [
 		displayOptions: { show: V11 },
 		options: [
 			{
-				displayName: 'Timeout (Seconds)',
-				name: 'timeout',
+				displayName: 'Cancel on Timeout',
+				name: 'cancelOnTimeout',
+				type: 'boolean',
+				default: true,
+				description:
+					'Whether to cancel the training on Replicate when the timeout passes, so it stops costing money',
+			},
+			{
+				displayName: 'Download Weights',
+				name: 'download',
+				type: 'boolean',
+				default: false,
+				description: 'Whether to download the trained weights file into binary data',
+			},
+			{
+				displayName: 'Include Logs',
+				name: 'includeLogs',
+				type: 'boolean',
+				default: false,
+				description:
+					"Whether to include the training's logs in the output (a failed training's last lines are always in the error)",
+			},
+			{
+				displayName: 'Max Poll Interval (Seconds)',
+				name: 'maxPollInterval',
 				type: 'number',
-				typeOptions: { minValue: 1 },
-				default: 7200,
-				description: 'How long "Wait for It to Finish" waits for the training',
+				typeOptions: { minValue: 1, maxValue: 60 },
+				default: 30,
+				description: 'Polls back off up to this interval',
 			},
 			{
 				displayName: 'On Timeout',
@@ -147,44 +170,21 @@ const waitFields: INodeProperties[] = [
 				default: 'fail',
 			},
 			{
-				displayName: 'Cancel on Timeout',
-				name: 'cancelOnTimeout',
-				type: 'boolean',
-				default: true,
-				description:
-					'Whether to cancel the training on Replicate when the timeout passes, so it stops costing money',
-			},
-			{
-				displayName: 'Max Poll Interval (Seconds)',
-				name: 'maxPollInterval',
-				type: 'number',
-				typeOptions: { minValue: 1, maxValue: 60 },
-				default: 30,
-				description: 'Polls back off up to this interval',
-			},
-			{
-				displayName: 'Download Weights',
-				name: 'download',
-				type: 'boolean',
-				default: false,
-				description: 'Whether to download the trained weights file into binary data',
-			},
-			{
 				displayName: 'Put Weights in Field',
 				name: 'binaryProperty',
 				type: 'string',
 				default: 'data',
 				description: 'Binary property for the weights file',
 			},
-			maxFileSizeOption,
 			{
-				displayName: 'Include Logs',
-				name: 'includeLogs',
-				type: 'boolean',
-				default: false,
-				description:
-					"Whether to include the training's logs in the output (a failed training's last lines are always in the error)",
+				displayName: 'Timeout (Seconds)',
+				name: 'timeout',
+				type: 'number',
+				typeOptions: { minValue: 1 },
+				default: 7200,
+				description: 'How long "Wait for It to Finish" waits for the training',
 			},
+			maxFileSizeOption,
 			...webhookOptions.map((o) => ({
 				...o,
 				description: `${String(o.description)} (not with "Wait for Webhook", which sets its own)`,
