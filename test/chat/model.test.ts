@@ -136,7 +136,7 @@ describe('generate', () => {
 		const { model } = await supply('emulator/chat-messages', { temperature: 3 });
 		const before = predictionsOf('emulator/chat-messages').length;
 		await expect(model.generate([user('x')])).rejects.toThrow(
-			/Invalid model input "temperature": must be at most 2/,
+			/Invalid model input "Temperature" \(temperature\): must be at most 2/,
 		);
 		expect(predictionsOf('emulator/chat-messages')).toHaveLength(before);
 	});

@@ -86,12 +86,18 @@ describe('prepareInput: coercion to the schema', () => {
 	});
 
 	test.each([
-		[{ prompt: 'x', steps: '2.5' }, /Invalid model input "steps": must be a whole number/],
-		[{ prompt: 'x', steps: 51 }, /Invalid model input "steps": .*50/],
-		[{ prompt: 'x', safe: 'maybe' }, /Invalid model input "safe"/],
-		[{ prompt: 'x', size: 'huge' }, /"size": must be one of "small", "large" \(got "huge"\)/],
-		[{ prompt: 'x', colour: 'red' }, /"colour": this model has no such input/],
-		[{ steps: 3 }, /"prompt": is required by this model$/],
+		[
+			{ prompt: 'x', steps: '2.5' },
+			/Invalid model input "Steps" \(steps\): must be a whole number/,
+		],
+		[{ prompt: 'x', steps: 51 }, /Invalid model input "Steps" \(steps\): .*50/],
+		[{ prompt: 'x', safe: 'maybe' }, /Invalid model input "Safe" \(safe\)/],
+		[
+			{ prompt: 'x', size: 'huge' },
+			/"Size" \(size\): must be one of "small", "large" \(got "huge"\)/,
+		],
+		[{ prompt: 'x', colour: 'red' }, /"Colour" \(colour\): this model has no such input/],
+		[{ steps: 3 }, /"Prompt" \(prompt\): is required by this model$/],
 	])('%j is refused naming the field and the item', (raw, message) => {
 		let error: unknown;
 		try {

@@ -10,7 +10,7 @@ import type {
 } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { downloadFile, fileUrlProblem, getBaseUrl } from '../transport';
+import { downloadFile, getBaseUrl, outboundUrlProblem } from '../transport';
 import { isConcatenateOutput, outputFiles } from '../models/schema';
 
 /** Default Max File Size: room for a few minutes of generated video. */
@@ -146,12 +146,13 @@ export async function predictionItems(
 	}
 	const candidates = o.download ? outputFiles(output, openapi) : [];
 	if (!candidates.length) return [{ json }];
-	// Only safe hosts: a refused URL stays in the output as text, with a note, and is never fetched.
+	// The transport's outbound-URL policy, asked first so that a refused URL stays in the output as
+	// text with a note (the transport would refuse to fetch it anyway).
 	const base = await getBaseUrl.call(ctx);
 	const files: string[] = [];
 	const skipped: IDataObject[] = [];
 	for (const url of candidates) {
-		const problem = url.startsWith('data:') ? undefined : fileUrlProblem(url, base);
+		const problem = url.startsWith('data:') ? undefined : outboundUrlProblem(url, base);
 		if (problem) skipped.push({ url, reason: `Not downloaded: ${problem}` });
 		else files.push(url);
 	}

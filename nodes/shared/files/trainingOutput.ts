@@ -9,7 +9,7 @@ import type {
 } from 'n8n-workflow';
 
 import { parseModelRef, parseOwnerName } from '../models/modelRef';
-import { downloadFile, fileUrlProblem, getBaseUrl } from '../transport';
+import { downloadFile, outboundUrlProblem, getBaseUrl } from '../transport';
 import { formatPrediction, type OutputOptions } from './output';
 
 /**
@@ -57,7 +57,7 @@ export async function trainingItems(
 	if (!o.download || typeof weights !== 'string' || !weights) return [{ json }];
 	const problem = weights.startsWith('data:')
 		? undefined
-		: fileUrlProblem(weights, await getBaseUrl.call(ctx));
+		: outboundUrlProblem(weights, await getBaseUrl.call(ctx));
 	if (problem) {
 		json = { ...json, skippedFiles: [{ url: weights, reason: `Not downloaded: ${problem}` }] };
 		return [{ json }];

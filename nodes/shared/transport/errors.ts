@@ -1,10 +1,9 @@
 // Every error the transport raises: Replicate's problem answers, network failures, stops and
 // deadlines, each with no secret in it (the token and anything like it is redacted).
-import type { IDataObject, JsonObject } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, JsonObject } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
-import type { ReplicateContext } from './connection';
-import { redactDeep, redactText } from './safety';
+import { redactDeep, redactText, type Secrets } from './redact';
 
 /** What an error says about the request it belongs to. */
 export interface RequestLabel {
@@ -14,22 +13,25 @@ export interface RequestLabel {
 	itemIndex?: number;
 }
 
+/** Errors need only the node. */
+export type NodeContext = Pick<IExecuteFunctions, 'getNode'>;
+
 const pathOf = (path: string) => path.replace(/^https?:\/\/[^/]+/, '');
 
 /** Turns Replicate's problem+json (title, detail, status) into a NodeApiError with no secret in it. */
 export function apiError(
-	ctx: ReplicateContext,
+	ctx: NodeContext,
 	statusCode: number,
 	body: unknown,
 	itemIndex?: number,
-	token?: string,
+	secrets?: Secrets,
 	note?: string,
 ): NodeApiError {
 	const raw = (body && typeof body === 'object' && !Array.isArray(body) ? body : {}) as IDataObject;
-	const problem = redactDeep(raw, token);
+	const problem = redactDeep(raw, secrets);
 	const text =
 		typeof body === 'string' && body.trim() && body.length < 200 && !/[<>]/.test(body)
-			? redactText(body.trim(), token)
+			? redactText(body.trim(), secrets)
 			: undefined;
 	const title =
 		typeof problem.title === 'string' && problem.title.trim() ? problem.title.trim() : undefined;
@@ -57,12 +59,12 @@ export function mayHaveCreatedNote(sentAt: number, until = Date.now()): string {
 }
 
 export function networkError(
-	ctx: ReplicateContext,
+	ctx: NodeContext,
 	error: unknown,
 	req: RequestLabel,
 	sentAt: number | undefined,
 	message?: string,
-	token?: string,
+	secrets?: Secrets,
 ) {
 	// Only the message and code travel on: the original error can carry request headers. The code
 	// stays out of the message, which n8n would otherwise replace with a generic sentence.
@@ -77,34 +79,34 @@ export function networkError(
 	const detail = [code, e.cause?.message ?? e.message].filter(Boolean).join(': ');
 	return new NodeOperationError(
 		ctx.getNode(),
-		redactText(message ?? `Could not reach Replicate (${what})`, token),
+		redactText(message ?? `Could not reach Replicate (${what})`, secrets),
 		{
 			itemIndex: req.itemIndex,
-			description: redactText(`${detail.replace(/\.$/, '')}.${note}`.trim(), token),
+			description: redactText(`${detail.replace(/\.$/, '')}.${note}`.trim(), secrets),
 		},
 	);
 }
 
 /** n8n errors pass through (their texts redacted); anything else becomes a NodeOperationError (message only). */
 export function asNodeError(
-	ctx: ReplicateContext,
+	ctx: NodeContext,
 	error: unknown,
 	itemIndex?: number,
-	token?: string,
+	secrets?: Secrets,
 ): NodeApiError | NodeOperationError {
 	if (error instanceof NodeApiError || error instanceof NodeOperationError) {
-		error.message = redactText(error.message, token);
-		if (error.description) error.description = redactText(error.description, token);
+		error.message = redactText(error.message, secrets);
+		if (error.description) error.description = redactText(error.description, secrets);
 		return error;
 	}
 	return new NodeOperationError(
 		ctx.getNode(),
-		redactText((error as Error)?.message ?? String(error), token),
+		redactText((error as Error)?.message ?? String(error), secrets),
 		{ itemIndex },
 	);
 }
 
-export function stoppedError(ctx: ReplicateContext, itemIndex?: number) {
+export function stoppedError(ctx: NodeContext, itemIndex?: number) {
 	return new NodeOperationError(ctx.getNode(), 'The execution was stopped', { itemIndex });
 }
 
@@ -113,7 +115,7 @@ const deadlineErrors = new WeakSet<object>();
 export const isDeadlineError = (e: unknown) =>
 	typeof e === 'object' && e !== null && deadlineErrors.has(e);
 
-export function deadlineError(ctx: ReplicateContext, req: RequestLabel) {
+export function deadlineError(ctx: NodeContext, req: RequestLabel) {
 	const e = new NodeOperationError(
 		ctx.getNode(),
 		`The time allowed ran out during ${req.method} ${pathOf(req.path)}`,

@@ -1,8 +1,10 @@
-// Server-Sent Events from a prediction's stream URL.
+// Server-Sent Events from a prediction's stream URL: a URL the API hands back, so it is fetched
+// under the outbound-URL policy on every hop, and never with the credential.
 import type { IExecuteFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import type { ReplicateContext } from './connection';
+import { connection, type CredentialContext } from './connection';
+import { exchange } from './exchange';
 import type { Download } from './fileRequest';
 
 /** An open Server-Sent Events response: its bytes as they arrive, and a way to hang up. */
@@ -11,14 +13,14 @@ export interface EventStream {
 	close(): void;
 }
 
-type StreamContext = Pick<ReplicateContext, 'getNode'> & {
+type StreamContext = CredentialContext & {
 	helpers: Pick<IExecuteFunctions['helpers'], 'httpRequest'>;
 };
 
 /**
  * Opens a prediction's `urls.stream` (Replicate's streaming host). The stream needs no
- * authentication, so the API token is never sent there, whatever the URL. Only http(s) URLs are
- * followed; `signal` hangs up.
+ * authentication, so the credential is never sent there, whatever the URL; a URL the outbound-URL
+ * policy refuses (also on a redirect) is not fetched. `signal` hangs up.
  */
 export async function openEventStream(
 	ctx: StreamContext,
@@ -26,34 +28,33 @@ export async function openEventStream(
 	signal?: AbortSignal,
 	itemIndex?: number,
 ): Promise<EventStream> {
-	let parsed: URL | undefined;
-	try {
-		parsed = new URL(url);
-	} catch {
-		parsed = undefined;
-	}
-	if (!parsed || !/^https?:$/.test(parsed.protocol)) {
+	if (!/^https?:\/\//i.test(url)) {
 		throw new NodeOperationError(ctx.getNode(), 'Replicate sent a stream URL that is not http(s)', {
 			itemIndex,
 		});
 	}
-	const res = (await ctx.helpers.httpRequest({
-		method: 'GET',
-		url: parsed.toString(),
-		headers: { Accept: 'text/event-stream', 'Cache-Control': 'no-store' },
-		encoding: 'stream',
-		returnFullResponse: true,
-		ignoreHttpStatusErrors: true,
-		abortSignal: signal,
-		timeout: 15 * 60_000,
-	})) as Download;
+	const conn = await connection.call(ctx);
+	const res = await exchange(
+		ctx,
+		{
+			method: 'GET',
+			url,
+			headers: { Accept: 'text/event-stream', 'Cache-Control': 'no-store' },
+			encoding: 'stream',
+			returnFullResponse: true,
+			ignoreHttpStatusErrors: true,
+			timeout: 15 * 60_000,
+		},
+		{ conn, caller: ctx, signal, follow: true, anonymous: true, itemIndex },
+	);
+	const body = res.body as Download['body'];
 	if (res.statusCode < 200 || res.statusCode >= 300) {
-		res.body.destroy?.();
+		body.destroy?.();
 		throw new NodeOperationError(
 			ctx.getNode(),
 			`Replicate's stream answered with status ${res.statusCode}`,
 			{ itemIndex },
 		);
 	}
-	return { body: res.body, close: () => res.body.destroy?.() };
+	return { body, close: () => body.destroy?.() };
 }

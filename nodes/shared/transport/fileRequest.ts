@@ -1,5 +1,6 @@
-// The HTTP side of a file download: one GET (redirects followed under the URL policy), retried on
-// 429, 5xx and network errors within one budget and the deadline.
+// The HTTP side of a file download: one GET (every hop, the first included, under the outbound-URL
+// policy and the token policy of exchange.ts), retried on 429, 5xx and network errors within one
+// budget and the deadline.
 import type { IExecuteFunctions, IHttpRequestOptions, IWebhookFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
@@ -7,7 +8,8 @@ import { connection, withSignal } from './connection';
 import { asNodeError, networkError } from './errors';
 import { exchange, headerMap, type RawResponse } from './exchange';
 import { MAX_RETRY_WAIT_MS, retryAfterMs } from './request';
-import { fileUrlProblem, rebase, redactText } from './safety';
+import { rebase } from './baseUrl';
+import { redactText } from './redact';
 import { pause, scaled, timings } from './timings';
 
 export type FileContext = IExecuteFunctions | IWebhookFunctions;
@@ -36,9 +38,9 @@ export interface OpenDownload {
 const MAX_DOWNLOAD_RETRIES = 4;
 
 /**
- * Opens a file download as a stream. The token is sent only while the URL (and every redirect hop)
- * is on the API's origin; every hop must pass the output-file URL policy; 429s and 5xx count against
- * one retry budget, and no wait goes past the deadline.
+ * Opens a file download as a stream. The token goes only with a download that starts on the API's
+ * origin, and only while it stays there; every hop must pass the outbound-URL policy; 429s and 5xx
+ * count against one retry budget, and no wait goes past the deadline.
  */
 export async function openDownload(ctx: FileContext, o: OpenDownload): Promise<Download> {
 	const { url, itemIndex } = o;
@@ -56,7 +58,7 @@ export async function openDownload(ctx: FileContext, o: OpenDownload): Promise<D
 	// The authenticated request must abort with the download's own signal, not only the execution's.
 	const caller = withSignal(ctx, o.signal);
 	const fail = (message: string) =>
-		new NodeOperationError(ctx.getNode(), redactText(message, conn.token), { itemIndex });
+		new NodeOperationError(ctx.getNode(), redactText(message, conn.secrets), { itemIndex });
 	let retries = 0;
 	const wait = async (ms: number, why: string) => {
 		if (ms >= o.deadline - Date.now())
@@ -74,11 +76,11 @@ export async function openDownload(ctx: FileContext, o: OpenDownload): Promise<D
 				caller,
 				signal: o.signal,
 				follow: true,
-				checkHop: (next) => fileUrlProblem(next, conn.base),
 				itemIndex,
 			});
 		} catch (error) {
-			if (error instanceof NodeOperationError) throw asNodeError(ctx, error, itemIndex, conn.token);
+			if (error instanceof NodeOperationError)
+				throw asNodeError(ctx, error, itemIndex, conn.secrets);
 			if (o.signal.aborted || retries >= MAX_DOWNLOAD_RETRIES) {
 				throw networkError(
 					ctx,
@@ -86,7 +88,7 @@ export async function openDownload(ctx: FileContext, o: OpenDownload): Promise<D
 					{ method: 'GET', path: url, itemIndex },
 					undefined,
 					`The download of ${url} broke off`,
-					conn.token,
+					conn.secrets,
 				);
 			}
 			await wait(scaled(timings.retryBaseMs * 2 ** retries++), 'the connection failed');

@@ -9,10 +9,12 @@
 //   paginate.ts     `next` cursors
 //   download.ts     output files into the binary store (fileRequest.ts, downloadBody.ts)
 //   eventStream.ts  Server-Sent Events from a stream URL
-//   safety.ts       the Base URL check, rebasing, the outbound-URL policy, redaction
+//   baseUrl.ts      the Base URL: its check, URLs moved onto it, the note on a 404 it may cause
+//   policy.ts       the outbound-URL policy: which URLs from outside may be fetched
+//   redact.ts       secrets out of errors
 //   timings.ts      every wait, and the one way to wait
 export { CREDENTIAL, cancelSignal, connection, getBaseUrl } from './connection';
-export type { Connection, ReplicateContext } from './connection';
+export type { Connection, CredentialContext, ReplicateContext } from './connection';
 export { apiError, asNodeError, isDeadlineError, mayHaveCreatedNote } from './errors';
 export { apiRequest, retryAfterMs } from './request';
 export type { ApiRequest, ApiResponse, RetryPolicy } from './request';
@@ -23,5 +25,7 @@ export type { Download } from './fileRequest';
 export { openEventStream } from './eventStream';
 export type { EventStream } from './eventStream';
 export { RATE_LIMITS, resetPacing } from './pacing';
-export { DEFAULT_BASE_URL, fileUrlProblem, isLocalHost, rebase, redactText } from './safety';
+export { DEFAULT_BASE_URL, rebase } from './baseUrl';
+export { isLocalHost, outboundUrlProblem } from './policy';
+export { redactText } from './redact';
 export { pause, scaled, timings } from './timings';

@@ -14,7 +14,7 @@ import {
 } from './errors';
 import { exchange, headerMap, type RawResponse } from './exchange';
 import { laneKind, lanesFor, type Lane } from './pacing';
-import { rebase } from './safety';
+import { baseUrlNote, rebase } from './baseUrl';
 import { pause, scaled, timings } from './timings';
 
 /**
@@ -69,10 +69,21 @@ const MAX_TRANSIENT_RETRIES = 4;
 /** The longest wait a Retry-After can ask for. */
 export const MAX_RETRY_WAIT_MS = 60_000;
 
-/** Milliseconds to wait after a 429, from the Retry-After header or the body's retry_after. */
-export function retryAfterMs(headers: Record<string, string>, body: unknown): number {
-	const header = Number(headers['retry-after']);
+/**
+ * Milliseconds to wait after a 429, from the Retry-After header (seconds, or an HTTP date as RFC
+ * 9110 allows: the time until then, nothing when it has passed) or the body's retry_after; 1 s when
+ * neither says. Callers cap it (MAX_RETRY_WAIT_MS).
+ */
+export function retryAfterMs(
+	headers: Record<string, string>,
+	body: unknown,
+	now = Date.now(),
+): number {
+	const raw = headers['retry-after'];
+	const header = Number(raw);
 	if (Number.isFinite(header) && header >= 0) return header * 1000;
+	const date = raw && /[a-z]/i.test(raw) ? Date.parse(raw) : NaN;
+	if (Number.isFinite(date)) return Math.max(0, date - now);
 	const fromBody = Number((body as IDataObject | undefined)?.retry_after);
 	if (Number.isFinite(fromBody) && fromBody >= 0) return fromBody * 1000;
 	return 1000;
@@ -136,7 +147,7 @@ export async function apiRequest<T = IDataObject>(
 	req: ApiRequest,
 ): Promise<ApiResponse<T>> {
 	const conn = await connection.call(ctx);
-	const { token } = conn;
+	const { secrets } = conn;
 	const options: IHttpRequestOptions = {
 		method: req.method,
 		url: requestUrl(ctx, req, conn.base),
@@ -200,7 +211,8 @@ export async function apiRequest<T = IDataObject>(
 			});
 		} catch (error) {
 			if (signal?.aborted) throw stoppedError(ctx, req.itemIndex);
-			if (error instanceof NodeOperationError) throw asNodeError(ctx, error, req.itemIndex, token);
+			if (error instanceof NodeOperationError)
+				throw asNodeError(ctx, error, req.itemIndex, secrets);
 			if (left() <= 0) throw deadlineError(ctx, req);
 			if (repeatable && transient < MAX_TRANSIENT_RETRIES) {
 				await backoff(scaled(timings.retryBaseMs * 2 ** transient++));
@@ -212,7 +224,7 @@ export async function apiRequest<T = IDataObject>(
 				req,
 				retry === 'create' && req.method === 'POST' ? firstSent : undefined,
 				undefined,
-				token,
+				secrets,
 			);
 		}
 		const headers = headerMap(res.headers);
@@ -236,7 +248,9 @@ export async function apiRequest<T = IDataObject>(
 		const note =
 			res.statusCode >= 500 && retry === 'create' && req.method === 'POST'
 				? mayHaveCreatedNote(firstSent)
-				: undefined;
-		throw apiError(ctx, res.statusCode, body, req.itemIndex, token, note);
+				: res.statusCode === 404
+					? baseUrlNote(conn.base, body)
+					: undefined;
+		throw apiError(ctx, res.statusCode, body, req.itemIndex, secrets, note);
 	}
 }

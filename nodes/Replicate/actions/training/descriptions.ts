@@ -2,7 +2,7 @@
 // input JSON, return at once); from 1.1 the trainer's inputs come from its TrainingInput schema
 // (the same fields, JSON, binary and secret inputs as Run), with a destination that can be
 // created, and waiting.
-import type { INodeProperties } from 'n8n-workflow';
+import type { INodeProperties, INodePropertyCollection } from 'n8n-workflow';
 
 import { modelLocator, versionLocator } from '../common.descriptions';
 import { webhookOptions } from '../locators';
@@ -59,29 +59,23 @@ const inputFields: INodeProperties[] = [
 		...p,
 		description:
 			'Send n8n binary data (such as a zip of images from the Compression node) as file inputs of the trainer; uploaded with the Files API',
-		options: [
-			{
-				displayName: 'File',
-				name: 'files',
-				values: [
-					{
-						displayName: 'Input Name',
-						name: 'input',
-						type: 'string',
-						default: 'input_images',
-						placeholder: 'e.g. input_images',
-						description: 'The training input that takes the file',
-					},
-					{
-						displayName: 'Input Binary Field',
-						name: 'binaryProperty',
-						type: 'string',
-						default: 'data',
-						description: 'The binary property of the incoming item that holds the file',
-					},
-				],
-			},
-		],
+		options: (p.options as INodePropertyCollection[]).map((o) => ({
+			...o,
+			values: o.values.map((v) =>
+				v.name === 'input'
+					? {
+							...v,
+							typeOptions: {
+								loadOptionsMethod: 'getTrainingFileInputs',
+								loadOptionsDependsOn: ['model.value', 'version.value'],
+							},
+							default: 'input_images',
+							description:
+								'The training input that takes the file: one of the trainer\'s file inputs. Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
+						}
+					: v,
+			),
+		})),
 	})),
 	{ ...secretInputsField, displayOptions: { show: V11 } },
 ];
