@@ -9,6 +9,7 @@ import { median, say, shutdownN8nCore, spread, verdict } from './lib';
 import { startEmulator, type Emulator } from '../test/emulator';
 import { replicateCredentials, runNode } from '../test/harness/n8n';
 import { runParams } from '../test/helpers/params';
+import { pollTimings } from '../nodes/shared/lifecycle/schedule';
 import { timings } from '../nodes/shared/transport';
 
 const results: string[] = [];
@@ -119,7 +120,7 @@ async function requests() {
 					.map((l) => l.at);
 				const polls = pollTimes.length;
 				// the interval between polls once the ramp after the hold (its first four) is over
-				const RAMP = timings.pollRampMs.length;
+				const RAMP = pollTimings.afterHoldRampMs.length;
 				const steady =
 					polls > RAMP + 1
 						? (((pollTimes[polls - 1] - pollTimes[RAMP]) / (polls - RAMP - 1)) * scale) / 1000

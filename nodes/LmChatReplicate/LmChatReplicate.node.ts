@@ -1,3 +1,4 @@
+import type { ChatModel as SdkChatModel } from '@n8n/ai-node-sdk';
 import type {
 	IDataObject,
 	IExecuteFunctions,
@@ -14,20 +15,32 @@ import { readDeploymentRef, readModelRef } from '../shared/models/modelRef';
 import { resolveDeployment, resolveModel } from '../shared/models/targets';
 import { ChatMappingError, chatSchema } from './chat/mapping';
 import { ReplicateChatModel as ChatModel, type ModelSettings } from './chat/model';
-import type { AiNodeSdk } from './chat/types';
 import { searchDeployments, searchLanguageModels } from './listSearch';
 
 /** The first n8n release that ships @n8n/ai-node-sdk (this node is tested on 2.41.1). */
 export const MIN_N8N_VERSION = '2.16';
 
-/** n8n's AI node SDK, loaded only when the node runs: n8n before 2.16 has none. */
-export async function loadSdk(ctx: ISupplyDataFunctions, itemIndex: number): Promise<AiNodeSdk> {
-	let sdk: Partial<AiNodeSdk> | undefined;
+/**
+ * The part of n8n's AI node SDK this package calls at run time. Written with this package's
+ * n8n-workflow types: the SDK's own declaration names its newer n8n-workflow release's.
+ */
+export interface Sdk {
+	supplyModel(ctx: ISupplyDataFunctions, model: SdkChatModel): SupplyData;
+}
+
+/**
+ * n8n's AI node SDK, loaded only when the node runs: n8n before 2.16 has none. (Its types come from
+ * the devDependency, `import type` only: nothing of it is required when the package loads.)
+ */
+export async function loadSdk(ctx: ISupplyDataFunctions, itemIndex: number): Promise<Sdk> {
+	let loaded: unknown;
 	try {
-		sdk = (await import('@n8n/ai-node-sdk')) as Partial<AiNodeSdk>;
+		loaded = await import('@n8n/ai-node-sdk');
 	} catch {
-		sdk = undefined;
+		loaded = undefined;
 	}
+	// Only supplyModel is used, and it is checked here.
+	const sdk = loaded as Partial<Sdk> | undefined;
 	if (typeof sdk?.supplyModel !== 'function') {
 		throw new NodeOperationError(
 			ctx.getNode(),
@@ -40,7 +53,7 @@ export async function loadSdk(ctx: ISupplyDataFunctions, itemIndex: number): Pro
 			},
 		);
 	}
-	return sdk as AiNodeSdk;
+	return sdk as Sdk;
 }
 
 function numberOption(
@@ -267,6 +280,6 @@ export class LmChatReplicate implements INodeType {
 			});
 		}
 		const model = new ChatModel(this, target, chat, settings, itemIndex);
-		return sdk.supplyModel(this, model) as SupplyData;
+		return sdk.supplyModel(this, model);
 	}
 }

@@ -7,7 +7,7 @@ import {
 	chatSchema as analyze,
 	outputText,
 } from '../../nodes/LmChatReplicate/chat/mapping';
-import type { ChatMessage } from '../../nodes/LmChatReplicate/chat/types';
+import type { Message as ChatMessage } from '@n8n/ai-node-sdk';
 import { CATALOG } from '../emulator';
 import { llama3Turns } from '../emulator/models/chat';
 import { cogSchema } from '../emulator/models/schema';
@@ -174,7 +174,10 @@ describe('what cannot be mapped fails clearly', () => {
 		expect(() => buildInput(cs, [text('system', 'only a system message')], {})).toThrow(
 			/no user message/,
 		);
-		const file: ChatMessage = { role: 'user', content: [{ type: 'file', mediaType: 'image/png' }] };
+		const file: ChatMessage = {
+			role: 'user',
+			content: [{ type: 'file', mediaType: 'image/png', data: '' }],
+		};
 		expect(() => buildInput(cs, [file], {})).toThrow(/Message 1 carries a file \(image\/png\)/);
 		const tool: ChatMessage = {
 			role: 'tool',

@@ -18,7 +18,7 @@ import {
 	type InputSchema,
 	type JsonSchema,
 } from '../../shared/models/schema';
-import type { ChatMessage, MessagePart } from './types';
+import type { Message, MessageContent } from '@n8n/ai-node-sdk';
 
 export type Shape = 'messages' | 'llama3' | 'llama2' | 'mistral' | 'prompt';
 
@@ -123,9 +123,9 @@ interface Turn {
 	text: string;
 }
 
-function textOf(m: ChatMessage, index: number): string {
+function textOf(m: Message, index: number): string {
 	const out: string[] = [];
-	for (const part of m.content as MessagePart[]) {
+	for (const part of m.content as MessageContent[]) {
 		if (part.type === 'text') out.push(part.text ?? '');
 		else if (part.type === 'reasoning') continue;
 		else if (part.type === 'file') {
@@ -144,7 +144,7 @@ function textOf(m: ChatMessage, index: number): string {
 }
 
 /** System text and the user/assistant turns, in order. */
-export function conversation(messages: ChatMessage[]): { system: string; turns: Turn[] } {
+export function conversation(messages: Message[]): { system: string; turns: Turn[] } {
 	const system: string[] = [];
 	const turns: Turn[] = [];
 	messages.forEach((m, i) => {
@@ -213,11 +213,7 @@ export interface GenerationOptions {
  * the schema declares (the others are left out). Values are checked against the schema later,
  * with every other input, before anything is sent.
  */
-export function buildInput(
-	cs: ChatSchema,
-	messages: ChatMessage[],
-	o: GenerationOptions,
-): IDataObject {
+export function buildInput(cs: ChatSchema, messages: Message[], o: GenerationOptions): IDataObject {
 	const { system, turns } = conversation(messages);
 	const input: IDataObject = {};
 	const single = turns.length === 1 && turns[0].role === 'user';
