@@ -81,26 +81,26 @@ describe('secret inputs', () => {
 			throw new Error('no error');
 		};
 		expect(error({ input_images: 'https://x/y.zip', hf_token: { v: TOKEN } })).toBe(
-			'Invalid training input "hf_token": must be text (a secret)',
+			'Invalid training input "Hf Token" (hf_token): must be text (a secret)',
 		);
 		expect(error({ input_images: 'https://x/y.zip', hf_token: 'x', mode: 'secret-mode' })).toBe(
-			'Invalid training input "mode": must be one of "a", "b"',
+			'Invalid training input "Mode" (mode): must be one of "a", "b"',
 		);
 		expect(error({ input_images: 'https://x/y.zip' })).toBe(
-			'Invalid training input "hf_token": is required by this trainer',
+			'Invalid training input "Hf Token" (hf_token): is required by this trainer',
 		);
 		expect(error({ input_images: 'https://x/y.zip', hf_token: 'x', steps: 1 })).toBe(
-			'Invalid training input "steps": must be at least 3 (got 1)',
+			'Invalid training input "Steps" (steps): must be at least 3 (got 1)',
 		);
 		expect(error({ input_images: 'u', hf_token: 'x', nope: 1 })).toBe(
-			'Invalid training input "nope": this trainer has no such input',
+			'Invalid training input "Nope" (nope): this trainer has no such input',
 		);
 	});
 
 	test('the field mapper shows a secret read-only, pointing at Secret Inputs', () => {
 		const fields = toResourceMapperFields(inputSchema(openapi, 'training')!);
 		expect(fields.map((f) => [f.id, f.readOnly === true, f.required])).toEqual([
-			['input_images', false, true],
+			['input_images', false, false], // a file input: never required in the mapper (Binary Inputs fill it)
 			['steps', false, false],
 			['hf_token', true, false],
 			['mode', true, false],
