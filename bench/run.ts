@@ -288,6 +288,8 @@ const scale = async () => (await import('./scale')).scaleBench({ record });
 
 /** Requests while Training → Create waits for a 20-minute training (time-scaled). */
 const training = async () => (await import('./training')).trainingRequests(record);
+/** Two executions of 1,000 items on two queue-mode workers sharing one token's rate limits (needs dist/). */
+const queue = async () => (await import('./queue')).queueBench({ record });
 
 const SCENARIOS: Record<string, () => Promise<void>> = {
 	batch,
@@ -299,6 +301,7 @@ const SCENARIOS: Record<string, () => Promise<void>> = {
 	n8n,
 	scale,
 	training,
+	queue,
 };
 
 const load = () =>

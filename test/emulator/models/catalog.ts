@@ -2,6 +2,7 @@
 import { createHash } from 'node:crypto';
 
 import { makePng } from '../png';
+import { AGENT_MODELS } from './agents';
 import { CHAT_MODELS } from './chat';
 import { cogSchema } from './schema';
 import { images, progress, seedOf } from './render';
@@ -611,4 +612,5 @@ export const CATALOG: ModelDef[] = [
 	trainableModel,
 	...TRAINERS,
 	...CHAT_MODELS,
+	...AGENT_MODELS,
 ];
