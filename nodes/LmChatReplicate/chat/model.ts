@@ -10,7 +10,7 @@ import type {
 	TokenUsage,
 	Tool,
 } from '@n8n/ai-node-sdk';
-import type { IDataObject, IExecuteFunctions, INode, ISupplyDataFunctions } from 'n8n-workflow';
+import type { IDataObject, INode, ISupplyDataFunctions } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import type { Prediction } from '../../shared/lifecycle/predictions';
@@ -87,14 +87,6 @@ export class ReplicateChatModel implements ChatModel<CallConfig> {
 		return this.ctx.getNode();
 	}
 
-	/**
-	 * The transport and prediction helpers take an execute context; a supply context has the same
-	 * parts.
-	 */
-	private get exec(): IExecuteFunctions {
-		return this.ctx as unknown as IExecuteFunctions;
-	}
-
 	private fail(message: string, description?: string): NodeOperationError {
 		return new NodeOperationError(this.node, message, { itemIndex: this.itemIndex, description });
 	}
@@ -128,7 +120,7 @@ export class ReplicateChatModel implements ChatModel<CallConfig> {
 			return prepareInput(this.node, this.chat.schema, raw, this.itemIndex);
 		} catch (error) {
 			if (error instanceof ChatMappingError) throw this.fail(error.message, error.description);
-			throw asNodeError(this.exec, error, this.itemIndex);
+			throw asNodeError(this.ctx, error, this.itemIndex);
 		}
 	}
 
@@ -137,7 +129,7 @@ export class ReplicateChatModel implements ChatModel<CallConfig> {
 	}
 
 	private job(signal: AbortSignal): Job {
-		return { ctx: this.exec, itemIndex: this.itemIndex, signal, cancelOnTimeout: true };
+		return { ctx: this.ctx, itemIndex: this.itemIndex, signal, cancelOnTimeout: true };
 	}
 
 	/**
@@ -151,7 +143,7 @@ export class ReplicateChatModel implements ChatModel<CallConfig> {
 				'Check the options (temperature, max tokens, top p, stop sequences) against the model.',
 			);
 		}
-		return asNodeError(this.exec, error, this.itemIndex);
+		return asNodeError(this.ctx, error, this.itemIndex);
 	}
 
 	/** The finished prediction of a successful outcome, or the error the outcome deserves. */

@@ -6,9 +6,9 @@
 import type { ILoadOptionsFunctions } from 'n8n-workflow';
 import { ExpressionError, NodeApiError, NodeOperationError } from 'n8n-workflow';
 
-import { isParameterAbsent, parseDeploymentRef, parseModelRef } from '../../shared/models/modelRef';
+import { parseDeploymentRef, parseModelRef } from '../../shared/models/modelRef';
 import { inputSchema, type InputKind, type InputSchema } from '../../shared/models/schema';
-import { readEditorLocator } from '../../shared/readers';
+import { isParameterAbsent, readEditorLocator } from '../../shared/readers';
 import { resolveDeployment, resolveModel, type Target } from '../../shared/models/targets';
 import { LATEST, VERSION_ID } from './mapperFields';
 

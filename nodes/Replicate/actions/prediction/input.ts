@@ -3,13 +3,17 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
 import { dataUri, DATA_URI_MAX_BYTES, uploadBinary } from '../../../shared/files/files';
-import { readDeploymentRef, readModelRef } from '../../../shared/models/modelRef';
 import { inputSchema, prepareInput, type InputKind } from '../../../shared/models/schema';
-import { readJsonObject } from '../../../shared/readers';
+import {
+	readDeploymentRef,
+	readJsonObject,
+	readModelRef,
+	readOption,
+} from '../../../shared/readers';
 import { resolveDeployment, resolveModel, type Target } from '../../../shared/models/targets';
 import type { Batch } from '../types';
 import { binarySources } from './binaryInputs';
-import { fail, option } from './options';
+import { fail } from './options';
 
 export function memo<T>(batch: Batch, key: string, fn: () => Promise<T>): Promise<T> {
 	let p = batch.memo.get(key) as Promise<T> | undefined;
@@ -80,7 +84,7 @@ export async function readInput(
 
 	// Training data (a zip of images) always goes through the Files API.
 	const encoding =
-		kind === 'training' ? 'upload' : option<string>(ctx, i, 'binaryEncoding', 'auto');
+		kind === 'training' ? 'upload' : String(readOption(ctx, i, 'binaryEncoding', 'auto'));
 	const values = new Map<string, string[]>();
 	for (const f of infos) {
 		const useUpload =

@@ -5,16 +5,16 @@ import { formatTraining, trainingItems } from '../../../shared/files/trainingOut
 import { isTerminal } from '../../../shared/lifecycle/predictions';
 import { pollSchedules } from '../../../shared/lifecycle/schedule';
 import { outcomeOf, start, waitFor, type Job } from '../../../shared/lifecycle/wait';
-import { parseOwnerName, readModelRef, type ModelRef } from '../../../shared/models/modelRef';
+import { parseOwnerName, type ModelRef } from '../../../shared/models/modelRef';
 import { inputSchema } from '../../../shared/models/schema';
 import { redactSecrets, secretsOf, type Secrets } from '../../../shared/models/secrets';
 import { resolveModel, versionOrLatest, type Target } from '../../../shared/models/targets';
-import { readJsonObject } from '../../../shared/readers';
+import { readJsonObject, readModelRef, readOption } from '../../../shared/readers';
 import { apiRequest } from '../../../shared/transport';
 import { callbackUrl, rememberPrediction, reserveWaitSlot } from '../../helpers/resume';
 import { readWebhook } from '../locators';
 import { memo, readInput } from '../prediction/input';
-import { fail, maxConcurrent, option, readWaitSettings } from '../prediction/options';
+import { fail, maxConcurrent, readWaitSettings } from '../prediction/options';
 import { outcomeItems } from '../prediction/outcome';
 import { withDisplay } from '../simple';
 import { jsonItems, type Batch, type Operation } from '../types';
@@ -82,7 +82,8 @@ export const create: Operation = {
 		if (unset('timeout')) settings.timeoutMs = TRAINING_TIMEOUT_MS;
 		if (unset('maxPollInterval')) settings.maxPollMs = TRAINING_MAX_POLL_MS;
 		settings.output.timeoutMs = settings.timeoutMs;
-		settings.output.download = option(this, i, 'download', false) && !this.isToolExecution?.();
+		settings.output.download =
+			readOption(this, i, 'download', false) === true && !this.isToolExecution?.();
 		const options = this.getNodeParameter('options', i, {}) as IDataObject;
 		const hook = readWebhook(this, options, i);
 		if (waitMode === 'webhook' && hook.webhook)
