@@ -12,13 +12,8 @@ import {
 } from '../helpers/hostile';
 import { runParams } from '../helpers/params';
 import { signWebhook } from '../emulator';
-import {
-	fileUrlProblem,
-	isLocalHost,
-	rebase,
-	redactText,
-} from '../../nodes/shared/transport/safety';
-import { safeFileName } from '../../nodes/shared/files/output';
+import { outboundUrlProblem, isLocalHost, rebase, redactText } from '../../nodes/shared/transport';
+import { safeFileName } from '../../nodes/shared/files/names';
 import { timings } from '../../nodes/shared/transport';
 
 const TOKEN = 'r8_hostileTestToken0123456789abcdef';
@@ -364,12 +359,12 @@ describe('output files: only schema-typed URIs and data: URIs, only safe hosts',
 
 	test('the URL policy: https on public hosts; the Base URL host and a local Base URL are trusted', () => {
 		const base = 'https://api.replicate.com/v1';
-		expect(fileUrlProblem('https://replicate.delivery/x.png', base)).toBeUndefined();
-		expect(fileUrlProblem('http://replicate.delivery/x.png', base)).toMatch(/not https/);
-		expect(fileUrlProblem('https://2130706433/x', base)).toMatch(/loopback/); // 127.0.0.1 spelled as a number
-		expect(fileUrlProblem('http://api.replicate.com/v1/files/x', base)).toBeUndefined();
-		expect(fileUrlProblem('https://user:pw@replicate.delivery/x', base)).toMatch(/user name/);
-		expect(fileUrlProblem('http://127.0.0.1:9/x', 'http://127.0.0.1:8080/v1')).toBeUndefined();
+		expect(outboundUrlProblem('https://replicate.delivery/x.png', base)).toBeUndefined();
+		expect(outboundUrlProblem('http://replicate.delivery/x.png', base)).toMatch(/not https/);
+		expect(outboundUrlProblem('https://2130706433/x', base)).toMatch(/loopback/); // 127.0.0.1 spelled as a number
+		expect(outboundUrlProblem('http://api.replicate.com/v1/files/x', base)).toBeUndefined();
+		expect(outboundUrlProblem('https://user:pw@replicate.delivery/x', base)).toMatch(/user name/);
+		expect(outboundUrlProblem('http://127.0.0.1:9/x', 'http://127.0.0.1:8080/v1')).toBeUndefined();
 	});
 });
 

@@ -13,7 +13,7 @@ import {
 	durationSeconds,
 	readCancelAfter,
 	type WaitSettings,
-} from '../../nodes/Replicate/actions/prediction/shared';
+} from '../../nodes/Replicate/actions/prediction/options';
 import { outputOptions } from '../../nodes/shared/files/output';
 
 const node = { name: 'Replicate' } as INode;

@@ -30,9 +30,6 @@ export const resources = {
 	account,
 } satisfies Record<string, ResourceDefinition>;
 
-export type ResourceName = keyof typeof resources;
-export type OperationName<R extends ResourceName> = keyof (typeof resources)[R]['operations'];
-
 /** Every resource with its operations, for code that walks all of them. */
 export const resourceList: ReadonlyArray<[string, ResourceDefinition]> = Object.entries(resources);
 

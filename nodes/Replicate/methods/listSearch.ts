@@ -9,7 +9,7 @@ import { NodeApiError } from 'n8n-workflow';
 import { parseModelRef } from '../../shared/models/modelRef';
 import { objectAt, readEditorLocator } from '../../shared/readers';
 import { apiRequest, asNodeError, type ApiResponse } from '../../shared/transport';
-import { LATEST } from './fields';
+import { LATEST } from './mapperFields';
 
 type Page = { results?: IDataObject[]; next?: string | null };
 
