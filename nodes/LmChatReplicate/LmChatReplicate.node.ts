@@ -1,7 +1,6 @@
 import type { ChatModel as SdkChatModel } from '@n8n/ai-node-sdk';
 import type {
 	IDataObject,
-	IExecuteFunctions,
 	INodeProperties,
 	INodeType,
 	INodeTypeDescription,
@@ -11,7 +10,6 @@ import type {
 import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 
 import { modelLocator } from '../Replicate/actions/common.descriptions';
-import { readDeploymentRef, readModelRef } from '../shared/models/modelRef';
 import { resolveDeployment, resolveModel } from '../shared/models/targets';
 import { ChatMappingError, chatSchema } from './chat/mapping';
 import {
@@ -23,6 +21,7 @@ import { toolCallingOption } from './chat/options';
 import { keepImages } from './chat/passthrough';
 import type { SchemaOf } from './chat/tools';
 import { searchDeployments, searchLanguageModels } from './listSearch';
+import { readDeploymentRef, readModelRef } from '../shared/readers';
 
 /** The first n8n release that ships @n8n/ai-node-sdk (this node is tested on 2.41.1). */
 export const MIN_N8N_VERSION = '2.16';
@@ -273,16 +272,14 @@ export class LmChatReplicate implements INodeType {
 
 	async supplyData(this: ISupplyDataFunctions, itemIndex: number): Promise<SupplyData> {
 		const sdk = await loadSdk(this, itemIndex);
-		// The Replicate helpers take an execute context; a supply context has the parts they use.
-		const exec = this as unknown as IExecuteFunctions;
 		const source = this.getNodeParameter('source', itemIndex, 'model') as string;
 		const settings = readSettings(this, itemIndex);
 		let target;
 		if (source === 'deployment') {
-			const d = readDeploymentRef(exec, itemIndex);
-			target = await resolveDeployment(exec, d.owner, d.name, itemIndex);
+			const d = readDeploymentRef(this, itemIndex);
+			target = await resolveDeployment(this, d.owner, d.name, itemIndex);
 		} else {
-			target = await resolveModel(exec, readModelRef(exec, itemIndex), itemIndex);
+			target = await resolveModel(this, readModelRef(this, itemIndex), itemIndex);
 		}
 		let chat;
 		try {

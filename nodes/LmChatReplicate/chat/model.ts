@@ -9,7 +9,7 @@ import type {
 	StreamChunk,
 	TokenUsage,
 } from '@n8n/ai-node-sdk';
-import type { IDataObject, IExecuteFunctions, INode, ISupplyDataFunctions } from 'n8n-workflow';
+import type { IDataObject, INode, ISupplyDataFunctions } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import type { Prediction } from '../../shared/lifecycle/predictions';
@@ -97,14 +97,6 @@ export class ReplicateChatModel implements ChatModel<CallConfig> {
 		return this.ctx.getNode();
 	}
 
-	/**
-	 * The transport and prediction helpers take an execute context; a supply context has the same
-	 * parts.
-	 */
-	private get exec(): IExecuteFunctions {
-		return this.ctx as unknown as IExecuteFunctions;
-	}
-
 	private fail(message: string, description?: string): NodeOperationError {
 		return new NodeOperationError(this.node, message, { itemIndex: this.itemIndex, description });
 	}
@@ -155,7 +147,7 @@ export class ReplicateChatModel implements ChatModel<CallConfig> {
 			return prepareInput(this.node, this.chat.schema, raw, this.itemIndex);
 		} catch (error) {
 			if (error instanceof ChatMappingError) throw this.fail(error.message, error.description);
-			throw asNodeError(this.exec, error, this.itemIndex);
+			throw asNodeError(this.ctx, error, this.itemIndex);
 		}
 	}
 
@@ -164,7 +156,7 @@ export class ReplicateChatModel implements ChatModel<CallConfig> {
 	}
 
 	private job(signal: AbortSignal): Job {
-		return { ctx: this.exec, itemIndex: this.itemIndex, signal, cancelOnTimeout: true };
+		return { ctx: this.ctx, itemIndex: this.itemIndex, signal, cancelOnTimeout: true };
 	}
 
 	/**
@@ -178,7 +170,7 @@ export class ReplicateChatModel implements ChatModel<CallConfig> {
 				'Check the options (temperature, max tokens, top p, stop sequences) against the model.',
 			);
 		}
-		return asNodeError(this.exec, error, this.itemIndex);
+		return asNodeError(this.ctx, error, this.itemIndex);
 	}
 
 	/** The finished prediction of a successful outcome, or the error the outcome deserves. */
