@@ -50,7 +50,7 @@ export interface ModelSettings {
 /** The few context functions the model uses (a supply-data context in n8n). */
 export type ChatContext = Pick<
 	ISupplyDataFunctions,
-	'getNode' | 'getCredentials' | 'helpers' | 'getExecutionCancelSignal'
+	'getNode' | 'getCredentials' | 'helpers' | 'getExecutionCancelSignal' | 'logger'
 >;
 
 /** Metrics Replicate reports for language models, as the SDK's token usage. */
@@ -131,7 +131,7 @@ export class ReplicateChatModel implements ChatModel<CallConfig> {
 		try {
 			const found = this.chat.image ? chatImages(messages) : [];
 			const images = found.length
-				? await imageValues(this.exec, found, !!this.chat.image?.list, this.itemIndex)
+				? await imageValues(this.ctx, found, !!this.chat.image?.list, this.itemIndex)
 				: [];
 			const raw = buildInput(
 				this.chat,
