@@ -8,6 +8,7 @@ import { chatSchema } from '../nodes/LmChatReplicate/chat/mapping';
 import { ReplicateChatModel } from '../nodes/LmChatReplicate/chat/model';
 import { readSettings } from '../nodes/LmChatReplicate/LmChatReplicate.node';
 import { resolveModel } from '../nodes/shared/models/targets';
+import type { Message } from '@n8n/ai-node-sdk';
 import type { IExecuteFunctions } from 'n8n-workflow';
 
 export async function chatLatency(record: (line: string) => void) {
@@ -33,7 +34,7 @@ export async function chatLatency(record: (line: string) => void) {
 		0,
 	);
 	const words = Array.from({ length: 60 }, (_, i) => `word${i}`).join(' ');
-	const messages = [{ role: 'user' as const, content: [{ type: 'text', text: words }] }];
+	const messages: Message[] = [{ role: 'user', content: [{ type: 'text', text: words }] }];
 	const first: number[] = [];
 	const streamed: number[] = [];
 	const generated: number[] = [];

@@ -9,6 +9,7 @@ import { median, say, shutdownN8nCore, spread, verdict } from './lib';
 import { startEmulator, type Emulator } from '../test/emulator';
 import { replicateCredentials, runNode } from '../test/harness/n8n';
 import { runParams } from '../test/helpers/params';
+import { pollTimings } from '../nodes/shared/lifecycle/schedule';
 import { timings } from '../nodes/shared/transport';
 
 const results: string[] = [];
@@ -119,7 +120,7 @@ async function requests() {
 					.map((l) => l.at);
 				const polls = pollTimes.length;
 				// the interval between polls once the ramp after the hold (its first four) is over
-				const RAMP = timings.pollRampMs.length;
+				const RAMP = pollTimings.afterHoldRampMs.length;
 				const steady =
 					polls > RAMP + 1
 						? (((pollTimes[polls - 1] - pollTimes[RAMP]) / (polls - RAMP - 1)) * scale) / 1000
@@ -285,6 +286,9 @@ const n8n = async () => (await import('./n8n')).realN8n(record);
 /** 1,000 items through one node in a real n8n with Replicate's rate limits (needs dist/, which `n8n` builds). */
 const scale = async () => (await import('./scale')).scaleBench({ record });
 
+/** Two executions of 1,000 items on two queue-mode workers sharing one token's rate limits (needs dist/). */
+const queue = async () => (await import('./queue')).queueBench({ record });
+
 const SCENARIOS: Record<string, () => Promise<void>> = {
 	batch,
 	latency,
@@ -294,6 +298,7 @@ const SCENARIOS: Record<string, () => Promise<void>> = {
 	chat,
 	n8n,
 	scale,
+	queue,
 };
 
 const load = () =>

@@ -2,7 +2,7 @@ import { timings } from '../nodes/shared/transport';
 
 // The node's own waits (retry backoff, Retry-After, poll intervals, download retries) run at 1/20 of
 // production in every test file, so no test waits seconds for a backoff. A file that tests the
-// schedule itself sets `timings.scale` (or `pollRampMs`) and restores it.
+// schedule itself sets `timings.scale` (or the poll schedules of lifecycle/schedule.ts) and restores it.
 timings.scale = 1 / 20;
 
 // n8n-core's SSHClientsManager keeps a 60 s interval alive; clear it so Jest can exit.

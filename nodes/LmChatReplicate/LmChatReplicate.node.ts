@@ -1,6 +1,6 @@
+import type { ChatModel as SdkChatModel } from '@n8n/ai-node-sdk';
 import type {
 	IDataObject,
-	IExecuteFunctions,
 	INodeProperties,
 	INodeType,
 	INodeTypeDescription,
@@ -10,24 +10,36 @@ import type {
 import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 
 import { modelLocator } from '../Replicate/actions/common.descriptions';
-import { readDeploymentRef, readModelRef } from '../shared/models/modelRef';
 import { resolveDeployment, resolveModel } from '../shared/models/targets';
 import { ChatMappingError, chatSchema } from './chat/mapping';
 import { ReplicateChatModel as ChatModel, type ModelSettings } from './chat/model';
-import type { AiNodeSdk } from './chat/types';
 import { searchDeployments, searchLanguageModels } from './listSearch';
+import { readDeploymentRef, readModelRef } from '../shared/readers';
 
 /** The first n8n release that ships @n8n/ai-node-sdk (this node is tested on 2.41.1). */
 export const MIN_N8N_VERSION = '2.16';
 
-/** n8n's AI node SDK, loaded only when the node runs: n8n before 2.16 has none. */
-export async function loadSdk(ctx: ISupplyDataFunctions, itemIndex: number): Promise<AiNodeSdk> {
-	let sdk: Partial<AiNodeSdk> | undefined;
+/**
+ * The part of n8n's AI node SDK this package calls at run time. Written with this package's
+ * n8n-workflow types: the SDK's own declaration names its newer n8n-workflow release's.
+ */
+export interface Sdk {
+	supplyModel(ctx: ISupplyDataFunctions, model: SdkChatModel): SupplyData;
+}
+
+/**
+ * n8n's AI node SDK, loaded only when the node runs: n8n before 2.16 has none. (Its types come from
+ * the devDependency, `import type` only: nothing of it is required when the package loads.)
+ */
+export async function loadSdk(ctx: ISupplyDataFunctions, itemIndex: number): Promise<Sdk> {
+	let loaded: unknown;
 	try {
-		sdk = (await import('@n8n/ai-node-sdk')) as Partial<AiNodeSdk>;
+		loaded = await import('@n8n/ai-node-sdk');
 	} catch {
-		sdk = undefined;
+		loaded = undefined;
 	}
+	// Only supplyModel is used, and it is checked here.
+	const sdk = loaded as Partial<Sdk> | undefined;
 	if (typeof sdk?.supplyModel !== 'function') {
 		throw new NodeOperationError(
 			ctx.getNode(),
@@ -40,7 +52,7 @@ export async function loadSdk(ctx: ISupplyDataFunctions, itemIndex: number): Pro
 			},
 		);
 	}
-	return sdk as AiNodeSdk;
+	return sdk as Sdk;
 }
 
 function numberOption(
@@ -245,16 +257,14 @@ export class LmChatReplicate implements INodeType {
 
 	async supplyData(this: ISupplyDataFunctions, itemIndex: number): Promise<SupplyData> {
 		const sdk = await loadSdk(this, itemIndex);
-		// The Replicate helpers take an execute context; a supply context has the parts they use.
-		const exec = this as unknown as IExecuteFunctions;
 		const source = this.getNodeParameter('source', itemIndex, 'model') as string;
 		const settings = readSettings(this, itemIndex);
 		let target;
 		if (source === 'deployment') {
-			const d = readDeploymentRef(exec, itemIndex);
-			target = await resolveDeployment(exec, d.owner, d.name, itemIndex);
+			const d = readDeploymentRef(this, itemIndex);
+			target = await resolveDeployment(this, d.owner, d.name, itemIndex);
 		} else {
-			target = await resolveModel(exec, readModelRef(exec, itemIndex), itemIndex);
+			target = await resolveModel(this, readModelRef(this, itemIndex), itemIndex);
 		}
 		let chat;
 		try {
@@ -267,6 +277,6 @@ export class LmChatReplicate implements INodeType {
 			});
 		}
 		const model = new ChatModel(this, target, chat, settings, itemIndex);
-		return sdk.supplyModel(this, model) as SupplyData;
+		return sdk.supplyModel(this, model);
 	}
 }

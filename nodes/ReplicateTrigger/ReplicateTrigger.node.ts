@@ -9,7 +9,7 @@ import type {
 } from 'n8n-workflow';
 import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 
-import { answer, checkDelivery, eventOf } from '../shared/webhooks/delivery';
+import { answer, checkDelivery, eventOf, reject } from '../shared/webhooks/delivery';
 import { outputOptions, predictionItems } from '../shared/files/output';
 import { fetchDefaultSecret } from '../shared/webhooks/secret';
 import { asNodeError } from '../shared/transport';
@@ -206,10 +206,10 @@ export class ReplicateTrigger implements INodeType {
 		const tolerance = Number(options.tolerance ?? DEFAULT_TOLERANCE_SECONDS);
 		const problem = toleranceProblem(options.tolerance ?? DEFAULT_TOLERANCE_SECONDS);
 		if (problem) {
-			answer(this, 500, { error: problem });
+			reject(this, 'trigger', 500, { error: problem }, problem);
 			return { noWebhookResponse: true };
 		}
-		const checked = await checkDelivery(this, tolerance, true);
+		const checked = await checkDelivery(this, 'trigger', tolerance);
 		if (!checked.ok) return { noWebhookResponse: true };
 		const { prediction } = checked;
 		const events = this.getNodeParameter('events', ['completed']) as string[];

@@ -10,7 +10,7 @@ jest.mock(
 
 import { LmChatReplicate } from '../../nodes/LmChatReplicate/LmChatReplicate.node';
 import type { ReplicateChatModel } from '../../nodes/LmChatReplicate/chat/model';
-import type { ChatMessage, StreamChunk } from '../../nodes/LmChatReplicate/chat/types';
+import type { GenerateResult, Message as ChatMessage, StreamChunk } from '@n8n/ai-node-sdk';
 import { replicateCredentials } from '../harness/n8n';
 import { supplyContext } from '../harness/supply';
 import { until, useEmulator } from '../helpers/emulator';
@@ -46,6 +46,12 @@ async function supply(
 	return { model: data.response as ReplicateChatModel, abort };
 }
 
+/** The answer's text (its first part). */
+const textOf = (r: GenerateResult) => {
+	const part = r.message.content[0];
+	return part?.type === 'text' ? part.text : undefined;
+};
+
 const predictionsOf = (model: string) =>
 	[...emu.emu.store.predictions.values()].filter((r) => r.obj.model === model);
 
@@ -64,7 +70,7 @@ describe('generate', () => {
 			assistant('Hello!'),
 			user('What is 2+2?'),
 		]);
-		const text = r.message.content[0].text;
+		const text = textOf(r);
 		expect(text).toBe('Echo: What is 2+2? (turns: 3, system: Be brief.)');
 		const run = predictionsOf('emulator/chat-messages').pop()!;
 		expect(run.obj.input).toEqual({
@@ -90,7 +96,7 @@ describe('generate', () => {
 	test('Llama 3 model: one question uses prompt + system_prompt; a conversation is written in Llama 3 format', async () => {
 		const { model } = await supply('emulator/llama-chat', { topP: 0.5, stopSequences: 'zzz\nyyy' });
 		const one = await model.generate([system('Pirate.'), user('Ahoy?')]);
-		expect(one.message.content[0].text).toBe('Echo: Ahoy? (turns: 1, system: Pirate.)');
+		expect(textOf(one)).toBe('Echo: Ahoy? (turns: 1, system: Pirate.)');
 		const first = predictionsOf('emulator/llama-chat').pop()!;
 		expect(first.obj.input).toEqual({
 			prompt: 'Ahoy?',
@@ -105,9 +111,7 @@ describe('generate', () => {
 			assistant('Arr.'),
 			user('Where is the gold?'),
 		]);
-		expect(many.message.content[0].text).toBe(
-			'Echo: Where is the gold? (turns: 3, system: Pirate.)',
-		);
+		expect(textOf(many)).toBe('Echo: Where is the gold? (turns: 3, system: Pirate.)');
 		const second = predictionsOf('emulator/llama-chat').pop()!;
 		expect(second.obj.input).toMatchObject({ prompt_template: '{prompt}' });
 		expect(String((second.obj.input as Record<string, unknown>).prompt)).toMatch(
@@ -123,7 +127,7 @@ describe('generate', () => {
 			temperature: 0,
 		});
 		const r = await model.generate([user('Tell me')]);
-		expect(r.message.content[0].text).toBe('Once upon a');
+		expect(textOf(r)).toBe('Once upon a');
 		expect(predictionsOf('emulator/llm-stream').pop()!.obj.input).toEqual({
 			prompt: 'Tell me',
 			max_tokens: 3,
@@ -136,7 +140,7 @@ describe('generate', () => {
 		const { model } = await supply('emulator/chat-messages', { temperature: 3 });
 		const before = predictionsOf('emulator/chat-messages').length;
 		await expect(model.generate([user('x')])).rejects.toThrow(
-			/Invalid model input "temperature": must be at most 2/,
+			/Invalid model input "Temperature" \(temperature\): must be at most 2/,
 		);
 		expect(predictionsOf('emulator/chat-messages')).toHaveLength(before);
 	});
@@ -291,9 +295,7 @@ describe('supplyData', () => {
 			{ source: 'deployment', deployment: { __rl: true, mode: 'id', value: `${owner}/chatbot` } },
 		);
 		const r = await model.generate([user('via deployment')]);
-		expect(r.message.content[0].text).toBe(
-			'Echo: via deployment (turns: 1, system: You are a helpful assistant)',
-		);
+		expect(textOf(r)).toBe('Echo: via deployment (turns: 1, system: You are a helpful assistant)');
 	});
 
 	test('a model that is not a language model fails clearly at supply time', async () => {
@@ -307,9 +309,9 @@ describe('supplyData', () => {
 
 	test('binding tools to a model without a tools input gives a clear error', async () => {
 		const { model } = await supply('emulator/chat-messages');
-		expect(() => model.withTools([{ type: 'function', name: 'calculator' }])).toThrow(
-			/emulator\/chat-messages has no tool calling; use it in a chain/,
-		);
+		expect(() =>
+			model.withTools([{ type: 'function', name: 'calculator', inputSchema: {} }]),
+		).toThrow(/emulator\/chat-messages has no tool calling; use it in a chain/);
 		expect(model.withTools([])).toBe(model);
 	});
 });

@@ -20,6 +20,16 @@ export interface RateLimit {
 	 * window is a time-scaled minute (so Retry-After is in model time, like every other wait). Default 1.
 	 */
 	retryAfterScale?: number;
+	/**
+	 * Send `ratelimit-remaining` and `ratelimit-reset` on every API answer of this kind. Replicate's
+	 * answers were seen carrying both (recordings of 2023–2024: 599 on creates, 2999 elsewhere, reset
+	 * always 1), but its documents say nothing of them, so they are off by default and the node is
+	 * tested both ways. What the emulator chose where the documents are silent: remaining is what
+	 * its window still allows the account after this request (0 on a 429), shared by every client of
+	 * the token; reset is the seconds (model time, like retry_after) until the window allows one more
+	 * request, at least 1.
+	 */
+	headers?: boolean;
 }
 
 export interface EmulatorOptions {
@@ -270,20 +280,29 @@ export class Emulator {
 		return !!m && m[2] === this.token;
 	}
 
-	private rateLimited(kind: 'create' | 'other'): number | undefined {
+	/** Counts the request against its window: retry_after seconds when over the limit, and headers. */
+	private rateLimited(kind: 'create' | 'other'): {
+		retryAfter?: number;
+		headers?: Record<string, string>;
+	} {
 		const limits = this.options.rateLimits;
 		const limit = limits ? limits[kind] : undefined;
-		if (!limit) return undefined;
+		if (!limit) return {};
 		const now = Date.now();
 		const window = (this.rateWindows.get(kind) ?? []).filter((t) => now - t < limit.windowMs);
-		if (window.length >= limit.limit) {
-			this.rateWindows.set(kind, window);
-			const scale = limit.retryAfterScale ?? 1;
-			return Math.max(1, Math.ceil(((limit.windowMs - (now - window[0])) * scale) / 1000));
-		}
-		window.push(now);
 		this.rateWindows.set(kind, window);
-		return undefined;
+		const scale = limit.retryAfterScale ?? 1;
+		const full = window.length >= limit.limit;
+		if (!full) window.push(now);
+		// Seconds until the oldest request of the window leaves it (one more is allowed then).
+		const untilFree = Math.max(1, Math.ceil(((limit.windowMs - (now - window[0])) * scale) / 1000));
+		const headers = limit.headers
+			? {
+					'ratelimit-remaining': String(Math.max(0, limit.limit - window.length)),
+					'ratelimit-reset': String(untilFree),
+				}
+			: undefined;
+		return { retryAfter: full ? untilFree : undefined, headers };
 	}
 
 	private matchFaults(
@@ -381,8 +400,8 @@ export class Emulator {
 					reply = problem(401, 'You did not pass a valid authentication token', 'Unauthenticated');
 				} else {
 					const isCreate = /predictions\.create|trainings\.create/.test(route.operationId);
-					const retryAfter =
-						server === 'api' ? this.rateLimited(isCreate ? 'create' : 'other') : undefined;
+					const { retryAfter, headers: limitHeaders } =
+						server === 'api' ? this.rateLimited(isCreate ? 'create' : 'other') : {};
 					if (retryAfter !== undefined) {
 						const detail = `Request was throttled. Your rate limit resets in ~${retryAfter}s.`;
 						reply = problem(429, detail, undefined, { retry_after: retryAfter });
@@ -397,6 +416,7 @@ export class Emulator {
 									: problem(500, `Internal server error: ${(e as Error).message}`);
 						}
 					}
+					if (limitHeaders) reply.headers = { ...reply.headers, ...limitHeaders };
 				}
 			}
 		}

@@ -79,57 +79,57 @@ const CASES: Case[] = [
 	[
 		'missing required input',
 		runParams('emulator/llm-stream', {}),
-		/"prompt": is required by this model/,
+		/"Prompt" \(prompt\): is required by this model/,
 	],
 	[
 		'wrong type (number)',
 		runParams('emulator/sleep', { seconds: 'soon' }),
-		/"seconds": must be a number \(got "soon"\)/,
+		/"Seconds" \(seconds\): must be a number \(got "soon"\)/,
 	],
 	[
 		'wrong type (integer)',
 		runParams('emulator/llm-stream', { prompt: 'x', max_tokens: 2.5 }),
-		/"max_tokens": must be a whole number/,
+		/"Max Tokens" \(max_tokens\): must be a whole number/,
 	],
 	[
 		'wrong type (boolean)',
 		runParams('emulator/sdxl-lite', { prompt: 'x', apply_watermark: 'maybe' }),
-		/"apply_watermark": must be true or false/,
+		/"Apply Watermark" \(apply_watermark\): must be true or false/,
 	],
 	[
 		'wrong type (array)',
 		runParams('emulator/sdxl-lite', { prompt: 'x', lora_scales: '[1, "a"]' }),
-		/"lora_scales": item 1 must be a number/,
+		/"LoRA Scales" \(lora_scales\): item 1 must be a number/,
 	],
 	[
 		'malformed JSON array',
 		runParams('emulator/sdxl-lite', { prompt: 'x', lora_scales: '[1,' }),
-		/"lora_scales": must be a JSON array/,
+		/"LoRA Scales" \(lora_scales\): must be a JSON array/,
 	],
 	[
 		'value outside an enum (int)',
 		runParams('emulator/sdxl-lite', { prompt: 'x', width: 100 }),
-		/"width": must be one of 64, 128, 256/,
+		/"Width" \(width\): must be one of 64, 128, 256/,
 	],
 	[
 		'value outside an enum (string)',
 		runParams('emulator/sdxl-lite', { prompt: 'x', scheduler: 'FAST' }),
-		/"scheduler": must be one of "DDIM"/,
+		/"Scheduler" \(scheduler\): must be one of "DDIM"/,
 	],
 	[
 		'value below the minimum',
 		runParams('emulator/sleep', { seconds: -1 }),
-		/"seconds": must be at least 0/,
+		/"Seconds" \(seconds\): must be at least 0/,
 	],
 	[
 		'value above the maximum',
 		runParams('emulator/sdxl-lite', { prompt: 'x', guidance_scale: 99 }),
-		/"guidance_scale": must be at most 50/,
+		/"Guidance Scale" \(guidance_scale\): must be at most 50/,
 	],
 	[
 		'unknown input field',
 		runParams('emulator/sleep', { second: 1 }),
-		/"second": this model has no such input/,
+		/"Second" \(second\): this model has no such input/,
 	],
 	// JSON input
 	[
@@ -146,7 +146,7 @@ const CASES: Case[] = [
 	[
 		'JSON with a bad value',
 		json('emulator/sleep', '{"seconds": "x"}'),
-		/"seconds": must be a number/,
+		/"Seconds" \(seconds\): must be a number/,
 	],
 	// binary inputs
 	[

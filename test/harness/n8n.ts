@@ -280,13 +280,36 @@ export interface WebhookCall {
 	/** The waiting execution's data (a resume of "Wait for Webhook"): what n8n hands the webhook. */
 	runExecutionData?: IRun['data'];
 	nodeName?: string;
+	/** n8n's mode: 'webhook' for a Production URL, 'manual' for a Test URL. */
+	mode?: 'webhook' | 'manual';
+	/** Return what webhook() throws as `error` (otherwise the call rejects). */
+	captureError?: boolean;
+}
+
+export interface LogLine {
+	level: string;
+	message: string;
+	meta?: unknown;
 }
 
 export interface WebhookResult {
 	status: number;
 	body: unknown;
+	/** What the node wrote to n8n's log during the call. */
+	logs: LogLine[];
+	/** What webhook() threw (n8n then answers 500 and records it as the trigger's error). */
+	error?: Error & { description?: string };
 	response: Awaited<ReturnType<NonNullable<INodeType['webhook']>>>;
 	staticData: IDataObject;
+}
+
+/** What n8n's JSON body parser leaves in req.body (the node reads the raw bytes). */
+function parsedBody(raw: Buffer): unknown {
+	try {
+		return JSON.parse(raw.toString() || '{}');
+	} catch {
+		return {};
+	}
 }
 
 /** Calls a node's webhook() through n8n-core's real WebhookContext with a request and a response. */
@@ -332,7 +355,7 @@ export async function callWebhook(call: WebhookCall): Promise<WebhookResult> {
 	const req = {
 		headers: Object.fromEntries(Object.entries(call.headers).map(([k, v]) => [k.toLowerCase(), v])),
 		rawBody: call.rawBody,
-		body: JSON.parse(call.rawBody.toString() || '{}'),
+		body: parsedBody(call.rawBody),
 		path: call.path ?? '/webhook',
 		query: {},
 		params: {},
@@ -347,7 +370,7 @@ export async function callWebhook(call: WebhookCall): Promise<WebhookResult> {
 		workflow,
 		node,
 		additionalData,
-		'webhook',
+		call.mode ?? 'webhook',
 		{
 			httpMethod: 'POST',
 			node: node.name,
@@ -359,10 +382,26 @@ export async function callWebhook(call: WebhookCall): Promise<WebhookResult> {
 		[],
 		call.runExecutionData ?? null,
 	);
-	const response = await NODE_TYPES[node.type].webhook!.call(ctx as never);
+	const logs: LogLine[] = [];
+	const line = (level: string) => (message: string, meta?: unknown) =>
+		void logs.push({ level, message, meta });
+	// n8n-core memoizes the logger on first use; defined first, the node writes here instead.
+	Object.defineProperty(ctx, 'logger', {
+		value: { error: line('error'), warn: line('warn'), info: line('info'), debug: line('debug') },
+	});
+	let response: WebhookResult['response'] = {};
+	let error: WebhookResult['error'];
+	try {
+		response = await NODE_TYPES[node.type].webhook!.call(ctx as never);
+	} catch (e) {
+		if (!call.captureError) throw e;
+		error = e as Error;
+	}
 	return {
 		status: sent.status,
 		body: sent.body,
+		logs,
+		error,
 		response,
 		staticData: workflow.staticData[`node:${node.name}`] as IDataObject,
 	};

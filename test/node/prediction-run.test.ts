@@ -156,22 +156,22 @@ describe('inputs', () => {
 		[
 			'a value outside an enum',
 			{ prompt: 'x', width: 999 },
-			/Invalid model input "width": must be one of 64, 128, 256 \(got 999\) \[item 0\]/,
+			/Invalid model input "Width" \(width\): must be one of 64, 128, 256 \(got 999\) \[item 0\]/,
 		],
 		[
 			'a value above the maximum',
 			{ prompt: 'x', num_outputs: 9 },
-			/"num_outputs": must be at most 4 \(got 9\) \[item 0\]/,
+			/"Num Outputs" \(num_outputs\): must be at most 4 \(got 9\) \[item 0\]/,
 		],
 		[
 			'a wrong type',
 			{ prompt: 'x', guidance_scale: 'loud' },
-			/"guidance_scale": must be a number \(got "loud"\) \[item 0\]/,
+			/"Guidance Scale" \(guidance_scale\): must be a number \(got "loud"\) \[item 0\]/,
 		],
 		[
 			'an unknown input',
 			{ prompt: 'x', colour: 'red' },
-			/"colour": this model has no such input \[item 0\]/,
+			/"Colour" \(colour\): this model has no such input \[item 0\]/,
 		],
 	])('%s fails the item naming the field, before any prediction', async (_name, input, message) => {
 		const before = created();
@@ -188,7 +188,7 @@ describe('inputs', () => {
 		expect(
 			(await runNode({ parameters: runParams('emulator/llm-stream', {}), credentials: creds() }))
 				.error?.message,
-		).toMatch(/"prompt": is required by this model \[item 0\]/);
+		).toMatch(/"Prompt" \(prompt\): is required by this model \[item 0\]/);
 		expect(
 			(
 				await runNode({
@@ -606,7 +606,9 @@ describe('waiting and robustness', () => {
 			credentials: creds(),
 			input: [{ json: { s: 3600 } }, { json: { s: -1 } }],
 		});
-		expect(error?.message).toMatch(/"seconds": must be at least 0 \(got -1\) \[item 1\]/);
+		expect(error?.message).toMatch(
+			/"Seconds" \(seconds\): must be at least 0 \(got -1\) \[item 1\]/,
+		);
 		const mine = [...ctx.emu.store.predictions.values()].filter(
 			(p) => !before.has(p.obj.id as string),
 		);

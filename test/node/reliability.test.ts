@@ -8,7 +8,7 @@ import { signWebhook } from '../emulator';
 import { callWebhook, replicateCredentials, runNode, type WebhookResult } from '../harness/n8n';
 import { until, useEmulator } from '../helpers/emulator';
 import { rl, runParams } from '../helpers/params';
-import { pollDelay } from '../../nodes/shared/lifecycle/predictions';
+import { pollDelay, pollSchedules, pollTimings } from '../../nodes/shared/lifecycle/schedule';
 import * as transport from '../../nodes/shared/transport';
 import { scaled, timings } from '../../nodes/shared/transport';
 
@@ -347,7 +347,7 @@ describe('waiting is bounded by the Timeout', () => {
 		expect(deadline).toBe(seconds);
 	});
 
-	test('after the sync hold, polls follow the ramp (timings.pollRampMs, scaled) until the prediction ends', async () => {
+	test('after the sync hold, polls follow the ramp (pollTimings.afterHoldRampMs, scaled) until the prediction ends', async () => {
 		// Which waits the node asks for, read from its pause() calls: no wall-clock timing involved.
 		const waits = jest.spyOn(transport, 'pause');
 		const before = ctx.emu.log.length;
@@ -374,7 +374,7 @@ describe('waiting is bounded by the Timeout', () => {
 				Array(4).fill(`/v1/predictions/${id}`),
 			);
 			expect(waits.mock.calls.slice(0, 4).map(([ms]) => ms)).toEqual(
-				timings.pollRampMs.slice(0, 4).map((ms) => scaled(ms)),
+				pollTimings.afterHoldRampMs.slice(0, 4).map((ms) => scaled(ms)),
 			);
 		} finally {
 			waits.mockRestore();
@@ -385,7 +385,7 @@ describe('waiting is bounded by the Timeout', () => {
 	function pollsToNotice(afterHoldMs: number) {
 		let t = 0;
 		let n = 0;
-		while (t < afterHoldMs) t += pollDelay('afterHold', n++, 5000);
+		while (t < afterHoldMs) t += pollDelay(pollSchedules.afterHold(5000), n++);
 		return { polls: n, lateMs: t - afterHoldMs };
 	}
 

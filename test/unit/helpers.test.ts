@@ -5,7 +5,6 @@ import { NodeOperationError, type INode } from 'n8n-workflow';
 import { parseModelRef } from '../../nodes/shared/models/modelRef';
 import { binaryName, formatPrediction, nestingDepth } from '../../nodes/shared/files/output';
 import { safeFileName } from '../../nodes/shared/files/names';
-import { pollDelay } from '../../nodes/shared/lifecycle/predictions';
 import { inputSchema, outputFiles, prepareInput } from '../../nodes/shared/models/schema';
 import { retryAfterMs } from '../../nodes/shared/transport';
 
@@ -86,12 +85,18 @@ describe('prepareInput: coercion to the schema', () => {
 	});
 
 	test.each([
-		[{ prompt: 'x', steps: '2.5' }, /Invalid model input "steps": must be a whole number/],
-		[{ prompt: 'x', steps: 51 }, /Invalid model input "steps": .*50/],
-		[{ prompt: 'x', safe: 'maybe' }, /Invalid model input "safe"/],
-		[{ prompt: 'x', size: 'huge' }, /"size": must be one of "small", "large" \(got "huge"\)/],
-		[{ prompt: 'x', colour: 'red' }, /"colour": this model has no such input/],
-		[{ steps: 3 }, /"prompt": is required by this model$/],
+		[
+			{ prompt: 'x', steps: '2.5' },
+			/Invalid model input "Steps" \(steps\): must be a whole number/,
+		],
+		[{ prompt: 'x', steps: 51 }, /Invalid model input "Steps" \(steps\): .*50/],
+		[{ prompt: 'x', safe: 'maybe' }, /Invalid model input "Safe" \(safe\)/],
+		[
+			{ prompt: 'x', size: 'huge' },
+			/"Size" \(size\): must be one of "small", "large" \(got "huge"\)/,
+		],
+		[{ prompt: 'x', colour: 'red' }, /"Colour" \(colour\): this model has no such input/],
+		[{ steps: 3 }, /"Prompt" \(prompt\): is required by this model$/],
 	])('%j is refused naming the field and the item', (raw, message) => {
 		let error: unknown;
 		try {
@@ -183,16 +188,5 @@ describe('waits', () => {
 		expect(retryAfterMs({ 'retry-after': '3' }, { retry_after: 9 })).toBe(3000);
 		expect(retryAfterMs({}, { retry_after: 2 })).toBe(2000);
 		expect(retryAfterMs({ 'retry-after': 'soon' }, 'text')).toBe(1000);
-	});
-
-	test('the poll schedule: after a hold it ramps, otherwise it doubles; both capped', () => {
-		expect([0, 1, 2, 3, 4].map((n) => pollDelay('afterHold', n, 5000))).toEqual([
-			1000, 2000, 2500, 3500, 5000,
-		]);
-		expect([0, 1, 2, 3, 4, 5].map((n) => pollDelay('soon', n, 5000))).toEqual([
-			250, 500, 1000, 2000, 4000, 5000,
-		]);
-		expect(pollDelay('soon', 0, 5000, 2000)).toBe(2000);
-		expect(pollDelay('afterHold', 0, 500)).toBe(500);
 	});
 });

@@ -75,27 +75,27 @@ describe('prepareInput: what is sent', () => {
 
 describe('prepareInput: what is refused before any request', () => {
 	test.each([
-		[{ steps: 0 }, /"steps": must be at least 1 \(got 0\)/],
-		[{ steps: 5 }, /"steps": must be at most 4 \(got 5\)/],
-		[{ steps: -1 }, /"steps": must be at least 1/],
-		[{ steps: '1.0001' }, /"steps": must be a whole number/],
-		[{ steps: 'Infinity' }, /"steps": must be a number \(got "Infinity"\)/],
-		[{ steps: 'NaN' }, /"steps": must be a number/],
-		[{ steps: '   ' }, /"steps": must be a number/],
-		[{ steps: true }, /"steps": must be a number \(got true\)/],
-		[{ steps: [1] }, /"steps": must be a number/],
-		[{ scale: 1.01 }, /"scale": must be at most 1/],
-		[{ scale: '1e400' }, /"scale": must be a number/],
-		[{ mode: 3 }, /"mode": must be one of 1, 2 \(got 3\)/],
-		[{ mode: '1.0x' }, /"mode": must be a number/],
-		[{ cfg: '[]' }, /"cfg": must be an object/],
-		[{ cfg: 'null' }, /"cfg": must be an object/],
-		[{ cfg: '{"a":' }, /"cfg": must be a JSON object/],
-		[{ weights: '[1, "x"]' }, /"weights": item 1 must be a number \(got "x"\)/],
-		[{ weights: '[1,' }, /"weights": must be a JSON array/],
-		[{ weights: { 0: 1 } }, /"weights": must be an array/],
-		[{ prompt: { text: 'x' } }, /"prompt": must be text/],
-		[{ prompt: '' }, /"prompt": is required by this model$/],
+		[{ steps: 0 }, /"Steps" \(steps\): must be at least 1 \(got 0\)/],
+		[{ steps: 5 }, /"Steps" \(steps\): must be at most 4 \(got 5\)/],
+		[{ steps: -1 }, /"Steps" \(steps\): must be at least 1/],
+		[{ steps: '1.0001' }, /"Steps" \(steps\): must be a whole number/],
+		[{ steps: 'Infinity' }, /"Steps" \(steps\): must be a number \(got "Infinity"\)/],
+		[{ steps: 'NaN' }, /"Steps" \(steps\): must be a number/],
+		[{ steps: '   ' }, /"Steps" \(steps\): must be a number/],
+		[{ steps: true }, /"Steps" \(steps\): must be a number \(got true\)/],
+		[{ steps: [1] }, /"Steps" \(steps\): must be a number/],
+		[{ scale: 1.01 }, /"Scale" \(scale\): must be at most 1/],
+		[{ scale: '1e400' }, /"Scale" \(scale\): must be a number/],
+		[{ mode: 3 }, /"Mode" \(mode\): must be one of 1, 2 \(got 3\)/],
+		[{ mode: '1.0x' }, /"Mode" \(mode\): must be a number/],
+		[{ cfg: '[]' }, /"CFG" \(cfg\): must be an object/],
+		[{ cfg: 'null' }, /"CFG" \(cfg\): must be an object/],
+		[{ cfg: '{"a":' }, /"CFG" \(cfg\): must be a JSON object/],
+		[{ weights: '[1, "x"]' }, /"Weights" \(weights\): item 1 must be a number \(got "x"\)/],
+		[{ weights: '[1,' }, /"Weights" \(weights\): must be a JSON array/],
+		[{ weights: { 0: 1 } }, /"Weights" \(weights\): must be an array/],
+		[{ prompt: { text: 'x' } }, /"Prompt" \(prompt\): must be text/],
+		[{ prompt: '' }, /"Prompt" \(prompt\): is required by this model$/],
 	])('%j', (raw, message) => {
 		expect(refusal({ prompt: 'p', ...raw }).message).toMatch(message);
 	});
@@ -110,7 +110,12 @@ describe('prepareInput: what is refused before any request', () => {
 	])('an input named %j that the model does not have is refused, not inherited', (name) => {
 		const raw = JSON.parse(`{"prompt": "p", ${JSON.stringify(name)}: {"x": 1}}`) as IDataObject;
 		const error = refusal(raw);
-		expect(error.message).toBe(`Invalid model input "${name}": this model has no such input`);
+		// Named by a label and the API name: "Proto" (__proto__).
+		const [, label, api] =
+			/^Invalid model input "([^"]+)" \((.+)\): this model has no such input$/.exec(
+				error.message,
+			) ?? [];
+		expect([typeof label, api]).toEqual(['string', name]);
 		expect(error.description).toBe('Valid inputs: prompt, steps, scale, mode, cfg, weights, seed');
 	});
 
@@ -119,7 +124,9 @@ describe('prepareInput: what is refused before any request', () => {
 			openapi({ type: 'object', properties: { constructor: { type: 'integer' } } }),
 		);
 		expect(prepareInput(node, own, { constructor: '3' }, 0)).toEqual({ constructor: 3 });
-		expect(refusal({ constructor: 'x' }, own).message).toMatch(/"constructor": must be a number/);
+		expect(refusal({ constructor: 'x' }, own).message).toMatch(
+			/"Constructor" \(constructor\): must be a number/,
+		);
 	});
 });
 

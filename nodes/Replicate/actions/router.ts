@@ -109,7 +109,6 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 	const batch: Batch = { signal: controller.signal, memo: new Map() };
 	const results: INodeExecutionData[][] = new Array(items.length);
 	let firstError: { error: NodeError; itemIndex: number } | undefined;
-	let failed = false;
 	const continueOnFail = this.continueOnFail();
 	let limit = 1;
 	try {
@@ -119,36 +118,41 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 		throw withItem(asNodeError(caught, this), 0);
 	}
 	const ledger = retryLedger(this);
-
-	await pool(items.length, limit, controller.signal, async (i) => {
-		const done = ledger?.get(i);
-		if (done) {
-			results[i] = done; // succeeded in an earlier try of Retry On Fail: not run (nor paid) again
-			return;
-		}
-		try {
-			operation.checkInput?.call(this, items, i);
-			results[i] = withPairedItem(await operation.execute.call(this, i, batch), i);
-			ledger?.set(i, results[i]);
-		} catch (caught) {
-			failed = true;
-			const error = asNodeError(caught, this);
-			if (continueOnFail) {
-				results[i] = [errorItem(error, i)];
+	let ended = false;
+	try {
+		await pool(items.length, limit, controller.signal, async (i) => {
+			const done = ledger?.get(i);
+			if (done) {
+				results[i] = done; // succeeded in an earlier try of Retry On Fail: not run (nor paid) again
 				return;
 			}
-			// The first failure is the cause; the others may only be its consequence (they were stopped).
-			firstError ??= { error, itemIndex: i };
-			// Without Retry On Fail the node fails now: the other items stop waiting and cancel what
-			// they started. With it, n8n runs the node again, so the others finish and are kept for
-			// that retry (which then repeats only the failed items) instead of being paid twice.
-			if (!ledger) controller.abort();
-		}
-	});
-
-	if (!failed) ledger?.clear();
+			try {
+				operation.checkInput?.call(this, items, i);
+				results[i] = withPairedItem(await operation.execute.call(this, i, batch), i);
+				ledger?.set(i, results[i]);
+			} catch (caught) {
+				const error = asNodeError(caught, this);
+				if (continueOnFail) {
+					results[i] = [errorItem(error, i)];
+					return;
+				}
+				// The first failure is the cause; the others may only be its consequence (they were stopped).
+				firstError ??= { error, itemIndex: i };
+				// Without Retry On Fail the node fails now: the other items stop waiting and cancel what
+				// they started. With it, n8n runs the node again, so the others finish and are kept for
+				// that retry (which then repeats only the failed items) instead of being paid twice.
+				if (!ledger) controller.abort();
+			}
+		});
+		ended = true;
+	} finally {
+		if (!ended) ledger?.end(true);
+	}
+	const output = results.flat().filter(Boolean);
+	// n8n tries the node again when it throws or its first item has an error (Continue On Fail).
+	ledger?.end(firstError !== undefined || output[0]?.json.error !== undefined);
 	if (firstError) {
 		throw withItem(firstError.error, firstError.itemIndex);
 	}
-	return [results.flat().filter(Boolean)];
+	return [output];
 }

@@ -17,7 +17,7 @@ import type {
 } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { answer, checkDelivery } from '../../shared/webhooks/delivery';
+import { answer, checkDelivery, reject } from '../../shared/webhooks/delivery';
 import { formatPrediction, outputOptions, predictionItems } from '../../shared/files/output';
 import { getPrediction, isTerminal } from '../../shared/lifecycle/predictions';
 import { DEFAULT_TOLERANCE_SECONDS } from '../../shared/webhooks/signature';
@@ -130,8 +130,14 @@ export function waitingFor(ctx: IWebhookFunctions): string | undefined {
 	}
 }
 
-function refuse(ctx: IWebhookFunctions, status: number, error: string): IWebhookResponseData {
-	answer(ctx, status, { error });
+/** Answers a delivery that does not resume the run, and says why in n8n's log. */
+function refuse(
+	ctx: IWebhookFunctions,
+	status: number,
+	error: string,
+	reason = error,
+): IWebhookResponseData {
+	reject(ctx, 'resume', status, { error }, `Wait for Webhook did not resume: ${reason}`);
 	return { noWebhookResponse: true };
 }
 
@@ -144,7 +150,7 @@ function errorItem(
 }
 
 async function resume(ctx: IWebhookFunctions): Promise<IWebhookResponseData> {
-	const checked = await checkDelivery(ctx, DEFAULT_TOLERANCE_SECONDS, false, false);
+	const checked = await checkDelivery(ctx, 'resume', DEFAULT_TOLERANCE_SECONDS);
 	if (!checked.ok) return { noWebhookResponse: true };
 	const expected = waitingFor(ctx);
 	if (!expected)
@@ -187,9 +193,14 @@ async function resume(ctx: IWebhookFunctions): Promise<IWebhookResponseData> {
 export async function resumeWebhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
 	try {
 		return await resume(this);
-	} catch {
+	} catch (error) {
 		// Never throw here: n8n would resume the execution without the prediction. A 5xx makes
 		// Replicate retry the delivery; the execution keeps waiting meanwhile.
-		return refuse(this, 503, 'Could not confirm the prediction with Replicate; retry later');
+		return refuse(
+			this,
+			503,
+			'Could not confirm the prediction with Replicate; retry later',
+			`could not confirm the prediction with Replicate (${(error as Error)?.message ?? String(error)}); Replicate retries the delivery`,
+		);
 	}
 }

@@ -1,6 +1,9 @@
 import type { IDataObject, ILoadOptionsFunctions, INodePropertyOptions } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
 
+import { fileInputs, humanise } from '../../shared/models/inputs';
 import { apiRequest } from '../../shared/transport';
+import { editorSchema } from './editorTarget';
 
 export async function getHardware(this: ILoadOptionsFunctions): Promise<INodePropertyOptions[]> {
 	const res = await apiRequest<IDataObject[]>(this, {
@@ -12,5 +15,31 @@ export async function getHardware(this: ILoadOptionsFunctions): Promise<INodePro
 		name: String(h.name),
 		value: String(h.sku),
 		description: String(h.sku),
+	}));
+}
+
+/**
+ * Binary Inputs → Input Name: the chosen model's file inputs (`format: uri` strings and lists of
+ * them), in the schema's order. The editor shows an error text in the list when there is nothing to
+ * offer; an expression still names any input.
+ */
+export async function getFileInputs(this: ILoadOptionsFunctions): Promise<INodePropertyOptions[]> {
+	const found = await editorSchema(this);
+	if ('notice' in found) throw new NodeOperationError(this.getNode(), found.notice);
+	const files = fileInputs(found.schema);
+	if (!files.length) {
+		throw new NodeOperationError(
+			this.getNode(),
+			'This model declares no file inputs (format: uri); an expression can still name an input',
+		);
+	}
+	return files.map((f) => ({
+		name: `${humanise(f.name)}${f.list ? ' (List of Files)' : ''}`,
+		value: f.name,
+		description: [
+			f.name,
+			f.required ? 'required' : 'optional',
+			f.list ? 'several binary properties, comma-separated' : 'one file',
+		].join(' · '),
 	}));
 }

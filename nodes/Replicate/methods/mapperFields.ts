@@ -2,34 +2,13 @@
 // "latest" entry. (Not in methods/index: every export there must be an editor method.)
 import type { FieldType, ResourceMapperField } from 'n8n-workflow';
 
+import { fileKind, humanise } from '../../shared/models/inputs';
 import type { InputSchema, JsonSchema } from '../../shared/models/schema';
 
 /** Replicate's version IDs are 64 hexadecimal characters (a SHA-256). */
 export const VERSION_ID = /^[a-f0-9]{64}$/i;
 /** The Version list's entry that stands for "the model's latest version". */
 export const LATEST = 'latest';
-
-const ACRONYMS: Record<string, string> = {
-	api: 'API',
-	cfg: 'CFG',
-	fps: 'FPS',
-	gpu: 'GPU',
-	id: 'ID',
-	json: 'JSON',
-	llm: 'LLM',
-	lora: 'LoRA',
-	uri: 'URI',
-	url: 'URL',
-};
-
-/** `aspect_ratio` → "Aspect Ratio", `image_url` → "Image URL". */
-export function humanise(name: string): string {
-	return name
-		.split(/[_\s-]+/)
-		.filter(Boolean)
-		.map((w) => ACRONYMS[w.toLowerCase()] ?? w.charAt(0).toUpperCase() + w.slice(1))
-		.join(' ');
-}
 
 function fieldType(s: JsonSchema): FieldType {
 	if (Array.isArray(s.enum)) return 'options';
@@ -51,11 +30,16 @@ function fieldType(s: JsonSchema): FieldType {
 /**
  * Fields for the mapper. The label is the humanised property name: Cog copies the property name
  * into the `title` of a referenced enum schema, and descriptions do not fit in a label.
+ *
+ * A file input is never marked required here, even when the model requires it: n8n checks a
+ * required mapper field in the editor and at activation and cannot know that a Binary Input (or a
+ * binary expression in the field) fills it, so it would block the run. The node checks it before
+ * anything is sent (prepareInput).
  */
 export function toResourceMapperFields(schema: InputSchema): ResourceMapperField[] {
 	return schema.order.map((id) => {
 		const s = schema.properties[id];
-		const required = schema.required.includes(id);
+		const required = schema.required.includes(id) && !fileKind(s);
 		const field: ResourceMapperField = {
 			id,
 			displayName: humanise(id),

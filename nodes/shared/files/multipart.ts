@@ -6,6 +6,18 @@ import { createHash, type Hash } from 'crypto';
 
 export type ChunkSource = AsyncIterable<Uint8Array> | Uint8Array;
 
+/**
+ * A control character (CR, LF, NUL, DEL…): axios writes a part's type verbatim into its
+ * `Content-Type` header line, so one of these would add header lines to the upload.
+ */
+export function hasControlCharacter(text: string): boolean {
+	for (let i = 0; i < text.length; i++) {
+		const code = text.charCodeAt(i);
+		if (code < 0x20 || code === 0x7f) return true;
+	}
+	return false;
+}
+
 /** A blob-like file part: size and type up front, bytes on demand; hashes what it sends. */
 export class StreamedFile {
 	/** SHA-256 of the bytes sent: Replicate documents `checksums.sha256` for uploaded files. */
@@ -17,7 +29,11 @@ export class StreamedFile {
 		readonly size: number,
 		readonly type: string,
 		readonly name: string,
-	) {}
+	) {
+		// The callers refuse such a type with an error naming where it came from; this is the backstop.
+		if (hasControlCharacter(type))
+			throw new Error('A file part type must not contain control characters');
+	}
 
 	get [Symbol.toStringTag]() {
 		return 'Blob';

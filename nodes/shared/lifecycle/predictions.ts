@@ -1,17 +1,12 @@
-// The prediction lifecycle on the client side: create (sync first), wait (poll with backoff), cancel.
-import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
+// The requests of a prediction's (or a training's) life: create (with the sync hold), read,
+// cancel. Waiting for one to finish is wait.ts; how often it is read, schedule.ts.
+import type { IDataObject } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import {
 	apiRequest,
-	asNodeError,
 	cancelSignal,
-	isDeadlineError,
 	mayHaveCreatedNote,
-	pause,
-	scaled,
-	timings,
-	type ApiRequest,
 	type ApiResponse,
 	type ReplicateContext,
 } from '../transport';
@@ -19,15 +14,24 @@ import {
 export const TERMINAL_STATUSES = ['succeeded', 'failed', 'canceled', 'aborted'];
 export const isTerminal = (p: IDataObject) => TERMINAL_STATUSES.includes(p.status as string);
 
+/** A prediction or a training as Replicate answers it (both have an id and a status). */
 export interface Prediction extends IDataObject {
 	id: string;
 	status: string;
 }
 
-const call = (ctx: IExecuteFunctions, req: ApiRequest) => apiRequest<Prediction>(ctx, req);
+/** Where a job's reads and cancel go: `/predictions/{id}` or `/trainings/{id}`. */
+export type Resource = 'predictions' | 'trainings';
+
+/** "prediction" or "training", for messages. */
+export const noun = (resource: Resource = 'predictions') =>
+	resource === 'trainings' ? 'training' : 'prediction';
 
 export interface CreateRequest {
+	/** Where it is created (`/predictions`, `/models/o/n/predictions`, a version's `/trainings`…). */
 	path: string;
+	/** What it creates: `predictions` (default) or `trainings`. */
+	resource?: Resource;
 	body: IDataObject;
 	/** Seconds Replicate may hold the request (Prefer: wait=N, 1–60); undefined for no hold. */
 	syncSeconds?: number;
@@ -45,10 +49,11 @@ export interface CreateRequest {
 
 /** A prediction-shaped answer, or a clear error naming what Replicate sent instead. */
 function asPrediction(
-	ctx: IExecuteFunctions,
+	ctx: ReplicateContext,
 	res: ApiResponse<unknown>,
 	what: string,
 	itemIndex: number | undefined,
+	resource: Resource = 'predictions',
 	sentAt?: number,
 ): Prediction {
 	const body = res.body as IDataObject | undefined;
@@ -68,7 +73,7 @@ function asPrediction(
 			? 'an empty body'
 			: typeof body !== 'object'
 				? 'a body that is not JSON'
-				: 'JSON without a prediction id';
+				: `JSON without a ${noun(resource)} id`;
 	throw new NodeOperationError(
 		ctx.getNode(),
 		`Replicate answered ${what} with status ${res.statusCode} but ${got}`,
@@ -88,7 +93,7 @@ function asPrediction(
  * caller cancels it as soon as the response arrives when the execution was stopped meanwhile.
  */
 export async function createPrediction(
-	ctx: IExecuteFunctions,
+	ctx: ReplicateContext,
 	req: CreateRequest,
 ): Promise<Prediction> {
 	const headers: Record<string, string> = {};
@@ -96,7 +101,7 @@ export async function createPrediction(
 		headers.Prefer = `wait=${Math.max(1, Math.min(60, Math.ceil(req.syncSeconds)))}`;
 	if (req.cancelAfter) headers['Cancel-After'] = req.cancelAfter;
 	let sentAt = Date.now();
-	const res = await call(ctx, {
+	const res = await apiRequest<Prediction>(ctx, {
 		method: 'POST',
 		path: req.path,
 		body: req.body,
@@ -111,12 +116,14 @@ export async function createPrediction(
 		},
 		timeoutMs: ((req.syncSeconds ?? 0) + 60) * 1000,
 	});
-	return asPrediction(ctx, res, 'the create request', req.itemIndex, sentAt);
+	return asPrediction(ctx, res, 'the create request', req.itemIndex, req.resource, sentAt);
 }
 
 export interface GetOptions {
 	deadline?: number;
 	signal?: AbortSignal;
+	/** `predictions` (default) or `trainings`. */
+	resource?: Resource;
 }
 
 export async function getPrediction(
@@ -125,95 +132,32 @@ export async function getPrediction(
 	itemIndex?: number,
 	o: GetOptions = {},
 ): Promise<Prediction> {
+	const path = `/${o.resource ?? 'predictions'}/${encodeURIComponent(id)}`;
 	const res = await apiRequest<Prediction>(ctx, {
 		method: 'GET',
-		path: `/predictions/${encodeURIComponent(id)}`,
+		path,
 		itemIndex,
 		retry: 'read',
 		deadline: o.deadline,
 		signal: o.signal,
 	});
-	return asPrediction(ctx as IExecuteFunctions, res, `GET /predictions/${id}`, itemIndex);
+	return asPrediction(ctx, res, `GET ${path}`, itemIndex, o.resource);
 }
 
 /** Cancels even when the execution was stopped (that is when it matters most); bounded to 30 s. */
 export async function cancelPrediction(
-	ctx: IExecuteFunctions,
+	ctx: ReplicateContext,
 	id: string,
 	itemIndex: number,
+	resource: Resource = 'predictions',
 ): Promise<Prediction> {
-	const res = await call(ctx, {
+	const res = await apiRequest<Prediction>(ctx, {
 		method: 'POST',
-		path: `/predictions/${encodeURIComponent(id)}/cancel`,
+		path: `/${resource}/${encodeURIComponent(id)}/cancel`,
 		itemIndex,
 		retry: 'idempotent',
 		ignoreExecutionCancel: true,
 		deadline: Date.now() + 30_000,
 	});
-	return asPrediction(ctx, res, 'the cancel request', itemIndex);
-}
-
-export interface WaitOptions {
-	itemIndex: number;
-	/** Epoch ms after which waiting stops; every poll request is bounded by the time left. */
-	deadline: number;
-	signal: AbortSignal;
-	/**
-	 * `afterHold`: the sync hold ran out on a long run; polls ramp up from a short first interval
-	 * (timings.pollRampMs) to the cap, so a run that ends just after the hold is noticed soon.
-	 * `soon`: first poll after timings.firstPollMs, doubling up to the cap.
-	 */
-	start?: 'afterHold' | 'soon';
-	/** With `soon`: the first poll's delay (default timings.firstPollMs), doubling up to the cap. */
-	firstDelayMs?: number;
-	/** Backoff cap between polls (Max Poll Interval). */
-	maxDelayMs: number;
-}
-
-/** The poll intervals (ms, before scaling) for a wait, the n-th poll's delay. */
-export function pollDelay(
-	start: WaitOptions['start'],
-	n: number,
-	maxDelayMs: number,
-	firstDelayMs = timings.firstPollMs,
-): number {
-	const ramp = timings.pollRampMs;
-	const raw = start === 'afterHold' ? (ramp[n] ?? maxDelayMs) : firstDelayMs * 2 ** n;
-	return Math.min(raw, maxDelayMs);
-}
-
-/**
- * Polls until the prediction is terminal, the deadline passes, or `signal` aborts (then `stopped` is
- * true and the caller cancels the prediction). No request outlives the deadline.
- */
-export async function pollPrediction(
-	ctx: IExecuteFunctions,
-	prediction: Prediction,
-	o: WaitOptions,
-): Promise<{ prediction: Prediction; timedOut: boolean; stopped: boolean }> {
-	let p = prediction;
-	for (let n = 0; !isTerminal(p); n++) {
-		const remaining = o.deadline - Date.now();
-		if (remaining <= 0) return { prediction: p, timedOut: true, stopped: false };
-		await pause(
-			Math.min(scaled(pollDelay(o.start ?? 'soon', n, o.maxDelayMs, o.firstDelayMs)), remaining),
-			o.signal,
-		);
-		if (o.signal.aborted) return { prediction: p, timedOut: false, stopped: true };
-		if (Date.now() >= o.deadline) return { prediction: p, timedOut: true, stopped: false };
-		const next = await getPrediction(ctx, p.id, o.itemIndex, {
-			deadline: o.deadline,
-			signal: o.signal,
-		}).then(
-			(value) => ({ value, error: undefined }),
-			(error: unknown) => ({ value: undefined, error }),
-		);
-		if (o.signal.aborted) return { prediction: p, timedOut: false, stopped: true };
-		if (!next.value) {
-			if (isDeadlineError(next.error)) return { prediction: p, timedOut: true, stopped: false };
-			throw asNodeError(ctx, next.error, o.itemIndex);
-		}
-		p = next.value;
-	}
-	return { prediction: p, timedOut: false, stopped: false };
+	return asPrediction(ctx, res, 'the cancel request', itemIndex, resource);
 }

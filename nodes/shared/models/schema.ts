@@ -4,6 +4,7 @@ import type { IDataObject, INode } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import { numberFrom } from '../readers';
+import { fileKind, inputLabel } from './inputs';
 
 export interface JsonSchema extends IDataObject {
 	type?: string;
@@ -238,9 +239,20 @@ function untouchedJson(s: JsonSchema | undefined, required: boolean, value: unkn
 	return (s.type === 'array' && text === '[]') || (s.type === 'object' && text === '{}');
 }
 
+/** Why a required input is missing: a file input says how to give it a file. */
+function missing(name: string, s: JsonSchema | undefined): { text: string; hint?: string } {
+	const kind = fileKind(s);
+	if (!kind) return { text: 'is required by this model' };
+	return {
+		text: `is required by this model and got no ${kind === 'files' ? 'files' : 'file'}`,
+		hint: `Add a Binary Input with Input Name "${name}" and the binary property that holds the file${kind === 'files' ? 's (several: separate them with commas)' : ''}, or put the file's URL in the field.`,
+	};
+}
+
 /**
  * Coerces every value to its schema type and checks required fields, enums and ranges. Empty values
- * are dropped so the model's defaults apply. Throws a NodeOperationError naming the field and item.
+ * are dropped so the model's defaults apply. Throws a NodeOperationError naming the input (its label
+ * in the editor and its API name) and the item.
  */
 export function prepareInput(
 	node: INode,
@@ -250,10 +262,10 @@ export function prepareInput(
 	fileFields: string[] = [],
 ): IDataObject {
 	const out: IDataObject = {};
-	const fail = (field: string, text: string) =>
-		new NodeOperationError(node, `Invalid model input "${field}": ${text}`, {
+	const fail = (field: string, text: string, hint?: string) =>
+		new NodeOperationError(node, `Invalid model input ${inputLabel(field)}: ${text}`, {
 			itemIndex,
-			description: schema ? `Valid inputs: ${schema.order.join(', ')}` : undefined,
+			description: hint ?? (schema ? `Valid inputs: ${schema.order.join(', ')}` : undefined),
 		});
 	if (schema?.problems?.length) {
 		throw new NodeOperationError(
@@ -285,7 +297,13 @@ export function prepareInput(
 		out[key] = c.value as IDataObject[string];
 	}
 	for (const req of schema?.required ?? []) {
-		if (isEmpty(out[req])) throw fail(req, 'is required by this model');
+		const value = out[req];
+		// A file list the editor left at [] has no file in it.
+		const noFiles = Array.isArray(value) && !value.length && !!fileKind(schema?.properties[req]);
+		if (isEmpty(value) || noFiles) {
+			const { text, hint } = missing(req, schema?.properties[req]);
+			throw fail(req, text, hint);
+		}
 	}
 	return out;
 }

@@ -1,8 +1,11 @@
 // Paces requests by Replicate's documented rate limits, per process and per credential: creates
 // (600 a minute) and everything else (3000 a minute) each draw from their own token bucket. Nothing
-// here is shared across processes or credentials: in queue mode each worker paces itself, and a 429
-// (another worker, or an account with lower limits) holds back every request of that credential in
-// this process for the Retry-After time and slows its pace, which then recovers over a minute.
+// here is shared across processes or credentials: in queue mode each worker paces itself. Where
+// Replicate's answers carry `ratelimit-remaining` (undocumented; see `answered`), each process
+// takes only its share of what the account has left, so workers sharing a token stay under the
+// limit together; without it, each paces at the limit. A 429 (another worker, or an account with
+// lower limits) holds back every request of that credential in this process for the Retry-After
+// time and halves its pace, which recovers over the minute after the block lifts.
 import { sleep } from 'n8n-workflow';
 
 /** Which of Replicate's limits a request counts against. */
@@ -41,13 +44,18 @@ export class Lane {
 	private refilledAt: number;
 	/** No request leaves before this (epoch ms): set by a 429's Retry-After. */
 	private blockedUntil = 0;
-	/** Pace relative to the documented limit after the last 429 (1 = full), and when that was. */
+	/** Pace relative to the documented limit after the last 429 (1 = full), and when it starts to recover. */
 	private slowFactor = 1;
 	private slowedAt = 0;
 	private readonly queue: Waiter[] = [];
-	/** When the requests of the last minute left (oldest first, from `sentFrom`). */
+	/** When the requests of the last two minutes left (oldest first, from `sentFrom`). */
 	private sent: number[] = [];
 	private sentFrom = 0;
+	/**
+	 * The account's budget as Replicate last reported it: `remaining` when the request sent at `at`
+	 * was answered, and how many of this lane's requests were in the minute before `at`.
+	 */
+	private reported?: { remaining: number; mine: number; at: number };
 	private pumping = false;
 	/** Requests granted and 429s seen (for tests and the bench). */
 	granted = 0;
@@ -66,35 +74,59 @@ export class Lane {
 		return this.queue.length;
 	}
 
-	/** The pace as a share of the documented limit: halved by a 429, back to 1 in a minute. */
+	/**
+	 * The pace as a share of the documented limit: halved by a 429, back to 1 over the minute after
+	 * its block lifts (so the slower pace still acts when requests leave again).
+	 */
 	private factor(now: number): number {
 		if (this.slowFactor >= 1) return 1;
-		const recovered = this.slowFactor + (now - this.slowedAt) / (60_000 * this.scale());
+		const recovered = this.slowFactor + Math.max(0, now - this.slowedAt) / (60_000 * this.scale());
 		if (recovered >= 1) this.slowFactor = 1;
 		return Math.min(1, recovered);
 	}
 
-	/** The most requests any minute may hold. */
-	private perWindow(): number {
-		return Math.max(1, Math.floor(RATE_LIMITS[this.kind].perMinute * HEADROOM));
+	/**
+	 * The most requests any minute may hold: the documented limit (with headroom), or less where
+	 * Replicate's last report says the account has less left: this lane's own requests of the
+	 * reported minute plus what remained, so that processes sharing the token fill it together.
+	 */
+	private perWindow(now = Date.now()): number {
+		const limit = RATE_LIMITS[this.kind].perMinute;
+		const documented = Math.max(1, Math.floor(limit * HEADROOM));
+		const r = this.reported;
+		if (!r || now - r.at >= 60_000 * this.scale()) return documented;
+		const share = Math.floor(Math.min(limit, r.remaining + r.mine) * HEADROOM);
+		return Math.max(1, Math.min(documented, share));
 	}
 
 	/** Tokens per ms at the current pace. */
 	private rate(now: number): number {
-		return (this.perWindow() * this.factor(now)) / (60_000 * this.scale());
+		return (this.perWindow(now) * this.factor(now)) / (60_000 * this.scale());
+	}
+
+	/** Index of the first request sent after `t` (the log is in time order). */
+	private firstAfter(t: number): number {
+		let lo = this.sentFrom;
+		let hi = this.sent.length;
+		while (lo < hi) {
+			const mid = (lo + hi) >> 1;
+			if (this.sent[mid] <= t) lo = mid + 1;
+			else hi = mid;
+		}
+		return lo;
 	}
 
 	/** Milliseconds until the last minute holds fewer requests than the limit allows (0: now). */
 	private windowWait(now: number): number {
 		const minute = 60_000 * this.scale();
-		while (this.sentFrom < this.sent.length && this.sent[this.sentFrom] <= now - minute)
-			this.sentFrom++;
+		// Two minutes are kept: a report counts this lane's requests of the minute before it was sent.
+		this.sentFrom = this.firstAfter(now - 2 * minute);
 		if (this.sentFrom > 1024) {
 			this.sent = this.sent.slice(this.sentFrom);
 			this.sentFrom = 0;
 		}
-		const inWindow = this.sent.length - this.sentFrom;
-		const cap = this.perWindow();
+		const inWindow = this.sent.length - this.firstAfter(now - minute);
+		const cap = this.perWindow(now);
 		if (inWindow < cap) return 0;
 		// The request that must age out of the minute before one more may leave.
 		return Math.max(1, Math.ceil(this.sent[this.sent.length - cap] + minute - now));
@@ -232,13 +264,53 @@ export class Lane {
 	throttled(retryAfterMs: number) {
 		const now = Date.now();
 		this.throttles++;
+		this.block(now, retryAfterMs);
+		this.slowFactor = Math.max(MIN_FACTOR, this.factor(now) / 2);
+		// The slower pace recovers from when requests may leave again, not from the 429: a block as
+		// long as the minute would otherwise lift with the pace already back to full.
+		this.slowedAt = this.blockedUntil;
+	}
+
+	/** No request of this lane leaves for `ms`, and the bucket starts empty after that. */
+	private block(now: number, ms: number) {
 		this.refill(now);
 		this.tokens = Math.min(this.tokens, 0);
-		this.blockedUntil = Math.max(this.blockedUntil, now + retryAfterMs);
+		this.blockedUntil = Math.max(this.blockedUntil, now + ms);
 		this.refilledAt = Math.max(this.refilledAt, this.blockedUntil);
-		this.slowFactor = Math.max(MIN_FACTOR, this.factor(now) / 2);
-		this.slowedAt = now;
 	}
+
+	/**
+	 * An answer of Replicate to a request of this lane sent at `sentAt` (epoch ms), with its
+	 * headers (lower-case names). Replicate's answers have been seen carrying `ratelimit-remaining`
+	 * and `ratelimit-reset`, but its documents describe neither, so only the cautious reading is
+	 * used: `remaining` is what the account (every process using the token) may still send, counted
+	 * when the request arrived; it can only lower this lane's pace below the documented one, and a
+	 * count above the documented limit (seen on some endpoints, which have their own) changes
+	 * nothing. `reset` is read as seconds, the only reading that fits the values seen (always 1 with
+	 * a full budget), and only used when nothing remains: no request leaves until then (at most a
+	 * minute), and then one, whose answer tells more. Answers without the headers change nothing (the documented pace alone).
+	 */
+	answered(headers: Record<string, string | undefined>, sentAt: number) {
+		const remaining = count(headers['ratelimit-remaining']);
+		if (remaining === undefined) return;
+		const now = Date.now();
+		const minute = 60_000 * this.scale();
+		if (now - sentAt >= minute || (this.reported && sentAt < this.reported.at)) return;
+		const mine = this.firstAfter(sentAt) - this.firstAfter(sentAt - minute);
+		this.reported = { remaining, mine, at: sentAt };
+		const reset = count(headers['ratelimit-reset']);
+		if (remaining === 0 && reset !== undefined) {
+			this.block(now, Math.min(minute, reset * 1000 * this.scale()));
+			// One request then asks again (its answer brings the next report), not one a minute.
+			this.tokens = 1;
+		}
+	}
+}
+
+/** A header holding a whole number (what the rate-limit headers were seen to hold), else undefined. */
+function count(value: string | undefined): number | undefined {
+	const text = value?.trim() ?? '';
+	return /^\d{1,9}$/.test(text) ? Number(text) : undefined;
 }
 
 /** Resolves at `deadline` or when `done` settles, whichever is first; no timer lingers long. */

@@ -107,7 +107,9 @@ function tellPacing(
 	statusCode: number,
 	headers: Record<string, string>,
 	body: unknown,
+	sentAt: number,
 ) {
+	lane.answered(headers, sentAt);
 	if (statusCode !== 429) return undefined;
 	const wait = scaled(Math.min(MAX_RETRY_WAIT_MS, retryAfterMs(headers, body)));
 	lane.throttled(wait);
@@ -200,6 +202,7 @@ export async function apiRequest<T = IDataObject>(
 			firstSent = Date.now();
 			req.onSend?.(firstSent);
 		}
+		const sentAt = Date.now();
 		try {
 			// Only reads follow redirects; a create is never replayed somewhere else.
 			res = await exchange(ctx, attempt, {
@@ -229,7 +232,7 @@ export async function apiRequest<T = IDataObject>(
 		}
 		const headers = headerMap(res.headers);
 		const body = req.text ? res.body : parseBody(res.body);
-		const throttle = tellPacing(lane, res.statusCode, headers, body);
+		const throttle = tellPacing(lane, res.statusCode, headers, body, sentAt);
 		if (res.statusCode >= 200 && res.statusCode < 300)
 			return { body: body as T, headers, statusCode: res.statusCode };
 		// An earlier attempt got no answer or a 5xx, and may have deleted it: gone is what was asked.

@@ -3,15 +3,12 @@ import { sleep } from 'n8n-workflow';
 
 /**
  * The waits the node makes, in one place so tests can shorten them (`scale` multiplies every wait:
- * retry backoff, Retry-After, poll intervals). Production values; per process, never per credential.
+ * retry backoff, Retry-After, poll intervals). The poll schedules themselves are named beside the
+ * lifecycle (lifecycle/schedule.ts). Production values; per process, never per credential.
  */
 export const timings = {
 	/** First backoff after a transient failure; doubles on each retry. */
 	retryBaseMs: 500,
-	/** Poll intervals after a sync hold ran out, before the Max Poll Interval cap takes over. */
-	pollRampMs: [1000, 2000, 2500, 3500],
-	/** First poll of a prediction that is not in a long run (it has output, or Wait just started). */
-	firstPollMs: 250,
 	scale: 1,
 };
 

@@ -2,6 +2,7 @@
 // ones that must start nothing. Shared by the Replicate Trigger and the resume of "Wait for
 // Webhook" runs.
 import type { IDataObject, IWebhookFunctions } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
 
 import { signingSecret } from './secret';
 import { verifyDelivery } from './signature';
@@ -47,16 +48,65 @@ export function answer(ctx: IWebhookFunctions, status: number, body: IDataObject
 	return { ok: false };
 }
 
+/** A webhook-id as it may appear in a log line (it comes from the sender). */
+function loggedId(id: string | undefined): string {
+	if (id === undefined) return 'none';
+	return /^[\w.:-]{1,100}$/.test(id) ? id : '(malformed)';
+}
+
+/** Which endpoint took the delivery: the Replicate Trigger's, or Wait for Webhook's resume URL. */
+export type Endpoint = 'trigger' | 'resume';
+
+function where(ctx: IWebhookFunctions, endpoint: Endpoint): string {
+	if (endpoint === 'resume') return 'resume URL of a waiting execution';
+	return ctx.getMode() === 'manual' ? 'Test URL' : 'Production URL';
+}
+
 /**
- * Verifies the delivery; on failure answers 401 itself. With `dedupe`, a webhook-id seen within the
- * tolerance window is answered 200 (so Replicate stops retrying) and starts nothing.
+ * Answers a delivery that starts nothing and says why in n8n's log, so a user waiting on "Listening
+ * for test event" (or on a suspended run) can find out. The line names the workflow, the node, the
+ * URL and the reason; never the signature, the secret or the body.
+ *
+ * A trigger listening for a test event (mode "manual") fails instead of answering: n8n then answers
+ * 500, ends the listening, and shows this error on the trigger in the editor (n8n's webhook helpers
+ * record a webhook() error as the trigger's error and rethrow it when the run reaches the trigger,
+ * so no later node runs). Repeats (level "info") are answered as usual.
+ */
+export function reject(
+	ctx: IWebhookFunctions,
+	endpoint: Endpoint,
+	status: number,
+	body: IDataObject,
+	reason: string,
+	level: 'warn' | 'info' = 'warn',
+): { ok: false } {
+	const workflow = ctx.getWorkflow();
+	const node = ctx.getNode();
+	const id = loggedId(header(ctx, 'webhook-id'));
+	ctx.logger[level](
+		`Replicate webhook delivery to node "${node.name}" (${where(ctx, endpoint)}) of workflow ${String(workflow.id ?? '')} answered ${status}: ${reason}`,
+		{ workflowId: workflow.id, nodeName: node.name, status, reason, webhookId: id },
+	);
+	if (endpoint === 'trigger' && level === 'warn' && ctx.getMode() === 'manual') {
+		throw new NodeOperationError(node, `Webhook delivery rejected: ${reason}`, {
+			description:
+				'The delivery to the Test URL started nothing (n8n answered it with an error). Fix the cause, then click "Execute step" to listen again.',
+		});
+	}
+	return answer(ctx, status, body);
+}
+
+/**
+ * Verifies the delivery; on failure answers 401 itself (see reject). For the trigger, the secret may
+ * come from its static data, and a webhook-id seen within the tolerance window is answered 200 (so
+ * Replicate stops retrying) and starts nothing.
  */
 export async function checkDelivery(
 	ctx: IWebhookFunctions,
+	endpoint: Endpoint,
 	toleranceSeconds: number,
-	dedupe: boolean,
-	secretFromStaticData = true,
 ): Promise<Checked> {
+	const trigger = endpoint === 'trigger';
 	// n8n keeps every request's raw body (its rawBodyReader middleware); the signature covers those
 	// bytes.
 	const req = ctx.getRequestObject() as unknown as {
@@ -71,7 +121,7 @@ export async function checkDelivery(
 		signature: header(ctx, 'webhook-signature'),
 		body: req.rawBody,
 	};
-	const lookup = await signingSecret(ctx, secretFromStaticData);
+	const lookup = await signingSecret(ctx, trigger);
 	let verdict = verifyDelivery(delivery, lookup.secret, toleranceSeconds);
 	if (!verdict.ok && verdict.reason === 'no signature matches' && lookup.refresh) {
 		// A cached default secret may have been rotated; fetched again at most once a minute.
@@ -79,21 +129,35 @@ export async function checkDelivery(
 		if (fresh && fresh !== lookup.secret)
 			verdict = verifyDelivery(delivery, fresh, toleranceSeconds);
 	}
-	if (!verdict.ok)
-		return answer(ctx, 401, { error: 'Invalid webhook signature', reason: verdict.reason });
+	if (!verdict.ok) {
+		return reject(
+			ctx,
+			endpoint,
+			401,
+			{ error: 'Invalid webhook signature', reason: verdict.reason },
+			`signature rejected: ${verdict.reason} (checked with the ${lookup.source === 'credential' ? "credential's Webhook Signing Secret" : "account's default signing secret"})`,
+		);
+	}
 	let parsed: unknown;
 	try {
 		parsed = JSON.parse((req.rawBody as Buffer).toString('utf8'));
 	} catch {
-		return answer(ctx, 400, { error: 'The body is not JSON' });
+		return reject(
+			ctx,
+			endpoint,
+			400,
+			{ error: 'The body is not JSON' },
+			'signed, but the body is not JSON',
+		);
 	}
 	// Signed is not the same as well-formed: only an object can be a prediction.
 	if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) {
-		return answer(ctx, 400, { error: 'The body is not a JSON object' });
+		const error = 'The body is not a JSON object';
+		return reject(ctx, endpoint, 400, { error }, `signed, but the body is not a JSON object`);
 	}
 	const prediction = parsed as IDataObject;
 	const webhookId = id as string;
-	if (!dedupe) return { ok: true, prediction, id: webhookId, release: () => undefined };
+	if (!trigger) return { ok: true, prediction, id: webhookId, release: () => undefined };
 	// From here to the writes below there is no await: the check and the claim are one step.
 	const data = ctx.getWorkflowStaticData('node');
 	const seen = (
@@ -106,7 +170,14 @@ export async function checkDelivery(
 	const key = guardKey(ctx, webhookId);
 	if ((guard.get(key) ?? 0) > now || Object.prototype.hasOwnProperty.call(seen, webhookId)) {
 		data.seenWebhookIds = seen;
-		return answer(ctx, 200, { received: true, duplicate: true });
+		return reject(
+			ctx,
+			endpoint,
+			200,
+			{ received: true, duplicate: true },
+			'a repeated delivery (this webhook-id was taken already); nothing started',
+			'info',
+		);
 	}
 	guard.set(key, now + windowMs);
 	seen[webhookId] = now;

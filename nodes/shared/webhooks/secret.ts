@@ -32,6 +32,8 @@ async function cacheKey(ctx: IWebhookFunctions, token: string): Promise<string> 
 
 export interface SecretLookup {
 	secret: string;
+	/** Where the secret came from (said in the log line of a rejected delivery). */
+	source: 'credential' | 'account default';
 	/**
 	 * For a cached default secret: fetches it again (Replicate may have rotated it) and returns the
 	 * new one, or undefined when the cached copy is too fresh to be worth another request.
@@ -55,6 +57,7 @@ async function cachedDefaultSecret(ctx: IWebhookFunctions, token: string): Promi
 	const used = entry;
 	return {
 		secret: await used.secret,
+		source: 'account default',
 		refresh: async () => {
 			const current = DEFAULT_SECRETS.get(key);
 			if (current && current !== used) return await current.secret;
@@ -74,11 +77,11 @@ export async function signingSecret(
 ): Promise<SecretLookup> {
 	const creds = await ctx.getCredentials(CREDENTIAL);
 	const own = String(creds.webhookSecret ?? '').trim();
-	if (own) return { secret: own };
+	if (own) return { secret: own, source: 'credential' };
 	if (useStaticData) {
 		const data = ctx.getWorkflowStaticData('node');
 		if (typeof data.signingSecret === 'string' && data.signingSecret)
-			return { secret: data.signingSecret };
+			return { secret: data.signingSecret, source: 'account default' };
 		const found = await cachedDefaultSecret(ctx, String(creds.apiToken ?? ''));
 		data.signingSecret = found.secret;
 		return found;

@@ -2,6 +2,7 @@
 import { createHash } from 'node:crypto';
 
 import { makePng } from '../png';
+import { AGENT_MODELS } from './agents';
 import { CHAT_MODELS } from './chat';
 import { cogSchema } from './schema';
 import { ModelError, type ModelDef, type RunContext } from './types';
@@ -484,6 +485,105 @@ const echoModel: ModelDef = {
 	},
 };
 
+/** Describes a file input as the models below report it: size, type and a short md5. */
+async function fileFacts(ctx: RunContext, url: string) {
+	const f = await ctx.fetchInput(url);
+	const md5 = createHash('md5').update(f.data).digest('hex');
+	return { bytes: f.data.length, type: f.contentType, md5 };
+}
+
+// Modelled on salesforce/blip (a captioner, one of the most run models with a required file input):
+// `image` is a required `format: uri` string, `task` an enum, `question` and `caption` optional text.
+const captionModel: ModelDef = {
+	owner: OWNER,
+	name: 'blip-lite',
+	description: 'Captions an image (a required file input), like BLIP; deterministic captions.',
+	hardware: 'gpu-t4',
+	tags: ['image-to-text', 'files'],
+	versions: 1,
+	openapi: cogSchema({
+		properties: {
+			image: {
+				type: 'string',
+				format: 'uri',
+				title: 'Image',
+				description: 'Input image',
+				'x-order': 0,
+			},
+			task: {
+				allOf: [{ $ref: '#/components/schemas/task' }],
+				default: 'image_captioning',
+				description: 'Choose a task.',
+				'x-order': 1,
+			},
+			question: {
+				type: 'string',
+				title: 'Question',
+				description: 'Type question for the input image for visual question answering task.',
+				'x-order': 2,
+			},
+		},
+		required: ['image'],
+		enums: {
+			task: { type: 'string', values: ['image_captioning', 'visual_question_answering'] },
+		},
+		output: { type: 'string', title: 'Output' },
+	}),
+	exampleInput: { image: 'data:image/png;base64,aGVsbG8=' },
+	readme: '# blip-lite\n\nCaptions an image: its size, type and md5, as text.\n',
+	run: async (ctx) => {
+		const f = await fileFacts(ctx, String(ctx.input.image));
+		await ctx.sleep(200);
+		ctx.log(`image: ${f.bytes} bytes (${f.type})`);
+		return `Caption: an image of ${f.bytes} bytes (${f.type}), md5 ${f.md5}`;
+	},
+};
+
+// Modelled on image models that take several images in one input (bytedance/seedream-4's
+// `image_input`, multi-image Kontext apps): `images` is a required array of `format: uri` strings.
+const gridModel: ModelDef = {
+	owner: OWNER,
+	name: 'image-grid',
+	description: 'Takes a list of images (a required list-of-files input) and returns one PNG.',
+	hardware: 'cpu',
+	tags: ['image-to-image', 'files'],
+	versions: 1,
+	openapi: cogSchema({
+		properties: {
+			images: {
+				type: 'array',
+				items: { type: 'string', format: 'uri' },
+				title: 'Images',
+				description: 'Input images, in order',
+				'x-order': 0,
+			},
+			columns: {
+				type: 'integer',
+				title: 'Columns',
+				default: 2,
+				minimum: 1,
+				maximum: 8,
+				description: 'Images per row',
+				'x-order': 1,
+			},
+		},
+		required: ['images'],
+		output: { type: 'string', format: 'uri', title: 'Output' },
+	}),
+	exampleInput: { images: ['data:image/png;base64,aGVsbG8='] },
+	readme: '# image-grid\n\nLogs every input image (size, type, md5), then returns one PNG.\n',
+	run: async (ctx) => {
+		const list = Array.isArray(ctx.input.images) ? ctx.input.images : [];
+		if (!list.length) throw new ModelError('images: at least one image is required');
+		for (const [i, url] of list.entries()) {
+			const f = await fileFacts(ctx, String(url));
+			ctx.log(`image ${i}: ${f.bytes} bytes (${f.type}), md5 ${f.md5}`);
+		}
+		await ctx.sleep(200);
+		return ctx.file('grid.png', 'image/png', makePng(32 * list.length, 32, seedOf(ctx.input)));
+	},
+};
+
 const trainableModel: ModelDef = {
 	owner: OWNER,
 	name: 'trainable',
@@ -510,6 +610,9 @@ export const CATALOG: ModelDef[] = [
 	failingModel,
 	bigFileModel,
 	echoModel,
+	captionModel,
+	gridModel,
 	trainableModel,
 	...CHAT_MODELS,
+	...AGENT_MODELS,
 ];

@@ -1,6 +1,6 @@
 import type { IDataObject, INodeProperties } from 'n8n-workflow';
 
-import { binaryInfo, uploadBinary } from '../../../shared/files/files';
+import { binaryInfo, checkContentType, uploadBinary } from '../../../shared/files/files';
 import { readJsonObject } from '../../../shared/readers';
 import { withDisplay } from '../simple';
 import { jsonItems, type Operation } from '../types';
@@ -54,10 +54,12 @@ export const upload: Operation = {
 		const property = String(this.getNodeParameter('binaryProperty', i, 'data')).trim();
 		const options = this.getNodeParameter('options', i, {}) as IDataObject;
 		const metadata = readJsonObject(this, 'Metadata (JSON)', options.metadata, i);
+		const contentType = String(options.contentType ?? '').trim() || undefined;
+		if (contentType) checkContentType(this, contentType, 'the "Content Type" option', i);
 		const info = await binaryInfo(this, i, property, 'Input Binary Field');
 		const file = await uploadBinary(this, i, property, info, {
 			fileName: String(options.fileName ?? '').trim() || undefined,
-			contentType: String(options.contentType ?? '').trim() || undefined,
+			contentType,
 			metadata,
 		});
 		return jsonItems(file);

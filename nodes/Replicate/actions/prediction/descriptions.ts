@@ -49,6 +49,8 @@ export const targetAndInputFields: INodeProperties[] = [
 		noDataExpression: true,
 		default: { mappingMode: 'defineBelow', value: null },
 		required: true,
+		description:
+			"Fields from the model's input schema. A file input takes a URL, {{ $binary.data }}, or a file from Binary Inputs; it is never marked required here, and the node checks a required one before anything is sent.",
 		displayOptions: { show: { inputMode: ['fields'] } },
 		typeOptions: {
 			loadOptionsDependsOn: ['runTarget', 'model.value', 'version.value', 'deployment.value'],
@@ -78,26 +80,38 @@ export const targetAndInputFields: INodeProperties[] = [
 		placeholder: 'Add Binary Input',
 		typeOptions: { multipleValues: true },
 		default: {},
-		description: 'Send n8n binary data as file inputs of the model',
+		description:
+			'Send n8n binary data as file inputs of the model. A required file input given here (or as {{ $binary.data }} in its field) needs nothing in Model Inputs: the node checks that every required file input gets a file before anything is sent.',
 		options: [
 			{
 				displayName: 'File',
 				name: 'files',
 				values: [
 					{
-						displayName: 'Input Name',
+						displayName: 'Input Name or ID',
 						name: 'input',
-						type: 'string',
+						type: 'options',
+						typeOptions: {
+							loadOptionsMethod: 'getFileInputs',
+							loadOptionsDependsOn: [
+								'runTarget',
+								'model.value',
+								'version.value',
+								'deployment.value',
+							],
+						},
 						default: 'image',
-						placeholder: 'e.g. image',
-						description: 'The model input that takes the file',
+						description:
+							'The model input that takes the file: one of the model\'s file inputs. Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
 					},
 					{
 						displayName: 'Input Binary Field',
 						name: 'binaryProperty',
 						type: 'string',
 						default: 'data',
-						description: 'The binary property of the incoming item that holds the file',
+						placeholder: 'e.g. data, or data, data_1 for a list of files',
+						description:
+							'The binary property of the incoming item that holds the file. An input that takes a list of files takes several, comma-separated (or several Binary Inputs with the same input).',
 					},
 				],
 			},

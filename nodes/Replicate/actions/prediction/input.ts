@@ -2,20 +2,17 @@
 // JSON plus binary inputs, everything checkable locally checked before any upload or prediction.
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
-import {
-	assertUploadable,
-	binaryInfo,
-	dataUri,
-	DATA_URI_MAX_BYTES,
-	uploadBinary,
-	type BinaryInfo,
-} from '../../../shared/files/files';
-import { readDeploymentRef, readModelRef } from '../../../shared/models/modelRef';
+import { dataUri, DATA_URI_MAX_BYTES, uploadBinary } from '../../../shared/files/files';
 import { inputSchema, prepareInput } from '../../../shared/models/schema';
-import { readJsonObject } from '../../../shared/readers';
+import {
+	readDeploymentRef,
+	readJsonObject,
+	readModelRef,
+	readOption,
+} from '../../../shared/readers';
 import { resolveDeployment, resolveModel, type Target } from '../../../shared/models/targets';
 import type { Batch } from '../types';
-import { fail, option } from './options';
+import { binarySources } from './binaryInputs';
 
 export function memo<T>(batch: Batch, key: string, fn: () => Promise<T>): Promise<T> {
 	let p = batch.memo.get(key) as Promise<T> | undefined;
@@ -62,34 +59,14 @@ export async function readInput(
 			? parseJsonInput(ctx, i)
 			: { ...((ctx.getNodeParameter('inputFields.value', i, {}) as IDataObject | null) ?? {}) };
 	const schema = inputSchema(target.openapi);
-	const files = ((ctx.getNodeParameter('binaryInputs.files', i, []) as IDataObject[]) ?? []).map(
-		(f) => ({
-			input: String(f.input ?? '').trim(),
-			property: String(f.binaryProperty ?? '').trim(),
-		}),
-	);
-	const infos: Array<{ input: string; property: string; info: BinaryInfo }> = [];
-	for (const f of files) {
-		if (!f.input) fail(ctx, i, 'A Binary Inputs entry has an empty "Input Name"');
-		if (schema && !schema.properties[f.input]) {
-			fail(
-				ctx,
-				i,
-				`Binary Inputs: the model has no input "${f.input}"`,
-				`Valid inputs: ${schema.order.join(', ')}`,
-			);
-		}
-		const info = await binaryInfo(ctx, i, f.property, 'Input Binary Field');
-		assertUploadable(ctx, info, i, f.property);
-		infos.push({ ...f, info });
-	}
+	const infos = await binarySources(ctx, i, schema, raw);
 	const fileFields = [...new Set(infos.map((f) => f.input))];
 	for (const field of fileFields)
 		raw[field] =
 			schema?.properties[field]?.type === 'array' ? ['data:,placeholder'] : 'data:,placeholder';
 	const input = prepareInput(ctx.getNode(), schema, raw, i, fileFields);
 
-	const encoding = option<string>(ctx, i, 'binaryEncoding', 'auto');
+	const encoding = String(readOption(ctx, i, 'binaryEncoding', 'auto'));
 	const values = new Map<string, string[]>();
 	for (const f of infos) {
 		const useUpload =

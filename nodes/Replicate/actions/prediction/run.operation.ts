@@ -2,11 +2,13 @@ import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workfl
 import { NodeOperationError, WAIT_INDEFINITELY } from 'n8n-workflow';
 
 import { formatPrediction } from '../../../shared/files/output';
-import { createPrediction, isTerminal } from '../../../shared/lifecycle/predictions';
+import { isTerminal } from '../../../shared/lifecycle/predictions';
+import { pollSchedules } from '../../../shared/lifecycle/schedule';
+import { outcomeOf, run as runJob, start, type Job } from '../../../shared/lifecycle/wait';
 import { callbackUrl, rememberPrediction, reserveWaitSlot } from '../../helpers/resume';
 import type { Target } from '../../../shared/models/targets';
 import { withDisplay } from '../simple';
-import type { Batch, Operation, OperationResult } from '../types';
+import type { Operation, OperationResult } from '../types';
 import {
 	cancelAfterOption,
 	concurrencyOption,
@@ -23,7 +25,7 @@ import {
 	readWaitSettings,
 	type WaitSettings,
 } from './options';
-import { finish, stopped, waitFor } from './waiting';
+import { outcomeItems } from './outcome';
 
 const show = { show: { resource: ['prediction'], operation: ['run'] } };
 
@@ -101,10 +103,10 @@ interface Prepared {
  */
 async function createAndSuspend(
 	ctx: IExecuteFunctions,
-	i: number,
-	batch: Batch,
+	job: Job,
 	p: Prepared,
 ): Promise<OperationResult> {
+	const i = job.itemIndex;
 	const timeoutSeconds = Math.max(5, Math.ceil(p.settings.timeoutMs / 1000));
 	const ownDeadline = p.cancelAfter ? durationSeconds(p.cancelAfter) : Number.POSITIVE_INFINITY;
 	const cancelAfter =
@@ -113,21 +115,25 @@ async function createAndSuspend(
 			: p.cancelAfter;
 	const webhook = callbackUrl(ctx, i);
 	reserveWaitSlot(ctx, i);
-	const created = await createPrediction(ctx, {
-		path: p.target.createPath,
-		body: {
-			...(p.target.version ? { version: p.target.version } : {}),
-			input: p.input,
-			webhook,
-			webhook_events_filter: ['completed'],
+	const { prediction: created } = await start(
+		job,
+		{
+			path: p.target.createPath,
+			body: {
+				...(p.target.version ? { version: p.target.version } : {}),
+				input: p.input,
+				webhook,
+				webhook_events_filter: ['completed'],
+			},
+			syncSeconds: Math.min(p.sync, timeoutSeconds),
+			cancelAfter,
 		},
-		syncSeconds: Math.min(p.sync, timeoutSeconds),
-		cancelAfter,
-		itemIndex: i,
-	});
-	if (batch.signal.aborted) await stopped(ctx, created, i);
-	if (isTerminal(created))
-		return await finish(ctx, created, p.target.openapi, p.settings, i, false);
+		p.settings.timeoutMs,
+	);
+	if (isTerminal(created)) {
+		const o = { itemIndex: i, settings: p.settings, openapi: p.target.openapi };
+		return await outcomeItems(ctx, outcomeOf(created), o);
+	}
 	if (typeof created.id !== 'string' || !created.id) {
 		throw new NodeOperationError(
 			ctx.getNode(),
@@ -167,44 +173,22 @@ export const run: Operation = {
 		const cancelAfter = readCancelAfter(this, i, settings);
 		const target = await readTarget(this, i, batch);
 		const input = await readInput(this, i, target);
-		if (batch.signal.aborted)
-			throw new NodeOperationError(this.getNode(), 'Stopped before the prediction was created', {
-				itemIndex: i,
-			});
-		if (webhook)
-			return await createAndSuspend(this, i, batch, { settings, sync, cancelAfter, target, input });
-
-		// The Timeout counts from when the create leaves, not from its wait for a turn under the rate limit.
-		let deadline = Date.now() + settings.timeoutMs;
-		const syncSeconds = Math.min(sync, Math.ceil(settings.timeoutMs / 1000));
-		const created = await createPrediction(this, {
-			path: target.createPath,
-			body: target.version ? { version: target.version, input } : { input },
-			syncSeconds,
-			cancelAfter,
+		const job: Job = {
+			ctx: this,
 			itemIndex: i,
 			signal: batch.signal,
-			onSend: (at) => (deadline = at + settings.timeoutMs),
+			cancelOnTimeout: settings.cancelOnTimeout,
+		};
+		if (webhook)
+			return await createAndSuspend(this, job, { settings, sync, cancelAfter, target, input });
+		const outcome = await runJob(job, {
+			path: target.createPath,
+			body: target.version ? { version: target.version, input } : { input },
+			syncSeconds: Math.min(sync, Math.ceil(settings.timeoutMs / 1000)),
+			cancelAfter,
+			timeoutMs: settings.timeoutMs,
+			schedule: (created) => pollSchedules.afterCreate(created, settings.maxPollMs),
 		});
-		// Stopped during the hold: cancel what still runs. A finished prediction is paid for already, so
-		// its result is kept (Retry On Fail reuses it; otherwise the node fails with the first error).
-		if (batch.signal.aborted && !isTerminal(created)) await stopped(this, created, i);
-		// Unfinished with no output yet: the hold ran out on a long run, so polls ramp up from a short
-		// first interval to the cap (a run that ends just after the hold is noticed within a second or
-		// three, at about one request per 5 s over the run). Unfinished with output: Replicate answered
-		// early because the files are ready; poll soon.
-		const longRun = created.output === null || created.output === undefined;
-		const { prediction, timedOut } = isTerminal(created)
-			? { prediction: created, timedOut: false }
-			: await waitFor(
-					this,
-					created,
-					i,
-					batch,
-					deadline,
-					longRun ? 'afterHold' : 'soon',
-					settings.maxPollMs,
-				);
-		return await finish(this, prediction, target.openapi, settings, i, timedOut);
+		return await outcomeItems(this, outcome, { itemIndex: i, settings, openapi: target.openapi });
 	},
 };

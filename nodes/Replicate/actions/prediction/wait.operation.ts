@@ -1,11 +1,15 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import { readPredictionId } from '../../../shared/models/modelRef';
 import { getPrediction } from '../../../shared/lifecycle/predictions';
+import { pollSchedules } from '../../../shared/lifecycle/schedule';
+import { waitFor } from '../../../shared/lifecycle/wait';
+import { schemaOfPrediction } from '../../../shared/models/targets';
 import type { Operation } from '../types';
 import { concurrencyOption, predictionIdField, waitAndOutputOptions } from './descriptions';
+import { memo } from './input';
 import { maxConcurrent, readWaitSettings } from './options';
-import { finish, schemaOfPrediction, waitFor } from './waiting';
+import { outcomeItems } from './outcome';
+import { readPredictionId } from '../../../shared/readers';
 
 const show = { show: { resource: ['prediction'], operation: ['wait'] } };
 
@@ -31,19 +35,23 @@ export const wait: Operation = {
 		const id = readPredictionId(this, i);
 		const deadline = Date.now() + settings.timeoutMs;
 		const first = await getPrediction(this, id, i, { deadline, signal: batch.signal });
-		const { prediction, timedOut } = await waitFor(
-			this,
-			first,
-			i,
-			batch,
+		const job = {
+			ctx: this,
+			itemIndex: i,
+			signal: batch.signal,
+			cancelOnTimeout: settings.cancelOnTimeout,
+		};
+		const outcome = await waitFor(job, first, {
 			deadline,
-			'soon',
-			settings.maxPollMs,
-		);
+			schedule: pollSchedules.soon(settings.maxPollMs),
+		});
+		const p = outcome.prediction;
 		const openapi =
 			settings.output.download || settings.output.simplify
-				? await schemaOfPrediction(this, prediction, i, batch)
+				? await memo(batch, `schema:${String(p.model ?? '')}:${String(p.version ?? '')}`, () =>
+						schemaOfPrediction(this, p, i),
+					)
 				: null;
-		return await finish(this, prediction, openapi, settings, i, timedOut);
+		return await outcomeItems(this, outcome, { itemIndex: i, settings, openapi });
 	},
 };

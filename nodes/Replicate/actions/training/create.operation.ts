@@ -1,9 +1,9 @@
 import type { IDataObject, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { parseOwnerName, readModelRef } from '../../../shared/models/modelRef';
+import { parseOwnerName } from '../../../shared/models/modelRef';
 import { versionOrLatest } from '../../../shared/models/targets';
-import { readJsonObject } from '../../../shared/readers';
+import { readJsonObject, readModelRef } from '../../../shared/readers';
 import { apiRequest } from '../../../shared/transport';
 import { modelLocator, versionLocator } from '../common.descriptions';
 import { readWebhook, webhookOptions } from '../locators';

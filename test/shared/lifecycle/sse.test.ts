@@ -1,5 +1,5 @@
 // The SSE parser on Replicate's stream format, fed in every way a network can split it.
-import { readEvents, SseParser, type SseEvent } from '../../nodes/LmChatReplicate/chat/sse';
+import { readEvents, SseParser, type SseEvent } from '../../../nodes/shared/lifecycle/sse';
 
 const WIRE =
 	': hi\n\n' +

@@ -1,0 +1,182 @@
+// Retry On Fail never pays twice (issue 26): the ledger keeps every succeeded item of a run n8n may
+// still retry, however many, and forgets a run as soon as n8n cannot retry it, so its memory is the
+// size of the runs in flight. The batch tests run through n8n-core's WorkflowExecute (its real retry
+// loop) against the emulator with an instant model and the pace scaled far down.
+import type { IExecuteFunctions, INode, INodeExecutionData } from 'n8n-workflow';
+
+import { replicateCredentials, runNode } from '../../harness/n8n';
+import { useEmulator } from '../../helpers/emulator';
+import { runParams } from '../../helpers/params';
+import { ledgerSize, retryLedger } from '../../../nodes/Replicate/helpers/retryLedger';
+import { resetPacing, timings } from '../../../nodes/shared/transport';
+
+// Instant runs; responses are not checked against the spec here (other files do), to keep 32,000
+// creates quick.
+const ctx = useEmulator({ speed: 100, startupMs: 0, validateResponses: false });
+const creds = () => replicateCredentials(ctx.emu.baseUrl, ctx.emu.token);
+const saved = { ...timings };
+beforeAll(() => {
+	// 20,000 creates at Replicate's pace would take half an hour: the pace (and every other wait)
+	// runs 100 times faster here, faster than these creates can go. (Much faster, and the backoff of
+	// a poll's retries after a dropped connection ends before the machine recovers.)
+	timings.scale = 1 / 100;
+	resetPacing();
+});
+afterAll(() => {
+	Object.assign(timings, saved);
+	resetPacing();
+});
+
+const retry = { retryOnFail: true, maxTries: 3, waitBetweenTries: 0 };
+const creates = () =>
+	ctx.emu.requests().filter((r) => /predictions\.create$/.test(r.operationId ?? '')).length;
+const batch = (n: number, tag: string) =>
+	Array.from({ length: n }, (_, i) => ({ json: { label: `${tag}-${i}` } }));
+const params = runParams(
+	'emulator/sleep',
+	{ seconds: 0 },
+	{ download: false, maxConcurrency: 200 },
+);
+/** Each output item carries its own prediction, and the emulator made no other. */
+function expectOnePredictionEach(items: INodeExecutionData[], made: number) {
+	expect(items.every((i) => i.json.status === 'succeeded')).toBe(true);
+	expect(new Set(items.map((i) => i.json.id)).size).toBe(items.length);
+	expect(made).toBe(items.length);
+}
+
+describe('Retry On Fail at scale: one prediction per item', () => {
+	test('a 20,000-item batch whose last create fails once: the retry makes one more prediction, not 20,000', async () => {
+		const before = creates();
+		const predictions = ctx.emu.store.predictions.size;
+		ctx.emu.addFault({ method: 'POST', path: /\/predictions$/, nth: 20_000, status: 422 });
+		const { items, error } = await runNode({
+			parameters: params,
+			credentials: creds(),
+			input: batch(20_000, 'big'),
+			nodeSettings: retry,
+		});
+		expect(error).toBeUndefined();
+		expect(items).toHaveLength(20_000);
+		expectOnePredictionEach(items, ctx.emu.store.predictions.size - predictions);
+		expect(creates() - before).toBe(20_001); // 20,000 + the one refused, repeated
+		expect(ledgerSize()).toEqual({ runs: 0, entries: 0, bytes: 0 }); // the run succeeded: forgotten
+	}, 240_000);
+
+	test('two executions of 6,000 items at once, each with failed creates: each item predicted once', async () => {
+		const before = creates();
+		const predictions = ctx.emu.store.predictions.size;
+		// Two creates fail (the 5,000th and the 11,000th overall, whichever execution sent them).
+		ctx.emu.addFault({ method: 'POST', path: /\/predictions$/, nth: 5_000, status: 422 });
+		ctx.emu.addFault({ method: 'POST', path: /\/predictions$/, nth: 11_000, status: 422 });
+		const [a, b] = await Promise.all(
+			['twoA', 'twoB'].map((tag) =>
+				runNode({
+					parameters: params,
+					credentials: creds(),
+					input: batch(6_000, tag),
+					nodeSettings: retry,
+				}),
+			),
+		);
+		expect(a.error).toBeUndefined();
+		expect(b.error).toBeUndefined();
+		expect(a.items).toHaveLength(6_000);
+		expect(b.items).toHaveLength(6_000);
+		expectOnePredictionEach([...a.items, ...b.items], ctx.emu.store.predictions.size - predictions);
+		expect(creates() - before).toBe(12_002);
+		expect(ledgerSize()).toEqual({ runs: 0, entries: 0, bytes: 0 });
+	}, 240_000);
+
+	test('a run whose every try fails is forgotten after its last try', async () => {
+		const before = creates();
+		ctx.emu.addFault({ method: 'POST', path: /\/predictions$/, status: 422 });
+		const { error } = await runNode({
+			parameters: params,
+			credentials: creds(),
+			input: batch(3, 'fails'),
+			nodeSettings: retry,
+		});
+		expect(error).toBeDefined();
+		expect(creates() - before).toBe(3 * 3); // three items, three tries
+		expect(ledgerSize()).toEqual({ runs: 0, entries: 0, bytes: 0 });
+	});
+});
+
+/** A context for one run of a node: what retryLedger reads. */
+function fakeContext(executionId: string, items: INodeExecutionData[], node: Partial<INode> = {}) {
+	const full = {
+		id: 'node-1',
+		name: 'Replicate',
+		parameters: {},
+		retryOnFail: true,
+		maxTries: 3,
+		waitBetweenTries: 1000,
+		...node,
+	} as INode;
+	return {
+		getNode: () => full,
+		getExecutionId: () => executionId,
+		getWorkflowDataProxy: () => ({ $runIndex: 0 }),
+		getWorkflow: () => ({ id: 'wf' }),
+		getInputData: () => items,
+	} as unknown as IExecuteFunctions;
+}
+
+describe('the ledger holds only runs n8n may still retry', () => {
+	const out = (i: number, kb: number) => [{ json: { i, text: 'x'.repeat(kb * 1024) } }];
+	afterEach(() => jest.restoreAllMocks());
+
+	test('memory is the size of the runs in flight, and goes back to nothing when they end', () => {
+		const items = batch(500, 'mem');
+		const peaks: number[] = [];
+		for (let run = 0; run < 40; run++) {
+			const ledger = retryLedger(fakeContext(`m${run}`, items))!;
+			for (let i = 0; i < items.length; i++) ledger.set(i, out(i, 1));
+			peaks.push(ledgerSize().bytes);
+			ledger.end(true); // a try failed: n8n tries again
+			const second = retryLedger(fakeContext(`m${run}`, items))!;
+			expect(second.get(7)).toEqual(out(7, 1)); // kept for the retry
+			second.end(run % 2 === 0); // then succeeds, or fails again (two tries left of three)
+			if (run % 2 === 0) retryLedger(fakeContext(`m${run}`, items))!.end(true); // last try
+		}
+		// One run of 500 items × 1 KiB at a time: its bytes, about 1 MiB as UTF-16, whatever the number of runs.
+		expect(Math.max(...peaks)).toBeGreaterThan(500 * 1024 * 2);
+		expect(Math.max(...peaks)).toBeLessThan(500 * 1024 * 2 * 1.2);
+		expect(ledgerSize()).toEqual({ runs: 0, entries: 0, bytes: 0 });
+	});
+
+	test('a run whose next try never comes (stopped between tries) is dropped once that try is overdue', () => {
+		const now = jest.spyOn(Date, 'now');
+		now.mockReturnValue(1_000_000);
+		const items = batch(3, 'stop');
+		const ledger = retryLedger(fakeContext('stopped', items, { waitBetweenTries: 5000 }))!;
+		ledger.set(0, out(0, 1));
+		ledger.end(true);
+		// Long after the wait, but within the grace: another run starting still finds it kept.
+		now.mockReturnValue(1_000_000 + 5000 + 59_000);
+		retryLedger(fakeContext('other', items))!.end(false);
+		expect(ledgerSize().runs).toBe(1);
+		now.mockReturnValue(1_000_000 + 5000 + 61_000);
+		retryLedger(fakeContext('other2', items))!.end(false);
+		expect(ledgerSize()).toEqual({ runs: 0, entries: 0, bytes: 0 });
+	});
+
+	test('an item whose input changed between tries is not taken from the ledger', () => {
+		const items = batch(2, 'chg');
+		const ledger = retryLedger(fakeContext('chg', items))!;
+		ledger.set(0, out(0, 1));
+		ledger.set(1, out(1, 1));
+		ledger.end(true);
+		const changed = [items[0], { json: { label: 'something else' } }];
+		const next = retryLedger(fakeContext('chg', changed))!;
+		expect(next.get(0)).toEqual(out(0, 1));
+		expect(next.get(1)).toBeUndefined();
+		next.end(false);
+	});
+
+	test('without Retry On Fail there is no ledger', () => {
+		expect(
+			retryLedger(fakeContext('off', batch(1, 'off'), { retryOnFail: false })),
+		).toBeUndefined();
+	});
+});
