@@ -18,6 +18,7 @@ import { chromium, selectors, type Browser, type Locator, type Page } from 'play
 import { startEmulator, type Emulator } from '../emulator';
 import { createHost, ensureN8n, PACKAGE_ROOT } from '../../tools/n8n-host';
 import { startEditor, type Editor } from './editor-host';
+import { filesIn } from './files';
 
 const WORK = join(PACKAGE_ROOT, '.ui');
 const SHOTS = join(WORK, 'screenshots');
@@ -227,7 +228,7 @@ async function walk(page: Page, emu: Emulator) {
 		const modal = page.getByTestId('editCredential-modal');
 		await modal.getByTestId('parameter-input-apiToken').locator('input').fill(emu.token);
 		await modal.getByTestId('parameter-input-baseUrl').locator('input').fill(emu.baseUrl);
-		await modal.getByText('Must end in /v1').waitFor();
+		await modal.getByText(/Replicate endpoint \(any path, no query\)/).waitFor();
 		await click(modal.getByTestId('credential-save-button'));
 		await modal.getByText('Connection tested successfully').waitFor();
 	});
@@ -340,7 +341,11 @@ async function walk(page: Page, emu: Emulator) {
 		const message = output.getByTestId('node-error-message');
 		await message.waitFor({ timeout: 120_000 });
 		const text = await message.innerText();
-		check(/"num_outputs"/.test(text) && /at most 4/.test(text), `error message: ${text}`);
+		// Named as the editor shows it and by its API name.
+		check(
+			/"Num Outputs" \(num_outputs\)/.test(text) && /at most 4/.test(text),
+			`error message: ${text}`,
+		);
 	});
 
 	await step(page, 'canvas-subtitle', async () => {
@@ -353,6 +358,8 @@ async function walk(page: Page, emu: Emulator) {
 			`canvas node reads ${JSON.stringify(subtitle)}`,
 		);
 	});
+
+	await filesIn({ page, emu, base: BASE, step, check, log });
 
 	await step(page, 'trigger-urls-and-hints', async () => {
 		await page.goto(`${BASE}/workflow/new`, { waitUntil: 'domcontentloaded' });
