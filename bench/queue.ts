@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { runParams } from '../test/helpers/params';
 import { startPostgres, startRedis, type Service } from '../test/queue/services';
 import { verdict, webhookChain } from './lib';
-import { scaleInstalledNode } from './scale';
+import { post, scaleInstalledNode } from './scale';
 import { startEmulator, type Emulator, type LogEntry, type RateLimit } from '../test/emulator';
 import {
 	createHost,
@@ -65,17 +65,6 @@ function workflow() {
 			},
 		],
 	});
-}
-
-async function post(url: string, body: unknown): Promise<number> {
-	const res = await fetch(url, {
-		method: 'POST',
-		headers: { 'content-type': 'application/json' },
-		body: JSON.stringify(body),
-		signal: AbortSignal.timeout(30 * MINUTE),
-	});
-	await res.text();
-	return res.status;
 }
 
 const limit = (headers: boolean): RateLimit => ({
