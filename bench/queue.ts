@@ -7,7 +7,7 @@
 // limit-bound ideal, requests answered 429, and whether anything was created twice. Figures only.
 //
 // n8n's ports: E2E_PORT_BASE + 40 to + 47. Run alone: `npx tsx bench/queue.ts` (after `npm run build`).
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -116,6 +116,7 @@ export async function queueBench(opts: { record?: (line: string) => void } = {})
 	ensureN8n(N8N_OLDEST);
 	const base = portBase() + 40;
 	const data = mkdtempSync(join(tmpdir(), 'n8n-replicate-bench-queue-'));
+	chmodSync(data, 0o755); // PostgreSQL runs as its own user and must reach its folder
 	const services: Service[] = [];
 	const procs: Started[] = [];
 	let emu: Emulator | undefined;
