@@ -134,7 +134,7 @@ export async function queueBench(opts: { record?: (line: string) => void } = {})
 			DB_POSTGRESDB_DATABASE: 'n8n',
 			DB_POSTGRESDB_USER: 'n8n',
 			DB_POSTGRESDB_PASSWORD: '',
-			N8N_LOG_LEVEL: 'warn',
+			N8N_LOG_LEVEL: 'info', // n8n-host waits for the ready lines logged at info
 		};
 		const host = (name: string, port: number) => {
 			const h = createHost(join(data, name), {
