@@ -103,9 +103,15 @@ async function measure(
 	record(
 		`${label}: ${((wall * SPEED) / 1000).toFixed(1)} s model time vs the limit-bound ideal ${((ideal * SPEED) / 1000).toFixed(1)} s (creates at ${LIMIT}/min + one run); ratio ${ratio.toFixed(3)} — goal ≤ 1.05: ${verdict(ratio <= 1.05)}; webhooks answered ${statuses.join(', ')}`,
 	);
+	// Creates the emulator accepted in each minute of model time since the start.
+	const perMinute: number[] = [];
+	for (const l of creates.filter((c) => c.status < 300)) {
+		const m = Math.floor(((l.at - t) * SPEED) / MINUTE);
+		perMinute[m] = (perMinute[m] ?? 0) + 1;
+	}
 	const when = refused.map((l) => `${(((l.at - t) * SPEED) / 1000).toFixed(1)} s`).join(', ');
 	record(
-		`${label}: ${refused.length} requests answered 429 (${refused.filter((l) => creates.includes(l)).length} creates${when ? `, at ${when} model time` : ''}) — goal ${headers ? 'at most one per worker (≤ 2)' : 'none set without the headers'}${headers ? `: ${verdict(refused.length <= 2)}` : ''}; ${creates.length} creates, ${made.length} predictions for ${labels.size} distinct items (${twice} created twice — goal 0: ${verdict(twice === 0 && labels.size === total)}), ${succeeded} succeeded`,
+		`${label}: ${refused.length} requests answered 429 (${refused.filter((l) => creates.includes(l)).length} creates${when ? `, at ${when} model time` : ''}) — goal ${headers ? 'at most one per worker (≤ 2)' : 'none set without the headers'}${headers ? `: ${verdict(refused.length <= 2)}` : ''}; ${creates.length} creates, ${made.length} predictions for ${labels.size} distinct items (${twice} created twice — goal 0: ${verdict(twice === 0 && labels.size === total)}), ${succeeded} succeeded; creates accepted per minute of model time: ${Array.from(perMinute, (n) => n ?? 0).join(', ')}`,
 	);
 }
 
