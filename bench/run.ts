@@ -1,6 +1,6 @@
 // npm run bench [-- scenario …] [--no-write]: prints the figures; a full run (no scenario named)
 // also writes them to BENCHMARKS.md. Scenarios: batch, latency, requests, memory, overhead, chat,
-// n8n (real n8n). All against the emulator on loopback; each figure says where it was measured
+// n8n (real n8n), scale, training. All against the emulator on loopback; each figure says where it was measured
 // (in-process n8n-core, or a real n8n) and how, and prints met/MISSED beside its goal.
 import { cpus, loadavg, totalmem } from 'node:os';
 
@@ -286,6 +286,8 @@ const n8n = async () => (await import('./n8n')).realN8n(record);
 /** 1,000 items through one node in a real n8n with Replicate's rate limits (needs dist/, which `n8n` builds). */
 const scale = async () => (await import('./scale')).scaleBench({ record });
 
+/** Requests while Training → Create waits for a 20-minute training (time-scaled). */
+const training = async () => (await import('./training')).trainingRequests(record);
 /** Two executions of 1,000 items on two queue-mode workers sharing one token's rate limits (needs dist/). */
 const queue = async () => (await import('./queue')).queueBench({ record });
 
@@ -298,6 +300,7 @@ const SCENARIOS: Record<string, () => Promise<void>> = {
 	chat,
 	n8n,
 	scale,
+	training,
 	queue,
 };
 

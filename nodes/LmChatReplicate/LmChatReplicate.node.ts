@@ -1,7 +1,6 @@
 import type { ChatModel as SdkChatModel } from '@n8n/ai-node-sdk';
 import type {
 	IDataObject,
-	IExecuteFunctions,
 	INodeProperties,
 	INodeType,
 	INodeTypeDescription,
@@ -11,11 +10,18 @@ import type {
 import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 
 import { modelLocator } from '../Replicate/actions/common.descriptions';
-import { readDeploymentRef, readModelRef } from '../shared/models/modelRef';
 import { resolveDeployment, resolveModel } from '../shared/models/targets';
 import { ChatMappingError, chatSchema } from './chat/mapping';
-import { ReplicateChatModel as ChatModel, type ModelSettings } from './chat/model';
+import {
+	ReplicateChatModel as ChatModel,
+	type ModelSettings,
+	type ToolCalling,
+} from './chat/model';
+import { toolCallingOption } from './chat/options';
+import { keepImages } from './chat/passthrough';
+import type { SchemaOf } from './chat/tools';
 import { searchDeployments, searchLanguageModels } from './listSearch';
+import { readDeploymentRef, readModelRef } from '../shared/readers';
 
 /** The first n8n release that ships @n8n/ai-node-sdk (this node is tested on 2.41.1). */
 export const MIN_N8N_VERSION = '2.16';
@@ -26,6 +32,8 @@ export const MIN_N8N_VERSION = '2.16';
  */
 export interface Sdk {
 	supplyModel(ctx: ISupplyDataFunctions, model: SdkChatModel): SupplyData;
+	/** Converts a bound tool's schema (Zod or JSON) to JSON Schema; optional, checked where used. */
+	getParametersJsonSchema?: SchemaOf;
 }
 
 /**
@@ -39,7 +47,7 @@ export async function loadSdk(ctx: ISupplyDataFunctions, itemIndex: number): Pro
 	} catch {
 		loaded = undefined;
 	}
-	// Only supplyModel is used, and it is checked here.
+	// supplyModel is required, and checked here; getParametersJsonSchema is used when present.
 	const sdk = loaded as Partial<Sdk> | undefined;
 	if (typeof sdk?.supplyModel !== 'function') {
 		throw new NodeOperationError(
@@ -107,7 +115,12 @@ export function readSettings(ctx: ISupplyDataFunctions, i: number): ModelSetting
 		timeoutMs: timeout * 1000,
 		syncSeconds: syncWait,
 		streaming: o.streaming !== false,
+		toolCalling: readToolCalling(o.toolCalling),
 	};
+}
+
+function readToolCalling(v: unknown): ToolCalling {
+	return v === 'prompted' || v === 'off' ? v : 'auto';
 }
 
 const baseModel = modelLocator();
@@ -144,7 +157,7 @@ export class LmChatReplicate implements INodeType {
 		credentials: [{ name: 'replicateApi', required: true }],
 		properties: [
 			{
-				displayName: `Needs n8n ${MIN_N8N_VERSION} or newer. Connect it to a chain (Basic LLM Chain) or an agent. Tool calling works only with models whose input schema has tools.`,
+				displayName: `Needs n8n ${MIN_N8N_VERSION} or newer. Connect it to a chain (Basic LLM Chain) or an AI Agent; with an agent's tools it calls them by prompting (see Tool Calling).`,
 				name: 'notice',
 				type: 'notice',
 				default: '',
@@ -241,6 +254,7 @@ export class LmChatReplicate implements INodeType {
 						description:
 							'Longest wait for an answer; the prediction is canceled on Replicate after it',
 					},
+					toolCallingOption,
 					{
 						displayName: 'Top P',
 						name: 'topP',
@@ -258,16 +272,14 @@ export class LmChatReplicate implements INodeType {
 
 	async supplyData(this: ISupplyDataFunctions, itemIndex: number): Promise<SupplyData> {
 		const sdk = await loadSdk(this, itemIndex);
-		// The Replicate helpers take an execute context; a supply context has the parts they use.
-		const exec = this as unknown as IExecuteFunctions;
 		const source = this.getNodeParameter('source', itemIndex, 'model') as string;
 		const settings = readSettings(this, itemIndex);
 		let target;
 		if (source === 'deployment') {
-			const d = readDeploymentRef(exec, itemIndex);
-			target = await resolveDeployment(exec, d.owner, d.name, itemIndex);
+			const d = readDeploymentRef(this, itemIndex);
+			target = await resolveDeployment(this, d.owner, d.name, itemIndex);
 		} else {
-			target = await resolveModel(exec, readModelRef(exec, itemIndex), itemIndex);
+			target = await resolveModel(this, readModelRef(this, itemIndex), itemIndex);
 		}
 		let chat;
 		try {
@@ -279,7 +291,17 @@ export class LmChatReplicate implements INodeType {
 				description: e instanceof ChatMappingError ? e.description : undefined,
 			});
 		}
-		const model = new ChatModel(this, target, chat, settings, itemIndex);
-		return sdk.supplyModel(this, model);
+		const model = new ChatModel(
+			this,
+			target,
+			chat,
+			settings,
+			itemIndex,
+			sdk.getParametersJsonSchema,
+		);
+		const supplied = sdk.supplyModel(this, model);
+		// n8n 2.41's adapter drops the agent's image blocks; see chat/passthrough.ts.
+		keepImages(supplied.response);
+		return supplied;
 	}
 }

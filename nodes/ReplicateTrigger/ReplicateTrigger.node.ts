@@ -7,10 +7,13 @@ import type {
 	IWebhookFunctions,
 	IWebhookResponseData,
 } from 'n8n-workflow';
-import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
+import { NodeApiError, NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 
 import { answer, checkDelivery, eventOf, reject } from '../shared/webhooks/delivery';
 import { outputOptions, predictionItems } from '../shared/files/output';
+import { trainingItems } from '../shared/files/trainingOutput';
+import { getPrediction } from '../shared/lifecycle/predictions';
+import { redactSecrets, secretsOf } from '../shared/models/secrets';
 import { fetchDefaultSecret } from '../shared/webhooks/secret';
 import { asNodeError } from '../shared/transport';
 import {
@@ -22,14 +25,38 @@ import { schemaOfPrediction } from '../shared/models/targets';
 import { maxFileSizeOption } from '../Replicate/actions/prediction/descriptions';
 
 /**
- * The output schema for a delivery: the prediction's version's. A training's output ({version,
- * weights}) is not described by the trained model's schema, so trainings use the no-schema rules.
+ * Whether a delivery is a training's. A `urls.get` under /trainings/ says so; otherwise the body
+ * alone cannot tell (Replicate's training objects have been seen with /predictions/ URLs, and
+ * nothing else in them is documented as telling the two apart), so Replicate is asked when it
+ * matters: the id is a training when GET /trainings/{id} finds it.
+ */
+async function isTrainingDelivery(
+	ctx: IWebhookFunctions,
+	p: IDataObject,
+	mustKnow: boolean,
+): Promise<boolean> {
+	const get = String((p.urls as IDataObject | undefined)?.get ?? '');
+	if (/\/trainings\//.test(get)) return true;
+	// Asked only when it matters: a filter on one kind, or an output shaped like a training's.
+	const output = p.output as IDataObject | null | undefined;
+	const trainingShaped = !!output && typeof output === 'object' && 'weights' in output;
+	if (!mustKnow && !trainingShaped) return false;
+	if (typeof p.id !== 'string' || !p.id) return false;
+	try {
+		await getPrediction(ctx, p.id, 0, { resource: 'trainings' });
+		return true;
+	} catch (error) {
+		if (error instanceof NodeApiError && error.httpCode === '404') return false;
+		throw asNodeError(ctx, error, 0);
+	}
+}
+
+/**
+ * The version's schema for a delivery: which inputs are secret (both kinds), and for a prediction
+ * the output files. A training's output ({version, weights}) is not described by it.
  */
 async function deliverySchema(ctx: IWebhookFunctions, p: IDataObject) {
-	const isTraining =
-		'destination' in p ||
-		/\/trainings\//.test(String((p.urls as IDataObject | undefined)?.get ?? ''));
-	return isTraining ? null : await schemaOfPrediction(ctx, p);
+	return await schemaOfPrediction(ctx, p);
 }
 
 /** Refuses, when the workflow is activated, settings that would reject every genuine delivery. */
@@ -106,6 +133,18 @@ export class ReplicateTrigger implements INodeType {
 				name: 'notice',
 				type: 'notice',
 				default: '',
+			},
+			{
+				displayName: 'Deliveries Of',
+				name: 'kinds',
+				type: 'multiOptions',
+				options: [
+					{ name: 'Predictions', value: 'prediction' },
+					{ name: 'Trainings', value: 'training' },
+				],
+				default: ['prediction', 'training'],
+				description:
+					'Which deliveries start the workflow: predictions, trainings (fine-tunes), or both',
 			},
 			{
 				displayName: 'Events',
@@ -233,15 +272,23 @@ export class ReplicateTrigger implements INodeType {
 		// run is answered 200 at once; a failed download releases it for Replicate's next retry.
 		let items: INodeExecutionData[];
 		try {
-			items = options.download
-				? await predictionItems(
-						this,
-						prediction,
-						await deliverySchema(this, prediction),
-						outputOptions(options, { includeLogs: true }),
-						0,
-					)
-				: [{ json: prediction }];
+			const kinds = this.getNodeParameter('kinds', ['prediction', 'training']) as string[];
+			const training = await isTrainingDelivery(this, prediction, kinds.length === 1);
+			if (kinds.length && !kinds.includes(training ? 'training' : 'prediction')) {
+				answer(this, 200, {
+					received: true,
+					ignored: `${training ? 'trainings' : 'predictions'} are filtered out`,
+				});
+				return { noWebhookResponse: true };
+			}
+			const openapi = await deliverySchema(this, prediction);
+			const safe = redactSecrets(prediction, secretsOf(openapi, prediction.input));
+			const output = outputOptions(options, { includeLogs: true });
+			items = training
+				? await trainingItems(this, safe, { ...output, download: options.download === true }, 0)
+				: options.download
+					? await predictionItems(this, safe, openapi, output, 0)
+					: [{ json: safe }];
 		} catch (error) {
 			checked.release();
 			throw asNodeError(this, error, 0);

@@ -5,8 +5,10 @@ import type { IDataObject } from 'n8n-workflow';
 import {
 	buildInput,
 	chatSchema as analyze,
+	ChatMappingError,
 	outputText,
 } from '../../nodes/LmChatReplicate/chat/mapping';
+import { toolInstructions, type ToolSpec } from '../../nodes/LmChatReplicate/chat/tools';
 import type { Message as ChatMessage } from '@n8n/ai-node-sdk';
 import { CATALOG } from '../emulator';
 import { llama3Turns } from '../emulator/models/chat';
@@ -159,14 +161,12 @@ describe('what cannot be mapped fails clearly', () => {
 		expect(() => chatSchema(null)).toThrow(/publishes no input schema/);
 		expect(() => chatSchema(schemaOf('sleep'))).toThrow(/neither "messages" nor a text "prompt"/);
 		expect(() => chatSchema(schemaOf('flux-lite'))).toThrow(/answers with files, not text/);
-		const needsImage = cogSchema({
-			properties: { prompt: { type: 'string' }, image: { type: 'string' } },
-			required: ['prompt', 'image'],
+		const needsMask = cogSchema({
+			properties: { prompt: { type: 'string' }, mask: { type: 'string' } },
+			required: ['prompt', 'mask'],
 			output: ITER,
 		});
-		expect(() => chatSchema(needsImage)).toThrow(
-			/requires "image", which a chat model cannot fill/,
-		);
+		expect(() => chatSchema(needsMask)).toThrow(/requires "mask", which a chat model cannot fill/);
 	});
 
 	test('conversations', () => {
@@ -174,18 +174,181 @@ describe('what cannot be mapped fails clearly', () => {
 		expect(() => buildInput(cs, [text('system', 'only a system message')], {})).toThrow(
 			/no user message/,
 		);
-		const file: ChatMessage = {
+		const pdf: ChatMessage = {
 			role: 'user',
-			content: [{ type: 'file', mediaType: 'image/png', data: '' }],
+			content: [{ type: 'file', mediaType: 'application/pdf', data: 'JVBERi0=' }],
 		};
-		expect(() => buildInput(cs, [file], {})).toThrow(/Message 1 carries a file \(image\/png\)/);
+		expect(() => buildInput(cs, [pdf], {})).toThrow(
+			/Message 1 carries a file \(application\/pdf\); this node sends text and images only/,
+		);
 		const tool: ChatMessage = {
 			role: 'tool',
 			content: [{ type: 'tool-result', toolCallId: '1', result: 4 }],
 		};
 		expect(() => buildInput(cs, [text('user', 'x'), tool], {})).toThrow(
-			/needs tool calling; this model has none/,
+			/Message 2 carries "tool-result" content, which needs tool calling; it is off/,
 		);
+	});
+});
+
+describe('tool turns per family (prompted tool calling)', () => {
+	const TOOLS: ToolSpec[] = [
+		{
+			name: 'calculator',
+			description: 'Math.',
+			schema: { type: 'object', properties: { input: { type: 'string' } } },
+		},
+	];
+	const AGENT: ChatMessage[] = [
+		text('system', 'Be exact.'),
+		text('user', 'What is 6*7?'),
+		{
+			role: 'assistant',
+			content: [
+				{ type: 'text', text: '' },
+				{ type: 'tool-call', toolCallId: 'c1', toolName: 'calculator', input: '{"input":"6*7"}' },
+			],
+		},
+		{ role: 'tool', content: [{ type: 'tool-result', toolCallId: 'c1', result: '42' }] },
+	];
+	const CALL = '{"tool_calls":[{"name":"calculator","arguments":{"input":"6*7"}}]}';
+	const RESULT = 'Tool results:\n[calculator] 42';
+	const instructions = toolInstructions(TOOLS);
+	const families: Array<[string, () => unknown, (input: IDataObject) => void]> = [
+		[
+			'messages',
+			() => schemaOf('chat-messages'),
+			(input) =>
+				expect(input.messages).toEqual([
+					{ role: 'system', content: `Be exact.\n\n${instructions}` },
+					{ role: 'user', content: 'What is 6*7?' },
+					{ role: 'assistant', content: CALL },
+					{ role: 'user', content: RESULT },
+				]),
+		],
+		[
+			'llama3',
+			() => schemaOf('llama-chat'),
+			(input) =>
+				expect(llama3Turns(input.prompt as string)).toEqual([
+					{ role: 'system', text: `Be exact.\n\n${instructions}` },
+					{ role: 'user', text: 'What is 6*7?' },
+					{ role: 'assistant', text: CALL },
+					{ role: 'user', text: RESULT },
+				]),
+		],
+		[
+			'llama2',
+			() => promptSchema({}, '[INST] <<SYS>>\n{system_prompt}\n<</SYS>>\n\n{prompt} [/INST]'),
+			(input) =>
+				expect(input.prompt).toBe(
+					`[INST] <<SYS>>\nBe exact.\n\n${instructions}\n<</SYS>>\n\nWhat is 6*7? [/INST] ${CALL} </s><s>[INST] ${RESULT} [/INST]`,
+				),
+		],
+		[
+			'mistral',
+			() => promptSchema({}, '<s>[INST] {prompt} [/INST]'),
+			(input) =>
+				expect(input.prompt).toBe(
+					`<s>[INST] Be exact.\n\n${instructions}\n\nWhat is 6*7? [/INST] ${CALL}</s>[INST] ${RESULT} [/INST]`,
+				),
+		],
+		[
+			'prompt',
+			() => promptSchema(),
+			(input) => {
+				expect(input.system_prompt).toBe(`Be exact.\n\n${instructions}`);
+				expect(input.prompt).toBe(`User: What is 6*7?\n\nAssistant: ${CALL}\n\nUser: ${RESULT}`);
+			},
+		],
+	];
+
+	test.each(families)(
+		'%s: tools in the system text, the call in the assistant turn, results in a user turn',
+		(shape, schema, check) => {
+			const cs = chatSchema(schema());
+			expect(cs.shape).toBe(shape);
+			check(buildInput(cs, AGENT, {}, { tools: TOOLS }));
+		},
+	);
+
+	test('several results of one step go back in one turn, named by their calls', () => {
+		const cs = chatSchema(schemaOf('chat-messages'));
+		const input = buildInput(
+			cs,
+			[
+				text('user', 'Two things'),
+				{
+					role: 'assistant',
+					content: [
+						{ type: 'tool-call', toolCallId: 'a', toolName: 'calculator', input: '{"input":"1"}' },
+						{ type: 'tool-call', toolCallId: 'b', toolName: 'weather', input: '{}' },
+					],
+				},
+				{ role: 'tool', content: [{ type: 'tool-result', toolCallId: 'a', result: 1 }] },
+				{
+					role: 'tool',
+					name: 'weather',
+					content: [{ type: 'tool-result', toolCallId: 'b', result: 'no data', isError: true }],
+				},
+			],
+			{},
+			{ tools: TOOLS },
+		);
+		expect((input.messages as IDataObject[]).slice(-1)).toEqual([
+			{ role: 'user', content: 'Tool results:\n[calculator] 1\n[weather failed] no data' },
+		]);
+	});
+});
+
+describe('images', () => {
+	const vision = () => chatSchema(schemaOf('vision-chat'));
+	const withImage: ChatMessage = {
+		role: 'user',
+		content: [
+			{ type: 'text', text: 'What is it?' },
+			{ type: 'file', mediaType: 'image/png', data: 'iVBORw0KGgo=' },
+		],
+	};
+
+	test('a model that requires an image is usable; the image goes to its image input', () => {
+		const cs = vision();
+		expect(cs.image).toEqual({ name: 'image', list: false });
+		expect(cs.requiresImage).toBe(true);
+		expect(buildInput(cs, [withImage], {}, { images: ['data:a', 'data:b'] })).toEqual({
+			image: 'data:b',
+			prompt: 'What is it?',
+		});
+		expect(() => buildInput(cs, [text('user', 'hi')], {})).toThrow(
+			/^This model requires an image \("image"\), and the conversation carries none$/,
+		);
+	});
+
+	test('a list input takes every image; a model without one names its inputs', () => {
+		const cs = chatSchema(
+			cogSchema({
+				properties: {
+					prompt: { type: 'string' },
+					image_input: { type: 'array', items: { type: 'string' } },
+				},
+				output: ITER,
+			}),
+		);
+		expect(cs.image).toEqual({ name: 'image_input', list: true });
+		expect(buildInput(cs, [withImage], {}, { images: ['u1', 'u2'] }).image_input).toEqual([
+			'u1',
+			'u2',
+		]);
+		const err = (() => {
+			try {
+				buildInput(chatSchema(schemaOf('chat-messages')), [withImage], {});
+			} catch (e) {
+				return e as ChatMappingError;
+			}
+			return undefined;
+		})();
+		expect(err?.message).toBe('Message 1 carries an image, but this model has no image input');
+		expect(err?.description).toMatch(/^Its inputs: prompt, system_prompt, messages, temperature/);
 	});
 });
 

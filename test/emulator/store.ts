@@ -7,6 +7,7 @@ import { CATALOG } from './models/catalog';
 import { withDefaults } from './models/schema';
 import {
 	ModelError,
+	RunCanceled,
 	type FileBody,
 	type JsonObject,
 	type ModelDef,
@@ -511,27 +512,30 @@ export class Store {
 			this.complete(run, 'succeeded');
 		} catch (e) {
 			if (run.terminal || run.abort.signal.aborted) return;
+			if (e instanceof RunCanceled) return this.stop(run, 'canceled');
 			run.obj.error =
 				e instanceof ModelError ? e.message : `Internal error: ${(e as Error).message}`;
 			this.complete(run, 'failed');
 		}
 	}
 
+	/**
+	 * A successful training pushes a new version to the destination: the model the trainer produces
+	 * (its own input schema), named after the training. Output as documented: `{version, weights}`,
+	 * `version` being "owner/name:id" of the new version (as real trainings report it).
+	 */
 	private finishTraining(run: Run, destination?: string): JsonObject {
 		const dest = this.models.get(destination ?? '');
-		const version = this.makeVersion(
-			(run.def as ModelDef & { baseDef?: ModelDef }).baseDef ?? run.def,
-			`training:${run.obj.id}`,
-			Date.now(),
-		);
+		const trained = (run.def as ModelDef & { trained?: ModelDef }).trained ?? run.def;
+		const version = this.makeVersion(trained, `training:${run.obj.id}`, Date.now());
 		if (dest) dest.versions.unshift(version);
 		return {
 			version: `${destination}:${version.id}`,
 			weights: this.publish(
 				run.obj.id as string,
-				'weights.tar',
+				'trained_model.tar',
 				'application/x-tar',
-				Buffer.from('weights'),
+				Buffer.from(`weights of training ${String(run.obj.id)}\n`),
 			),
 		};
 	}

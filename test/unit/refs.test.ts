@@ -12,10 +12,8 @@ import {
 	parseDeploymentRef,
 	parseModelRef,
 	parseOwnerName,
-	readDeploymentRef,
-	readModelRef,
-	readPredictionId,
 } from '../../nodes/shared/models/modelRef';
+import { readDeploymentRef, readModelRef, readPredictionId } from '../../nodes/shared/readers';
 
 const node = { name: 'Replicate' } as INode;
 const V = 'b'.repeat(64);

@@ -18,7 +18,10 @@ import {
 	type InputSchema,
 	type JsonSchema,
 } from '../../shared/models/schema';
-import type { Message, MessageContent } from '@n8n/ai-node-sdk';
+import { inst, llama3, neutraliseInst, neutraliseLlama3, transcript, type Turn } from './formats';
+import { imageInput, type ImageInput } from './images';
+import { callsText, resultsText, toolInstructions, type ToolSpec } from './tools';
+import type { Message as ChatMessage, MessageContent as MessagePart } from '@n8n/ai-node-sdk';
 
 export type Shape = 'messages' | 'llama3' | 'llama2' | 'mistral' | 'prompt';
 
@@ -35,6 +38,10 @@ export interface ChatSchema {
 	topP?: string;
 	stop?: { name: string; list: boolean };
 	tools: boolean;
+	/** The input images go to (`image`, `image_input`, `images`), when the model has one. */
+	image?: ImageInput;
+	/** The model cannot run without an image. */
+	requiresImage: boolean;
 	schema: InputSchema;
 }
 
@@ -83,7 +90,8 @@ export function chatSchema(openapi: IDataObject | null | undefined): ChatSchema 
 			'Use a language model (the "Language models" collection lists them), or run it with the Replicate node.',
 		);
 	}
-	const unfilled = schema.required.filter((r) => !FILLED.includes(r));
+	const image = imageInput(schema);
+	const unfilled = schema.required.filter((r) => !FILLED.includes(r) && r !== image?.name);
 	if (unfilled.length) {
 		throw new ChatMappingError(
 			`This model requires ${unfilled.map((r) => `"${r}"`).join(', ')}, which a chat model cannot fill`,
@@ -114,92 +122,120 @@ export function chatSchema(openapi: IDataObject | null | undefined): ChatSchema 
 		topP: p.top_p ? 'top_p' : undefined,
 		stop: stopName ? { name: stopName, list: p[stopName].type === 'array' } : undefined,
 		tools: !!p.tools,
+		image,
+		requiresImage: !!image && schema.required.includes(image.name),
 		schema,
 	};
 }
 
-interface Turn {
-	role: 'user' | 'assistant';
-	text: string;
+export interface ConversationOptions {
+	/** Tools bound under prompted tool calling: tool calls and results are written out as text. */
+	tools?: ToolSpec[];
+	/** The model's image input, when it has one: image parts are taken (sent apart), not refused. */
+	image?: ImageInput;
+	/** The model's inputs, named when a message carries what the model cannot take. */
+	inputs?: string[];
+	/** Images go with the conversation, so a turn with only an image is a question too. */
+	hasImages?: boolean;
 }
 
-function textOf(m: Message, index: number): string {
+const NO_TOOLS =
+	'Use the model in a chain (Basic LLM Chain), or set Tool Calling to "Prompted" or "Auto".';
+
+function refuseFile(
+	part: Extract<MessagePart, { type: 'file' }>,
+	index: number,
+	o: ConversationOptions,
+): never {
+	const media = part.mediaType ?? 'unknown type';
+	if (media.startsWith('image/')) {
+		throw new ChatMappingError(
+			`Message ${index + 1} carries an image, but this model has no image input`,
+			`Its inputs: ${(o.inputs ?? []).join(', ') || 'none'}. Pick a model that takes "image", ` +
+				'"image_input" or "images" (a vision model), or turn off passing binary images in the agent.',
+		);
+	}
+	throw new ChatMappingError(
+		`Message ${index + 1} carries a file (${media}); this node sends text and images only`,
+		'Turn off passing binary data to the model in the agent or chain, or describe the file in text.',
+	);
+}
+
+function textOf(m: ChatMessage, index: number, o: ConversationOptions): string {
 	const out: string[] = [];
-	for (const part of m.content as MessageContent[]) {
+	const calls: Array<{ name: string; input: string }> = [];
+	for (const part of m.content as MessagePart[]) {
 		if (part.type === 'text') out.push(part.text ?? '');
-		else if (part.type === 'reasoning') continue;
+		else if (part.type === 'reasoning' || part.type === 'invalid-tool-call') continue;
 		else if (part.type === 'file') {
-			throw new ChatMappingError(
-				`Message ${index + 1} carries a file (${part.mediaType ?? 'unknown type'}); this node sends text only`,
-				'Turn off passing binary data to the model in the agent or chain, or describe the file in text.',
-			);
+			if (!o.image || !(part.mediaType ?? '').startsWith('image/')) refuseFile(part, index, o);
+		} else if (part.type === 'tool-call' && o.tools) {
+			calls.push({ name: part.toolName ?? '', input: part.input ?? '{}' });
 		} else {
 			throw new ChatMappingError(
-				`Message ${index + 1} carries "${part.type}" content, which needs tool calling; this model has none`,
-				'Use the model in a chain (Basic LLM Chain), or an agent without tools.',
+				`Message ${index + 1} carries "${part.type}" content, which needs tool calling; it is off`,
+				NO_TOOLS,
 			);
 		}
 	}
-	return out.join('');
+	const body = out.join('');
+	if (!calls.length) return body;
+	return body.trim() ? `${body}\n${callsText(calls)}` : callsText(calls);
 }
 
-/** System text and the user/assistant turns, in order. */
-export function conversation(messages: Message[]): { system: string; turns: Turn[] } {
+/** System text and the user/assistant turns, in order (tool results become user turns). */
+export function conversation(
+	messages: ChatMessage[],
+	o: ConversationOptions = {},
+): { system: string; turns: Turn[] } {
 	const system: string[] = [];
 	const turns: Turn[] = [];
+	const callNames = new Map<string, string>();
+	let results: Array<{ name: string; result: unknown; isError?: boolean }> = [];
+	const flush = () => {
+		if (results.length) turns.push({ role: 'user', text: resultsText(results) });
+		results = [];
+	};
 	messages.forEach((m, i) => {
-		const text = textOf(m, i);
+		if (m.role === 'tool' && o.tools) {
+			for (const part of m.content) {
+				if (part.type !== 'tool-result') continue;
+				const name = callNames.get(part.toolCallId ?? '') ?? m.name ?? 'tool';
+				results.push({ name, result: part.result, isError: part.isError });
+			}
+			return;
+		}
+		flush();
+		const text = textOf(m, i, o);
 		if (m.role === 'system') system.push(text);
-		else if (m.role === 'user' || m.role === 'assistant') turns.push({ role: m.role, text });
-		else {
+		else if (m.role === 'user' || m.role === 'assistant') {
+			for (const part of m.content) {
+				if (part.type === 'tool-call' && part.toolCallId) {
+					callNames.set(part.toolCallId, part.toolName ?? 'tool');
+				}
+			}
+			turns.push({ role: m.role, text });
+		} else {
 			throw new ChatMappingError(
-				`Message ${i + 1} is a "${m.role}" message, which needs tool calling; this model has none`,
-				'Use the model in a chain (Basic LLM Chain), or an agent without tools.',
+				`Message ${i + 1} is a "${m.role}" message, which needs tool calling; it is off`,
+				NO_TOOLS,
 			);
 		}
 	});
-	if (!turns.some((t) => t.role === 'user' && t.text.trim())) {
+	flush();
+	if (!o.hasImages && !turns.some((t) => t.role === 'user' && t.text.trim())) {
 		throw new ChatMappingError('The conversation has no user message to answer');
 	}
+	if (o.tools?.length) system.push(toolInstructions(o.tools));
 	return { system: system.filter((s) => s.trim()).join('\n\n'), turns };
 }
-
-function llama3(prefix: string, system: string, turns: Turn[]): string {
-	const block = (role: string, text: string) =>
-		`<|start_header_id|>${role}<|end_header_id|>\n\n${text}<|eot_id|>`;
-	const head = system ? block('system', system) : '';
-	const body = turns.map((t) => block(t.role, t.text)).join('');
-	return `${prefix}${head}${body}<|start_header_id|>assistant<|end_header_id|>\n\n`;
-}
-
-/**
- * Llama 2: `[INST] <<SYS>>\n{system}\n<</SYS>>\n\n{user} [/INST] {answer} </s><s>[INST] {user} [/INST]`.
- * Mistral: `[INST] {user} [/INST] {answer}</s>[INST] {user} [/INST]` (no system role: its text leads
- * the first instruction). Both after the template's prefix (`<s>` when the template has it).
- */
-function inst(shape: 'llama2' | 'mistral', prefix: string, system: string, turns: Turn[]): string {
-	let out = prefix;
-	let first = true;
-	for (const t of turns) {
-		if (t.role === 'user') {
-			let text = t.text;
-			if (first && system) {
-				text =
-					shape === 'llama2' ? `<<SYS>>\n${system}\n<</SYS>>\n\n${text}` : `${system}\n\n${text}`;
-			}
-			const open = first ? '' : shape === 'llama2' ? '<s>' : '';
-			out += `${open}[INST] ${text} [/INST]`;
-			first = false;
-		} else {
-			out += shape === 'llama2' ? ` ${t.text} </s>` : ` ${t.text}</s>`;
-		}
-	}
-	return out;
-}
-
-function transcript(turns: Turn[]): string {
-	return turns.map((t) => `${t.role === 'user' ? 'User' : 'Assistant'}: ${t.text}`).join('\n\n');
-}
+const NEUTRALISE: Record<Shape, (text: string) => string> = {
+	messages: (t) => t,
+	prompt: (t) => t,
+	llama3: neutraliseLlama3,
+	llama2: neutraliseInst,
+	mistral: neutraliseInst,
+};
 
 export interface GenerationOptions {
 	temperature?: number;
@@ -213,10 +249,30 @@ export interface GenerationOptions {
  * the schema declares (the others are left out). Values are checked against the schema later,
  * with every other input, before anything is sent.
  */
-export function buildInput(cs: ChatSchema, messages: Message[], o: GenerationOptions): IDataObject {
-	const { system, turns } = conversation(messages);
+export function buildInput(
+	cs: ChatSchema,
+	messages: ChatMessage[],
+	o: GenerationOptions,
+	extra: { tools?: ToolSpec[]; images?: string[] } = {},
+): IDataObject {
+	const images = extra.images ?? [];
+	const { system, turns } = conversation(messages, {
+		tools: extra.tools,
+		image: cs.image,
+		inputs: cs.schema.order,
+		hasImages: images.length > 0,
+	});
 	const input: IDataObject = {};
 	const single = turns.length === 1 && turns[0].role === 'user';
+	if (cs.image && images.length) {
+		// One image input takes the latest image; a list takes them all, in conversation order.
+		input[cs.image.name] = cs.image.list ? images : images[images.length - 1];
+	} else if (cs.image && cs.requiresImage) {
+		throw new ChatMappingError(
+			`This model requires an image ("${cs.image.name}"), and the conversation carries none`,
+			'Send an image in the chat (or pass binary images to the agent), or pick a text model.',
+		);
+	}
 	if (cs.shape === 'messages') {
 		const list = [
 			...(system ? [{ role: 'system', content: system }] : []),
@@ -224,12 +280,14 @@ export function buildInput(cs: ChatSchema, messages: Message[], o: GenerationOpt
 		];
 		input.messages = cs.messagesAsString ? JSON.stringify(list) : list;
 	} else if (single || cs.shape === 'prompt') {
-		const prompt = single ? turns[0].text : transcript(turns);
+		// A single question meets the model's own template: its text is neutralised for it too.
+		const own = NEUTRALISE[cs.shape];
+		const prompt = single ? own(turns[0].text) : transcript(turns);
 		if (system && cs.systemPrompt) {
 			input.prompt = prompt;
-			input.system_prompt = system;
+			input.system_prompt = own(system);
 		} else {
-			input.prompt = system ? `${system}\n\n${prompt}` : prompt;
+			input.prompt = system ? `${own(system)}\n\n${prompt}` : prompt;
 		}
 	} else {
 		input.prompt =

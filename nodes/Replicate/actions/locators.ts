@@ -1,9 +1,9 @@
-// Resource locators for files and collections, and readers for path segments, URLs and webhooks.
+// Resource locators for files and collections, and the webhook options with their reader (every
+// other parameter reader is in nodes/shared/readers.ts).
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { readModelParameter } from '../../shared/models/modelRef';
-import { readLocator } from '../../shared/readers';
+import { httpUrl } from '../../shared/readers';
 
 export const fileLocator: INodeProperties = {
 	displayName: 'File',
@@ -53,61 +53,6 @@ export const collectionLocator: INodeProperties = {
 	],
 };
 
-/** `.` and `..` would address another endpoint (the URL parser resolves them). */
-export const isDotSegment = (v: string) => /^(?:\.|%2e){1,2}$/i.test(v);
-
-/**
- * A path segment read from a parameter; fails naming the parameter and item when empty or
- * malformed.
- */
-export function segment(
-	ctx: IExecuteFunctions,
-	name: string,
-	label: string,
-	i: number,
-	pattern = /^[\w.-]+$/,
-): string {
-	const v = readLocator(ctx, name, i);
-	if (!v || !pattern.test(v) || isDotSegment(v)) {
-		throw new NodeOperationError(
-			ctx.getNode(),
-			v ? `The "${label}" parameter "${v}" is not valid` : `The "${label}" parameter is empty`,
-			{ itemIndex: i },
-		);
-	}
-	return encodeURIComponent(v);
-}
-
-/** `owner/name` of a model parameter, for a path (versions in the reference are ignored here). */
-export function modelPath(ctx: IExecuteFunctions, i: number): string {
-	const ref = readModelParameter(ctx, i);
-	return `${encodeURIComponent(ref.owner)}/${encodeURIComponent(ref.name)}`;
-}
-
-export function httpUrl(
-	ctx: IExecuteFunctions,
-	label: string,
-	value: unknown,
-	i: number,
-	kind: 'parameter' | 'option' = 'parameter',
-): string | undefined {
-	const v = String(value ?? '').trim();
-	if (!v) return undefined;
-	let ok = false;
-	try {
-		ok = /^https?:$/.test(new URL(v).protocol);
-	} catch {
-		ok = false;
-	}
-	if (!ok)
-		throw new NodeOperationError(
-			ctx.getNode(),
-			`The "${label}" ${kind} "${v}" is not an http(s) URL`,
-			{ itemIndex: i },
-		);
-	return v;
-}
-
 export const WEBHOOK_EVENTS = ['start', 'output', 'logs', 'completed'];
 
 export const webhookOptions: INodeProperties[] = [
@@ -138,7 +83,11 @@ export const webhookOptions: INodeProperties[] = [
  * The `webhook` and `webhook_events_filter` body fields from the Webhook URL / Webhook Events
  * options.
  */
-export function readWebhook(ctx: IExecuteFunctions, options: IDataObject, i: number): IDataObject {
+export function readWebhook(
+	ctx: Pick<IExecuteFunctions, 'getNode'>,
+	options: IDataObject,
+	i: number,
+): IDataObject {
 	const webhook = httpUrl(ctx, 'Webhook URL', options.webhook, i, 'option');
 	if (!webhook) return {};
 	const raw = options.webhookEvents ?? ['completed'];

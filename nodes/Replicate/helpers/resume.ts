@@ -19,7 +19,10 @@ import { NodeOperationError } from 'n8n-workflow';
 
 import { answer, checkDelivery, reject } from '../../shared/webhooks/delivery';
 import { formatPrediction, outputOptions, predictionItems } from '../../shared/files/output';
-import { getPrediction, isTerminal } from '../../shared/lifecycle/predictions';
+import { trainingItems, formatTraining } from '../../shared/files/trainingOutput';
+import { getPrediction, isTerminal, noun } from '../../shared/lifecycle/predictions';
+import { redactSecrets, secretsOf } from '../../shared/models/secrets';
+import { locatorText } from '../../shared/readers';
 import { DEFAULT_TOLERANCE_SECONDS } from '../../shared/webhooks/signature';
 import { schemaOfPrediction } from '../../shared/models/targets';
 
@@ -141,12 +144,8 @@ function refuse(
 	return { noWebhookResponse: true };
 }
 
-function errorItem(
-	prediction: IDataObject,
-	message: string,
-	includeLogs: boolean,
-): INodeExecutionData {
-	return { json: { ...formatPrediction(prediction, includeLogs), error: message } };
+function errorItem(formatted: IDataObject, message: string): INodeExecutionData {
+	return { json: { ...formatted, error: message } };
 }
 
 async function resume(ctx: IWebhookFunctions): Promise<IWebhookResponseData> {
@@ -164,29 +163,47 @@ async function resume(ctx: IWebhookFunctions): Promise<IWebhookResponseData> {
 		return { noWebhookResponse: true };
 	}
 	// The body only says which prediction; its state comes from Replicate, fetched by the kept id.
-	const prediction = await getPrediction(ctx, expected);
-	if (!isTerminal(prediction)) {
+	const training = ctx.getNodeParameter('resource', 'prediction') === 'training';
+	const resource = training ? 'trainings' : 'predictions';
+	const fetched = await getPrediction(ctx, expected, undefined, { resource });
+	if (!isTerminal(fetched)) {
 		// Replicate retries a terminal delivery answered with an error; the run stays suspended.
-		return refuse(ctx, 503, 'Replicate does not report this prediction as finished yet');
+		return refuse(ctx, 503, `Replicate does not report this ${noun(resource)} as finished yet`);
 	}
-	const output = outputOptions(ctx.getNodeParameter('options', {}) as IDataObject);
+	const options = ctx.getNodeParameter('options', {}) as IDataObject;
+	const output = outputOptions(options);
+	// The version's schema: file detection, Simplify joining text, and which inputs are secret.
+	const openapi = await schemaOfPrediction(ctx, fetched);
+	const prediction = redactSecrets(fetched, secretsOf(openapi, fetched.input));
+	const destination = training
+		? locatorText(ctx.getNodeParameter('destination', '')) || undefined
+		: undefined;
+	const format = (p: IDataObject) =>
+		training
+			? formatTraining(p, output.includeLogs, destination)
+			: formatPrediction(p, output.includeLogs);
+	const Noun = training ? 'Training' : 'Prediction';
 	if (prediction.status !== 'succeeded') {
 		const what =
 			prediction.status === 'failed'
 				? `failed: ${String(prediction.error ?? 'no error text')}`
 				: `was ${prediction.status}`;
-		return {
-			workflowData: [[errorItem(prediction, `Prediction ${expected} ${what}`, output.includeLogs)]],
-		};
+		return { workflowData: [[errorItem(format(prediction), `${Noun} ${expected} ${what}`)]] };
 	}
-	// The same schema-driven output as the other wait modes (file detection, Simplify joining text).
-	const openapi =
-		output.download || output.simplify ? await schemaOfPrediction(ctx, prediction) : null;
 	try {
-		return { workflowData: [await predictionItems(ctx, prediction, openapi, output, 0)] };
+		const items = training
+			? await trainingItems(
+					ctx,
+					prediction,
+					{ ...output, download: options.download === true },
+					0,
+					destination,
+				)
+			: await predictionItems(ctx, prediction, openapi, output, 0);
+		return { workflowData: [items] };
 	} catch (error) {
-		const message = `Prediction ${expected} succeeded, but its output could not be passed on: ${(error as Error).message}`;
-		return { workflowData: [[errorItem(prediction, message, output.includeLogs)]] };
+		const message = `${Noun} ${expected} succeeded, but its output could not be passed on: ${(error as Error).message}`;
+		return { workflowData: [[errorItem(format(prediction), message)]] };
 	}
 }
 

@@ -6,9 +6,9 @@
 import type { ILoadOptionsFunctions } from 'n8n-workflow';
 import { ExpressionError, NodeApiError, NodeOperationError } from 'n8n-workflow';
 
-import { isParameterAbsent, parseDeploymentRef, parseModelRef } from '../../shared/models/modelRef';
-import { inputSchema, type InputSchema } from '../../shared/models/schema';
-import { readEditorLocator } from '../../shared/readers';
+import { parseDeploymentRef, parseModelRef } from '../../shared/models/modelRef';
+import { inputSchema, type InputKind, type InputSchema } from '../../shared/models/schema';
+import { isParameterAbsent, readEditorLocator } from '../../shared/readers';
 import { resolveDeployment, resolveModel, type Target } from '../../shared/models/targets';
 import { LATEST, VERSION_ID } from './mapperFields';
 
@@ -56,14 +56,18 @@ function refusal(error: unknown, what: string): string {
 	return `Could not load the inputs of ${what}: ${reason(error)}`;
 }
 
-/** The chosen target's input schema, or the notice (plain text) that says why there is none. */
+/**
+ * The chosen target's input schema (`kind` model), or the chosen trainer version's training inputs
+ * (`kind` training), or the notice (plain text) that says why there is none.
+ */
 export async function editorSchema(
 	ctx: ILoadOptionsFunctions,
+	kind: InputKind = 'model',
 ): Promise<{ schema: InputSchema } | { notice: string }> {
 	let target: Target;
-	let what = 'the model';
+	let what = kind === 'training' ? 'the trainer' : 'the model';
 	try {
-		if (value(ctx, 'runTarget') === 'deployment') {
+		if (kind === 'model' && value(ctx, 'runTarget') === 'deployment') {
 			const deployment = value(ctx, 'deployment');
 			if (!deployment) return { notice: 'Choose a deployment to see its inputs' };
 			const ref = parseDeploymentRef(deployment);
@@ -94,7 +98,13 @@ export async function editorSchema(
 	} catch (error) {
 		return { notice: refusal(error, what) };
 	}
-	const schema = inputSchema(target.openapi);
-	if (!schema) return { notice: 'This model publishes no input schema; use "Using JSON" input' };
+	const schema = inputSchema(target.openapi, kind);
+	if (!schema)
+		return {
+			notice:
+				kind === 'training'
+					? 'This version declares no training inputs (TrainingInput): pick a trainer, or use "Using JSON" input'
+					: 'This model publishes no input schema; use "Using JSON" input',
+		};
 	return { schema };
 }

@@ -3,6 +3,7 @@ import { NodeOperationError } from 'n8n-workflow';
 
 import { fileInputs, humanise } from '../../shared/models/inputs';
 import { apiRequest } from '../../shared/transport';
+import type { InputKind } from '../../shared/models/schema';
 import { editorSchema } from './editorTarget';
 
 export async function getHardware(this: ILoadOptionsFunctions): Promise<INodePropertyOptions[]> {
@@ -23,14 +24,17 @@ export async function getHardware(this: ILoadOptionsFunctions): Promise<INodePro
  * them), in the schema's order. The editor shows an error text in the list when there is nothing to
  * offer; an expression still names any input.
  */
-export async function getFileInputs(this: ILoadOptionsFunctions): Promise<INodePropertyOptions[]> {
-	const found = await editorSchema(this);
-	if ('notice' in found) throw new NodeOperationError(this.getNode(), found.notice);
+async function fileInputsOf(
+	ctx: ILoadOptionsFunctions,
+	kind: InputKind,
+): Promise<INodePropertyOptions[]> {
+	const found = await editorSchema(ctx, kind);
+	if ('notice' in found) throw new NodeOperationError(ctx.getNode(), found.notice);
 	const files = fileInputs(found.schema);
 	if (!files.length) {
 		throw new NodeOperationError(
-			this.getNode(),
-			'This model declares no file inputs (format: uri); an expression can still name an input',
+			ctx.getNode(),
+			`This ${kind === 'training' ? 'trainer' : 'model'} declares no file inputs (format: uri); an expression can still name an input`,
 		);
 	}
 	return files.map((f) => ({
@@ -42,4 +46,15 @@ export async function getFileInputs(this: ILoadOptionsFunctions): Promise<INodeP
 			f.list ? 'several binary properties, comma-separated' : 'one file',
 		].join(' · '),
 	}));
+}
+
+export async function getFileInputs(this: ILoadOptionsFunctions): Promise<INodePropertyOptions[]> {
+	return await fileInputsOf(this, 'model');
+}
+
+/** Training → Create's Binary Inputs → Input Name: the trainer's file training inputs. */
+export async function getTrainingFileInputs(
+	this: ILoadOptionsFunctions,
+): Promise<INodePropertyOptions[]> {
+	return await fileInputsOf(this, 'training');
 }

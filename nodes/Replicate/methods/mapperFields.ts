@@ -3,7 +3,7 @@
 import type { FieldType, ResourceMapperField } from 'n8n-workflow';
 
 import { fileKind, humanise } from '../../shared/models/inputs';
-import type { InputSchema, JsonSchema } from '../../shared/models/schema';
+import { isSecret, type InputSchema, type JsonSchema } from '../../shared/models/schema';
 
 /** Replicate's version IDs are 64 hexadecimal characters (a SHA-256). */
 export const VERSION_ID = /^[a-f0-9]{64}$/i;
@@ -39,6 +39,20 @@ function fieldType(s: JsonSchema): FieldType {
 export function toResourceMapperFields(schema: InputSchema): ResourceMapperField[] {
 	return schema.order.map((id) => {
 		const s = schema.properties[id];
+		if (isSecret(s)) {
+			// The mapper has no password fields (n8n 2.8–2.41): a secret is entered under Secret Inputs,
+			// a password field, and is shown here only so the user knows it exists.
+			return {
+				id,
+				displayName: `${humanise(id)} (Secret: Set It Under Secret Inputs)`,
+				required: false,
+				defaultMatch: false,
+				canBeUsedToMatch: false,
+				display: true,
+				readOnly: true,
+				type: 'string',
+			};
+		}
 		const required = schema.required.includes(id) && !fileKind(s);
 		const field: ResourceMapperField = {
 			id,

@@ -1,6 +1,7 @@
-// The Model Inputs field mapper.
+// The Model Inputs field mapper, and Training → Create's Training Inputs.
 import type { ILoadOptionsFunctions, ResourceMapperFields } from 'n8n-workflow';
 
+import type { InputKind } from '../../shared/models/schema';
 import { editorSchema } from './editorTarget';
 import { toResourceMapperFields } from './mapperFields';
 
@@ -11,8 +12,22 @@ const escape = (text: string) =>
 /**
  * The chosen model's (or deployment's) input schema as fields: types, options, defaults, x-order.
  */
-export async function getInputFields(this: ILoadOptionsFunctions): Promise<ResourceMapperFields> {
-	const found = await editorSchema(this);
+async function fieldsOf(
+	ctx: ILoadOptionsFunctions,
+	kind: InputKind,
+): Promise<ResourceMapperFields> {
+	const found = await editorSchema(ctx, kind);
 	if ('notice' in found) return { fields: [], emptyFieldsNotice: escape(found.notice) };
 	return { fields: toResourceMapperFields(found.schema) };
+}
+
+export async function getInputFields(this: ILoadOptionsFunctions): Promise<ResourceMapperFields> {
+	return await fieldsOf(this, 'model');
+}
+
+/** Training → Create: the trainer version's `TrainingInput` as fields. */
+export async function getTrainingInputFields(
+	this: ILoadOptionsFunctions,
+): Promise<ResourceMapperFields> {
+	return await fieldsOf(this, 'training');
 }

@@ -3,8 +3,8 @@
 import type { IBinaryData, IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { apiRequest } from '../transport';
-import { hasControlCharacter, StreamedFile, StreamingForm } from './multipart';
+import { apiRequest, type ReplicateContext } from '../transport';
+import { hasControlCharacter, StreamedFile, StreamingForm, type ChunkSource } from './multipart';
 
 export const FILES_API_MAX_BYTES = 100 * 1024 * 1024;
 /** Replicate's guidance: data URLs for files up to 256 KB, HTTP (Files API) URLs above. */
@@ -75,7 +75,7 @@ export async function binaryInfo(
  * upload's part headers (and into data URIs). `where` names the option or the binary property.
  */
 export function checkContentType(
-	ctx: IExecuteFunctions,
+	ctx: Pick<IExecuteFunctions, 'getNode'>,
 	contentType: string,
 	where: string,
 	itemIndex: number,
@@ -137,10 +137,8 @@ export interface UploadOptions {
 }
 
 /**
- * Uploads the binary property to the Files API, streaming from n8n's binary store, and checks the
- * size and the `checksums.sha256` Replicate reports (the one checksum its OpenAPI document names)
- * against the bytes sent, hashed while streaming. A mismatch deletes the upload and fails the item;
- * an answer without a sha256 is accepted and noted in n8n's log.
+ * Uploads the binary property to the Files API, streaming from n8n's binary store (see uploadBytes
+ * for the checks).
  */
 export async function uploadBinary(
 	ctx: IExecuteFunctions,
@@ -150,22 +148,54 @@ export async function uploadBinary(
 	options: UploadOptions = {},
 ): Promise<IDataObject> {
 	assertUploadable(ctx, info, itemIndex, property);
-	const fileName = options.fileName || info.fileName;
-	const contentType = options.contentType || info.mimeType;
+	return await uploadBytes(ctx, itemIndex, `"${property}"`, {
+		size: info.size,
+		fileName: options.fileName || info.fileName,
+		contentType: options.contentType || info.mimeType,
+		metadata: options.metadata,
+		source: async () =>
+			info.binary.id
+				? ((await ctx.helpers.getBinaryStream(
+						info.binary.id,
+						256 * 1024,
+					)) as AsyncIterable<Uint8Array>)
+				: await ctx.helpers.getBinaryDataBuffer(itemIndex, property),
+	});
+}
+
+/** What an upload needs of n8n's context (an execute or a supply-data context). */
+export type UploadContext = ReplicateContext & Pick<IExecuteFunctions, 'logger'>;
+
+export interface UploadSource {
+	size: number;
+	fileName: string;
+	contentType: string;
+	metadata?: IDataObject;
+	/** The bytes, read anew for each attempt. */
+	source: () => Promise<ChunkSource>;
+}
+
+/**
+ * Uploads bytes to the Files API and checks the size and the `checksums.sha256` Replicate reports
+ * (the one checksum its OpenAPI document names) against the bytes sent, hashed while streaming. A
+ * mismatch deletes the upload and fails the item; an answer without a sha256 is accepted and noted
+ * in n8n's log. `label` names the file in errors.
+ */
+export async function uploadBytes(
+	ctx: UploadContext,
+	itemIndex: number,
+	label: string,
+	file: UploadSource,
+): Promise<IDataObject> {
+	const { fileName, contentType } = file;
 	let last: StreamedFile | undefined;
 	const body = async () => {
-		const source = info.binary.id
-			? ((await ctx.helpers.getBinaryStream(
-					info.binary.id,
-					256 * 1024,
-				)) as AsyncIterable<Uint8Array>)
-			: await ctx.helpers.getBinaryDataBuffer(itemIndex, property);
-		last = new StreamedFile(source, info.size, contentType, fileName);
+		last = new StreamedFile(await file.source(), file.size, contentType, fileName);
 		const form = new StreamingForm();
 		form.append('content', last);
 		form.append('filename', fileName);
 		form.append('type', contentType);
-		form.append('metadata', JSON.stringify(options.metadata ?? {}));
+		form.append('metadata', JSON.stringify(file.metadata ?? {}));
 		return form;
 	};
 	const res = await apiRequest<IDataObject>(ctx, {
@@ -176,40 +206,36 @@ export async function uploadBinary(
 		retry: 'create',
 		timeoutMs: 15 * 60_000,
 	});
-	const file = res.body;
+	const stored = res.body;
 	const sent = last as StreamedFile;
 	const sha256 = sent.sha256.digest('hex');
-	const checksums = file.checksums as IDataObject | undefined;
+	const checksums = stored.checksums as IDataObject | undefined;
 	const reported =
 		typeof checksums?.sha256 === 'string' ? checksums.sha256.toLowerCase() : undefined;
 	const problems: string[] = [];
-	if (sent.sent !== info.size)
-		problems.push(`${sent.sent} of ${info.size} bytes were read from n8n's binary store`);
-	if (typeof file.size === 'number' && file.size !== sent.sent)
-		problems.push(`${sent.sent} bytes were sent and Replicate stored ${file.size}`);
+	if (sent.sent !== file.size)
+		problems.push(`${sent.sent} of ${file.size} bytes were read from n8n's binary store`);
+	if (typeof stored.size === 'number' && stored.size !== sent.sent)
+		problems.push(`${sent.sent} bytes were sent and Replicate stored ${stored.size}`);
 	if (reported !== undefined && reported !== sha256)
 		problems.push(`the sha256 of the bytes sent is ${sha256} and Replicate reported ${reported}`);
 	if (problems.length) {
 		// Leave nothing half-right behind: remove the upload, then fail.
 		await apiRequest(ctx, {
 			method: 'DELETE',
-			path: `/files/${String(file.id)}`,
+			path: `/files/${String(stored.id)}`,
 			itemIndex,
 			retry: 'delete',
 		}).catch(() => undefined);
-		throw new NodeOperationError(
-			ctx.getNode(),
-			`The upload of "${property}" did not arrive intact`,
-			{
-				itemIndex,
-				description: `${problems.join('; ')}. The uploaded file was deleted.`,
-			},
-		);
+		throw new NodeOperationError(ctx.getNode(), `The upload of ${label} did not arrive intact`, {
+			itemIndex,
+			description: `${problems.join('; ')}. The uploaded file was deleted.`,
+		});
 	}
 	if (reported === undefined) {
 		ctx.logger.warn(
-			`Replicate reported no checksums.sha256 for uploaded file ${String(file.id)}; only its size was checked.`,
+			`Replicate reported no checksums.sha256 for uploaded file ${String(stored.id)}; only its size was checked.`,
 		);
 	}
-	return file;
+	return stored;
 }

@@ -22,6 +22,8 @@ export const pollTimings = {
 	afterStreamMs: 100,
 	/** After a chat stream broke off or could not be opened: the model may still be writing. */
 	withoutStreamMs: 500,
+	/** A training's first polls (it runs for minutes to hours), before its cap takes over. */
+	trainingRampMs: [2000, 5000, 10000] as readonly number[],
 };
 
 export const pollSchedules = {
@@ -40,6 +42,12 @@ export const pollSchedules = {
 		const longRun = created.output === null || created.output === undefined;
 		return longRun ? pollSchedules.afterHold(maxMs) : pollSchedules.soon(maxMs);
 	},
+	/**
+	 * A training (Training → Create, "Wait for It to Finish"): it runs for minutes to hours, so the
+	 * first polls come after 2, 5 and 10 s (a training refused at start is seen soon), then one
+	 * every `maxMs` (Max Poll Interval, default 30 s) until it ends.
+	 */
+	training: (maxMs: number): PollSchedule => ({ rampMs: pollTimings.trainingRampMs, maxMs }),
 	/** The chat model's answer without a stream. */
 	chat: (): PollSchedule => ({
 		firstMs: pollTimings.firstPollMs,

@@ -1,5 +1,7 @@
-// A model version's OpenAPI schema (Cog's `components.schemas.Input`), and the local
-// checks that run before any paid request: types coerced, required fields, enums, ranges.
+// A model version's OpenAPI schema (Cog's `components.schemas.Input`, and a trainer's
+// `TrainingInput`), and the local checks that run before any paid request: types coerced,
+// required fields, enums, ranges. Secret inputs (`x-cog-secret`, `format: password`) never appear
+// in an error's text.
 import type { IDataObject, INode } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
@@ -25,7 +27,13 @@ export interface InputSchema {
 	order: string[];
 	/** What is malformed in the schema (a model's schema comes from outside and can be broken). */
 	problems?: string[];
+	/** Whose inputs these are: a model's (`Input`) or a trainer's (`TrainingInput`). */
+	kind?: InputKind;
 }
+
+/** Which of a version's input schemas: the prediction's (`Input`) or the training's. */
+export type InputKind = 'model' | 'training';
+const SCHEMA_NAME: Record<InputKind, string> = { model: 'Input', training: 'TrainingInput' };
 
 function schemas(openapi: IDataObject | null | undefined): IDataObject | undefined {
 	return (
@@ -46,9 +54,22 @@ function resolve(all: IDataObject, field: JsonSchema): JsonSchema {
 	return merged;
 }
 
-export function inputSchema(openapi: IDataObject | null | undefined): InputSchema | undefined {
+/** Whether an input is a secret (Cog's Secret type: `x-cog-secret`, or `format: password`). */
+export function isSecret(s: JsonSchema | undefined): boolean {
+	return s?.['x-cog-secret'] === true || s?.format === 'password';
+}
+
+/** The secret inputs of a schema, in x-order order. */
+export function secretNames(schema: InputSchema | undefined): string[] {
+	return schema ? schema.order.filter((k) => isSecret(schema.properties[k])) : [];
+}
+
+export function inputSchema(
+	openapi: IDataObject | null | undefined,
+	kind: InputKind = 'model',
+): InputSchema | undefined {
 	const all = schemas(openapi);
-	const input = all?.Input as JsonSchema | undefined;
+	const input = all?.[SCHEMA_NAME[kind]] as JsonSchema | undefined;
 	if (!all || !input?.properties) return undefined;
 	// No prototype: an input named "constructor" or "__proto__" is looked up, never inherited.
 	const properties = Object.create(null) as Record<string, JsonSchema>;
@@ -71,7 +92,7 @@ export function inputSchema(openapi: IDataObject | null | undefined): InputSchem
 		if (v.enum !== undefined && !Array.isArray(v.enum))
 			problems.push(`"enum" of input "${k}" is not a list (got ${JSON.stringify(v.enum)})`);
 	}
-	return { properties, required, order, problems };
+	return { properties, required, order, problems, kind };
 }
 
 export function outputSchema(openapi: IDataObject | null | undefined): JsonSchema | undefined {
@@ -240,11 +261,16 @@ function untouchedJson(s: JsonSchema | undefined, required: boolean, value: unkn
 }
 
 /** Why a required input is missing: a file input says how to give it a file. */
-function missing(name: string, s: JsonSchema | undefined): { text: string; hint?: string } {
+function missing(
+	name: string,
+	s: JsonSchema | undefined,
+	of: InputKind,
+): { text: string; hint?: string } {
 	const kind = fileKind(s);
-	if (!kind) return { text: 'is required by this model' };
+	const who = of === 'training' ? 'trainer' : 'model';
+	if (!kind) return { text: `is required by this ${who}` };
 	return {
-		text: `is required by this model and got no ${kind === 'files' ? 'files' : 'file'}`,
+		text: `is required by this ${who} and got no ${kind === 'files' ? 'files' : 'file'}`,
 		hint: `Add a Binary Input with Input Name "${name}" and the binary property that holds the file${kind === 'files' ? 's (several: separate them with commas)' : ''}, or put the file's URL in the field.`,
 	};
 }
@@ -262,15 +288,16 @@ export function prepareInput(
 	fileFields: string[] = [],
 ): IDataObject {
 	const out: IDataObject = {};
+	const kind = schema?.kind ?? 'model';
 	const fail = (field: string, text: string, hint?: string) =>
-		new NodeOperationError(node, `Invalid model input ${inputLabel(field)}: ${text}`, {
+		new NodeOperationError(node, `Invalid ${kind} input ${inputLabel(field)}: ${text}`, {
 			itemIndex,
 			description: hint ?? (schema ? `Valid inputs: ${schema.order.join(', ')}` : undefined),
 		});
 	if (schema?.problems?.length) {
 		throw new NodeOperationError(
 			node,
-			`The model's input schema is malformed: ${schema.problems[0]}`,
+			`The ${kind === 'training' ? "trainer's training" : "model's"} input schema is malformed: ${schema.problems[0]}`,
 			{
 				itemIndex,
 				description: `Inputs cannot be checked against a broken schema. Pick another version, or tell the model's owner.${schema.problems.length > 1 ? ` Also: ${schema.problems.slice(1).join('; ')}.` : ''}`,
@@ -284,14 +311,21 @@ export function prepareInput(
 			continue;
 		}
 		const s = schema.properties[key];
-		if (!s) throw fail(key, 'this model has no such input');
+		if (!s) throw fail(key, `this ${kind === 'training' ? 'trainer' : 'model'} has no such input`);
 		if (untouchedJson(s, schema.required.includes(key), value)) continue;
 		const c = fileFields.includes(key) ? ok(value) : coerceValue(key, s, value);
-		if (!c.ok) throw fail(key, c.problem);
+		// A secret's value is never quoted back.
+		if (!c.ok)
+			throw fail(
+				key,
+				isSecret(s)
+					? `must be ${s.type === 'string' || !s.type ? 'text' : s.type} (a secret)`
+					: c.problem,
+			);
 		if (s.enum && !s.enum.some((e) => e === c.value)) {
 			throw fail(
 				key,
-				`must be one of ${s.enum.map((e) => JSON.stringify(e)).join(', ')} (got ${JSON.stringify(c.value)})`,
+				`must be one of ${s.enum.map((e) => JSON.stringify(e)).join(', ')}${isSecret(s) ? '' : ` (got ${JSON.stringify(c.value)})`}`,
 			);
 		}
 		out[key] = c.value as IDataObject[string];
@@ -301,7 +335,7 @@ export function prepareInput(
 		// A file list the editor left at [] has no file in it.
 		const noFiles = Array.isArray(value) && !value.length && !!fileKind(schema?.properties[req]);
 		if (isEmpty(value) || noFiles) {
-			const { text, hint } = missing(req, schema?.properties[req]);
+			const { text, hint } = missing(req, schema?.properties[req], kind);
 			throw fail(req, text, hint);
 		}
 	}

@@ -1,19 +1,21 @@
 // The credential as the transport uses it: the Base URL (checked), the token and an optional extra
 // header (both sent by the credential's authenticate block, only where the token may go), a key that
 // tells credentials apart for per-process caches, and the contexts requests are sent from.
-import type {
-	IExecuteFunctions,
-	IHookFunctions,
-	ILoadOptionsFunctions,
-	IWebhookFunctions,
-} from 'n8n-workflow';
+import type { IExecuteFunctions } from 'n8n-workflow';
 import { createHash } from 'crypto';
 import { NodeOperationError } from 'n8n-workflow';
 
 import { baseUrlProblem, DEFAULT_BASE_URL } from './baseUrl';
 
-export type ReplicateContext =
-	IExecuteFunctions | ILoadOptionsFunctions | IHookFunctions | IWebhookFunctions;
+/**
+ * What a request needs of n8n's context: the node, the credential, the request helpers and, where
+ * the context has one, the execution's cancel signal. Every context a node runs in has these (execute,
+ * supply-data, load-options, hook, webhook), so no caller casts its own.
+ */
+export type ReplicateContext = Pick<IExecuteFunctions, 'getNode' | 'getCredentials'> & {
+	helpers: Pick<IExecuteFunctions['helpers'], 'httpRequest' | 'httpRequestWithAuthentication'>;
+	getExecutionCancelSignal?(): AbortSignal | undefined;
+};
 
 export const CREDENTIAL = 'replicateApi';
 
@@ -82,7 +84,7 @@ export async function getBaseUrl(this: CredentialContext): Promise<string> {
 }
 
 export function cancelSignal(ctx: ReplicateContext): AbortSignal | undefined {
-	return 'getExecutionCancelSignal' in ctx ? ctx.getExecutionCancelSignal() : undefined;
+	return ctx.getExecutionCancelSignal?.();
 }
 
 /**

@@ -2,41 +2,14 @@
 import { createHash } from 'node:crypto';
 
 import { makePng } from '../png';
+import { AGENT_MODELS } from './agents';
 import { CHAT_MODELS } from './chat';
 import { cogSchema } from './schema';
+import { images, progress, seedOf } from './render';
+import { TRAINERS } from './trainers';
 import { ModelError, type ModelDef, type RunContext } from './types';
 
 const OWNER = 'emulator';
-
-function seedOf(input: Record<string, unknown>, i = 0): number {
-	const h = createHash('sha256')
-		.update(JSON.stringify(input) + ':' + i)
-		.digest();
-	return h.readUInt16BE(0);
-}
-
-async function progress(ctx: RunContext, totalMs: number, steps = 10) {
-	for (let i = 1; i <= steps; i++) {
-		await ctx.sleep(totalMs / steps);
-		const pct = Math.round((i / steps) * 100);
-		const bar = '█'.repeat(i) + ' '.repeat(steps - i);
-		ctx.log(
-			`${String(pct).padStart(3)}%|${bar}| ${i}/${steps} [00:0${Math.floor((i * totalMs) / steps / 1000) % 10}<00:00, ${(steps / (totalMs / 1000 || 1)).toFixed(2)}it/s]`,
-		);
-	}
-}
-
-async function images(ctx: RunContext, count: number, size: number, ms: number, prefix = 'out') {
-	ctx.log('Using seed: ' + seedOf(ctx.input));
-	await progress(ctx, ms);
-	const urls: string[] = [];
-	for (let i = 0; i < count; i++) {
-		urls.push(
-			ctx.file(`${prefix}-${i}.png`, 'image/png', makePng(size, size, seedOf(ctx.input, i))),
-		);
-	}
-	return urls;
-}
 
 const officialImage: ModelDef = {
 	owner: OWNER,
@@ -583,6 +556,19 @@ const gridModel: ModelDef = {
 	},
 };
 
+const trainableInputs = {
+	input_images: { type: 'string', format: 'uri', title: 'Input Images', 'x-order': 0 },
+	steps: {
+		type: 'integer',
+		title: 'Steps',
+		default: 100,
+		minimum: 1,
+		maximum: 10000,
+		'x-order': 1,
+	},
+	trigger_word: { type: 'string', title: 'Trigger Word', default: 'TOK', 'x-order': 2 },
+};
+
 const trainableModel: ModelDef = {
 	owner: OWNER,
 	name: 'trainable',
@@ -595,10 +581,22 @@ const trainableModel: ModelDef = {
 			prompt: { type: 'string', title: 'Prompt', default: 'a photo of TOK', 'x-order': 0 },
 		},
 		output: { type: 'array', items: { type: 'string', format: 'uri' } },
+		training: { properties: trainableInputs },
 	}),
 	exampleInput: { prompt: 'a photo of TOK' },
 	readme: '# trainable\n',
 	run: (ctx) => images(ctx, 1, 64, 500),
+	training: {
+		properties: trainableInputs,
+		async run(ctx) {
+			for (let i = 1; i <= 5; i++) {
+				await ctx.sleep(Number(ctx.input.steps ?? 100) * 5);
+				ctx.log(`step ${i * 20}%`);
+			}
+		},
+		// The trained version runs as the base model does.
+		produces: () => trainableModel,
+	},
 };
 
 export const CATALOG: ModelDef[] = [
@@ -612,5 +610,7 @@ export const CATALOG: ModelDef[] = [
 	captionModel,
 	gridModel,
 	trainableModel,
+	...TRAINERS,
 	...CHAT_MODELS,
+	...AGENT_MODELS,
 ];

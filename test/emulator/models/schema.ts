@@ -12,6 +12,8 @@ export function cogSchema(opts: {
 	required?: string[];
 	enums?: Record<string, { type: string; values: unknown[]; description?: string }>;
 	output: JsonObject;
+	/** A trainer's `TrainingInput` (and its `TrainingOutput`, `{weights: uri}` as real trainers have). */
+	training?: { properties: Record<string, FieldSpec>; required?: string[] };
 }): JsonObject {
 	const schemas: JsonObject = {
 		Input: {
@@ -22,6 +24,20 @@ export function cogSchema(opts: {
 		},
 		Output: { title: 'Output', ...opts.output },
 	};
+	if (opts.training) {
+		schemas.TrainingInput = {
+			type: 'object',
+			title: 'TrainingInput',
+			required: opts.training.required ?? [],
+			properties: opts.training.properties,
+		};
+		schemas.TrainingOutput = {
+			type: 'object',
+			title: 'TrainingOutput',
+			required: ['weights'],
+			properties: { weights: { type: 'string', title: 'Weights', format: 'uri' } },
+		};
+	}
 	for (const [name, e] of Object.entries(opts.enums ?? {})) {
 		schemas[name] = {
 			title: name,
@@ -67,9 +83,13 @@ function typeOk(type: string | undefined, v: unknown): boolean {
 }
 
 /** Returns the problems found, as "input.<field>: <text>" lines (empty when the input is valid). */
-export function validateInput(doc: JsonObject, input: JsonObject): string[] {
+export function validateInput(
+	doc: JsonObject,
+	input: JsonObject,
+	which: 'Input' | 'TrainingInput' = 'Input',
+): string[] {
 	const schema = (doc.components as JsonObject).schemas as JsonObject;
-	const inputSchema = schema.Input as {
+	const inputSchema = schema[which] as {
 		properties: Record<string, JsonObject>;
 		required?: string[];
 	};
@@ -115,8 +135,12 @@ export function validateInput(doc: JsonObject, input: JsonObject): string[] {
 }
 
 /** Applies schema defaults for fields the caller left out, as Cog does before predict() runs. */
-export function withDefaults(doc: JsonObject, input: JsonObject): JsonObject {
-	const inputSchema = ((doc.components as JsonObject).schemas as JsonObject).Input as {
+export function withDefaults(
+	doc: JsonObject,
+	input: JsonObject,
+	which: 'Input' | 'TrainingInput' = 'Input',
+): JsonObject {
+	const inputSchema = ((doc.components as JsonObject).schemas as JsonObject)[which] as {
 		properties: Record<string, JsonObject>;
 	};
 	const out: JsonObject = { ...input };

@@ -20,6 +20,22 @@ export interface RunContext {
 
 export class ModelError extends Error {}
 
+/** Thrown by a run to end it as `canceled` (as when someone cancels it from the dashboard). */
+export class RunCanceled extends Error {}
+
+/**
+ * A trainer: what `TrainingInput` its versions declare, what a training does, and the model a
+ * successful training pushes to the destination as a new version.
+ */
+export interface TrainerDef {
+	properties: Record<string, JsonObject>;
+	required?: string[];
+	/** Runs the training; the emulator then pushes `produces` to the destination. */
+	run(ctx: RunContext): Promise<void>;
+	/** The model the trained version runs as (its schema becomes the new version's). */
+	produces(input: JsonObject): ModelDef;
+}
+
 export interface ModelDef {
 	owner: string;
 	name: string;
@@ -36,4 +52,6 @@ export interface ModelDef {
 	/** Extra metrics of a finished run (language models report token counts). */
 	metrics?(input: JsonObject, output: unknown): JsonObject;
 	run(ctx: RunContext): Promise<unknown>;
+	/** Present on trainers: their versions accept trainings. */
+	training?: TrainerDef;
 }

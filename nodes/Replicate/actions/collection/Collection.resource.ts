@@ -1,5 +1,5 @@
-import { isJsonObject } from '../../../shared/readers';
-import { collectionLocator, segment } from '../locators';
+import { isJsonObject, segment } from '../../../shared/readers';
+import { collectionLocator } from '../locators';
 import { simplifyModel } from '../model/Model.resource';
 import { simpleOperation } from '../simple';
 import { defineResource } from '../types';

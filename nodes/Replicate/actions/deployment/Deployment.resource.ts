@@ -1,12 +1,12 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { readDeploymentRef } from '../../../shared/models/modelRef';
 import { deploymentLocator } from '../common.descriptions';
 import { simpleOperation } from '../simple';
 import { defineResource } from '../types';
 import { create } from './create.operation';
 import { checkInstances, hardwareField, instancesField } from './hardwareAndInstances';
+import { readDeploymentRef } from '../../../shared/readers';
 
 const R = 'deployment';
 const deploymentField = deploymentLocator();

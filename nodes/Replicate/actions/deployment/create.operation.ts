@@ -1,13 +1,13 @@
 import type { IDataObject, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { readModelRef } from '../../../shared/models/modelRef';
 import { versionOrLatest } from '../../../shared/models/targets';
 import { apiRequest } from '../../../shared/transport';
 import { modelLocator, versionLocator } from '../common.descriptions';
 import { withDisplay } from '../simple';
 import { jsonItems, type Operation } from '../types';
 import { checkInstances, hardwareField, instancesField } from './hardwareAndInstances';
+import { readModelRef } from '../../../shared/readers';
 
 const description: INodeProperties[] = withDisplay('deployment', 'create', [
 	{

@@ -1,9 +1,10 @@
 import type { IExecuteFunctions } from 'n8n-workflow';
 
-import { fileLocator, segment } from '../locators';
+import { fileLocator } from '../locators';
 import { simpleOperation } from '../simple';
 import { defineResource } from '../types';
 import { upload } from './upload.operation';
+import { segment } from '../../../shared/readers';
 
 const R = 'file';
 const filePath = function (this: IExecuteFunctions, i: number) {

@@ -1,9 +1,8 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { objectAt } from '../../../shared/readers';
+import { httpUrl, modelPath, objectAt } from '../../../shared/readers';
 import { modelLocator } from '../common.descriptions';
-import { httpUrl, modelPath } from '../locators';
 import { simpleOperation } from '../simple';
 import { defineResource } from '../types';
 

@@ -1,9 +1,9 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
 import { modelLocator, versionLocator } from '../common.descriptions';
-import { modelPath, segment } from '../locators';
 import { simpleOperation } from '../simple';
 import { defineResource } from '../types';
+import { modelPath, segment } from '../../../shared/readers';
 
 const R = 'modelVersion';
 const model = modelLocator({ description: 'The model whose versions to use' });

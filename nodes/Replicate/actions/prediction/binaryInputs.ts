@@ -59,11 +59,15 @@ function propertiesOf(ctx: IExecuteFunctions, i: number, v: IDataObject): string
 		.map(([name]) => name);
 }
 
+/** "model", or "trainer" for a trainer's training inputs. */
+const whose = (schema: InputSchema | undefined) =>
+	schema?.kind === 'training' ? 'trainer' : 'model';
+
 function known(schema: InputSchema): string {
 	const files = fileInputs(schema);
 	return files.length
-		? `File inputs of this model: ${files.map((f) => `${inputLabel(f.name)}${f.list ? ' (a list)' : ''}`).join(', ')}`
-		: `This model declares no file inputs; its inputs: ${schema.order.join(', ')}`;
+		? `File inputs of this ${whose(schema)}: ${files.map((f) => `${inputLabel(f.name)}${f.list ? ' (a list)' : ''}`).join(', ')}`
+		: `This ${whose(schema)} declares no file inputs; its inputs: ${schema.order.join(', ')}`;
 }
 
 /**
@@ -82,7 +86,7 @@ export async function binarySources(
 		const input = String(entry.input ?? '').trim();
 		if (!input) fail(ctx, i, 'A Binary Inputs entry has an empty "Input Name"');
 		if (schema && !schema.properties[input])
-			fail(ctx, i, `Binary Inputs: the model has no input "${input}"`, known(schema));
+			fail(ctx, i, `Binary Inputs: the ${whose(schema)} has no input "${input}"`, known(schema));
 		const properties = String(entry.binaryProperty ?? '')
 			.split(',')
 			.map((p) => p.trim())
@@ -101,8 +105,8 @@ export async function binarySources(
 					ctx,
 					i,
 					found.length
-						? `Invalid model input ${inputLabel(input)}: the binary data in it could be any of ${found.join(', ')} (same type, name and size)`
-						: `Invalid model input ${inputLabel(input)}: it holds binary data that is not on this item`,
+						? `Invalid ${schema?.kind ?? 'model'} input ${inputLabel(input)}: the binary data in it could be any of ${found.join(', ')} (same type, name and size)`
+						: `Invalid ${schema?.kind ?? 'model'} input ${inputLabel(input)}: it holds binary data that is not on this item`,
 					found.length
 						? `Name the binary property in a Binary Input (Input Name "${input}") instead.`
 						: "Only this node's input item can be sent: use {{ $binary.<property> }}, or a Binary Input.",
@@ -118,7 +122,7 @@ export async function binarySources(
 			fail(
 				ctx,
 				i,
-				`Invalid model input ${inputLabel(input)}: it takes one file, and ${given.length} binary properties were given (${given.join(', ')})`,
+				`Invalid ${schema?.kind ?? 'model'} input ${inputLabel(input)}: it takes one file, and ${given.length} binary properties were given (${given.join(', ')})`,
 				'Give one binary property, or pick an input that takes a list of files.',
 			);
 		}

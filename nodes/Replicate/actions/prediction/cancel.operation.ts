@@ -1,9 +1,9 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import { readPredictionId } from '../../../shared/models/modelRef';
 import { cancelPrediction } from '../../../shared/lifecycle/predictions';
 import { jsonItems, type Operation } from '../types';
 import { predictionIdField } from './descriptions';
+import { readPredictionId } from '../../../shared/readers';
 
 const description: INodeProperties[] = [
 	{

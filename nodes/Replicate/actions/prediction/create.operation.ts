@@ -1,6 +1,7 @@
 import type { IDataObject, INodeProperties } from 'n8n-workflow';
 
 import { formatPrediction } from '../../../shared/files/output';
+import { redactSecrets, secretsOf } from '../../../shared/models/secrets';
 import { createPrediction } from '../../../shared/lifecycle/predictions';
 import { readWebhook, webhookOptions } from '../locators';
 import { withDisplay } from '../simple';
@@ -48,6 +49,6 @@ export const create: Operation = {
 			itemIndex: i,
 			signal: batch.signal,
 		});
-		return jsonItems(formatPrediction(p, true));
+		return jsonItems(formatPrediction(redactSecrets(p, secretsOf(target.openapi, p.input)), true));
 	},
 };

@@ -13,6 +13,40 @@ export const predictionIdField: INodeProperties = {
 	description: 'The ID of the prediction, or its URL',
 };
 
+/** Secret inputs (`x-cog-secret`): password fields, never echoed into output (Run and Training). */
+export const secretInputsField: INodeProperties = {
+	displayName: 'Secret Inputs',
+	name: 'secretInputs',
+	type: 'fixedCollection',
+	placeholder: 'Add Secret Input',
+	typeOptions: { multipleValues: true },
+	default: {},
+	description:
+		'Inputs the model declares secret (such as a Hugging Face token). Entered as passwords; their values never appear in the output, logs or errors.',
+	options: [
+		{
+			displayName: 'Secret',
+			name: 'values',
+			values: [
+				{
+					displayName: 'Input Name',
+					name: 'name',
+					type: 'string',
+					default: '',
+					placeholder: 'e.g. hf_token',
+				},
+				{
+					displayName: 'Value',
+					name: 'value',
+					type: 'string',
+					typeOptions: { password: true },
+					default: '',
+				},
+			],
+		},
+	],
+};
+
 /** What to run and with which inputs (Run and Create). */
 export const targetAndInputFields: INodeProperties[] = [
 	{
@@ -117,6 +151,7 @@ export const targetAndInputFields: INodeProperties[] = [
 			},
 		],
 	},
+	secretInputsField,
 ];
 
 export const encodingOption: INodeProperties = {

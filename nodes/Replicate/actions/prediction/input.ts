@@ -3,13 +3,17 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
 import { dataUri, DATA_URI_MAX_BYTES, uploadBinary } from '../../../shared/files/files';
-import { readDeploymentRef, readModelRef } from '../../../shared/models/modelRef';
-import { inputSchema, prepareInput } from '../../../shared/models/schema';
-import { readJsonObject } from '../../../shared/readers';
+import { inputSchema, prepareInput, type InputKind } from '../../../shared/models/schema';
+import {
+	readDeploymentRef,
+	readJsonObject,
+	readModelRef,
+	readOption,
+} from '../../../shared/readers';
 import { resolveDeployment, resolveModel, type Target } from '../../../shared/models/targets';
 import type { Batch } from '../types';
 import { binarySources } from './binaryInputs';
-import { option } from './options';
+import { fail } from './options';
 
 export function memo<T>(batch: Batch, key: string, fn: () => Promise<T>): Promise<T> {
 	let p = batch.memo.get(key) as Promise<T> | undefined;
@@ -41,21 +45,36 @@ function parseJsonInput(ctx: IExecuteFunctions, i: number): IDataObject {
 	return readJsonObject(ctx, 'Input (JSON)', raw, i, '{"prompt": "a cat"}');
 }
 
+/** The Secret Inputs entries of item `i` (password fields): input name → value. */
+function readSecretInputs(ctx: IExecuteFunctions, i: number): IDataObject {
+	const out: IDataObject = {};
+	const entries = (ctx.getNodeParameter('secretInputs.values', i, []) as IDataObject[]) ?? [];
+	for (const e of entries) {
+		const name = String(e.name ?? '').trim();
+		if (!name) fail(ctx, i, 'A Secret Inputs entry has an empty "Input Name"');
+		out[name] = e.value as IDataObject[string];
+	}
+	return out;
+}
+
 /**
- * The model input of item `i`: fields or JSON, plus binary inputs, checked against the schema.
- * Everything that can be checked locally is checked before any upload or prediction.
+ * The input of item `i` (a model's, or with `kind` training a trainer's): fields or JSON, secret
+ * inputs, plus binary inputs, checked against the version's schema. Everything that can be checked
+ * locally is checked before any upload, prediction or training.
  */
 export async function readInput(
 	ctx: IExecuteFunctions,
 	i: number,
 	target: Target,
+	kind: InputKind = 'model',
 ): Promise<IDataObject> {
 	const mode = ctx.getNodeParameter('inputMode', i, 'fields') as string;
 	const raw: IDataObject =
 		mode === 'json'
 			? parseJsonInput(ctx, i)
 			: { ...((ctx.getNodeParameter('inputFields.value', i, {}) as IDataObject | null) ?? {}) };
-	const schema = inputSchema(target.openapi);
+	Object.assign(raw, readSecretInputs(ctx, i));
+	const schema = inputSchema(target.openapi, kind);
 	const infos = await binarySources(ctx, i, schema, raw);
 	const fileFields = [...new Set(infos.map((f) => f.input))];
 	for (const field of fileFields)
@@ -63,7 +82,9 @@ export async function readInput(
 			schema?.properties[field]?.type === 'array' ? ['data:,placeholder'] : 'data:,placeholder';
 	const input = prepareInput(ctx.getNode(), schema, raw, i, fileFields);
 
-	const encoding = option<string>(ctx, i, 'binaryEncoding', 'auto');
+	// Training data (a zip of images) always goes through the Files API.
+	const encoding =
+		kind === 'training' ? 'upload' : String(readOption(ctx, i, 'binaryEncoding', 'auto'));
 	const values = new Map<string, string[]>();
 	for (const f of infos) {
 		const useUpload =

@@ -4,13 +4,9 @@ import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import { outputOptions, type OutputOptions } from '../../../shared/files/output';
-import { numberFrom } from '../../../shared/readers';
+import { numberFrom, readChoice, readOption } from '../../../shared/readers';
 
 export const MAX_TIMEOUT_SECONDS = 7 * 24 * 3600;
-
-export function option<T>(ctx: IExecuteFunctions, i: number, name: string, fallback: T): T {
-	return (ctx.getNodeParameter(`options.${name}`, i, fallback) as T) ?? fallback;
-}
 
 /** Why a binary property name cannot be used, or undefined when it can. */
 export function binaryPropertyProblem(name: string): string | undefined {
@@ -68,7 +64,7 @@ export interface WaitSettings {
 }
 
 export function readWaitSettings(ctx: IExecuteFunctions, i: number): WaitSettings {
-	const timeout = Number(option(ctx, i, 'timeout', 600));
+	const timeout = Number(readOption(ctx, i, 'timeout', 600));
 	if (!Number.isFinite(timeout) || timeout <= 0 || timeout > MAX_TIMEOUT_SECONDS) {
 		fail(
 			ctx,
@@ -76,14 +72,14 @@ export function readWaitSettings(ctx: IExecuteFunctions, i: number): WaitSetting
 			`The "Timeout (Seconds)" option must be between 1 and ${MAX_TIMEOUT_SECONDS} (got ${timeout})`,
 		);
 	}
-	const maxPoll = Number(option(ctx, i, 'maxPollInterval', 5));
+	const maxPoll = Number(readOption(ctx, i, 'maxPollInterval', 5));
 	if (!Number.isFinite(maxPoll) || maxPoll < 1 || maxPoll > 60)
 		fail(
 			ctx,
 			i,
 			`The "Max Poll Interval (Seconds)" option must be between 1 and 60 (got ${maxPoll})`,
 		);
-	const maxFile = Number(option(ctx, i, 'maxFileSize', 1024));
+	const maxFile = Number(readOption(ctx, i, 'maxFileSize', 1024));
 	if (!Number.isFinite(maxFile) || maxFile <= 0)
 		fail(ctx, i, `The "Max File Size (MB)" option must be a positive number (got ${maxFile})`);
 	const output = outputOptions(ctx.getNodeParameter('options', i, {}) as IDataObject);
@@ -93,8 +89,14 @@ export function readWaitSettings(ctx: IExecuteFunctions, i: number): WaitSetting
 	if (ctx.isToolExecution?.()) output.download = false;
 	return {
 		timeoutMs: timeout * 1000,
-		onTimeout: option(ctx, i, 'onTimeout', 'fail'),
-		cancelOnTimeout: option(ctx, i, 'cancelOnTimeout', true),
+		onTimeout: readChoice(
+			ctx,
+			i,
+			{ name: 'onTimeout', displayName: 'On Timeout' },
+			['fail', 'return'],
+			'fail',
+		),
+		cancelOnTimeout: readOption(ctx, i, 'cancelOnTimeout', true) !== false,
 		maxPollMs: maxPoll * 1000,
 		output,
 	};
@@ -140,7 +142,7 @@ export function readCancelAfter(
 	i: number,
 	wait?: WaitSettings,
 ): string | undefined {
-	const v = String(option(ctx, i, 'cancelAfter', '')).trim();
+	const v = String(readOption(ctx, i, 'cancelAfter', '')).trim();
 	if (/^(off|none)$/i.test(v)) return undefined;
 	if (!v) {
 		return wait?.cancelOnTimeout

@@ -2,6 +2,7 @@ import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workfl
 import { NodeOperationError, WAIT_INDEFINITELY } from 'n8n-workflow';
 
 import { formatPrediction } from '../../../shared/files/output';
+import { redactSecrets, secretsOf } from '../../../shared/models/secrets';
 import { isTerminal } from '../../../shared/lifecycle/predictions';
 import { pollSchedules } from '../../../shared/lifecycle/schedule';
 import { outcomeOf, run as runJob, start, type Job } from '../../../shared/lifecycle/wait';
@@ -144,7 +145,14 @@ async function createAndSuspend(
 	rememberPrediction(ctx, created.id);
 	await ctx.putExecutionToWait(WAIT_INDEFINITELY);
 	// Shown while the execution waits; the resumed output replaces it.
-	return [{ json: formatPrediction(created, false) }];
+	return [
+		{
+			json: formatPrediction(
+				redactSecrets(created, secretsOf(p.target.openapi, created.input)),
+				false,
+			),
+		},
+	];
 }
 
 /**

@@ -3,13 +3,13 @@ import type { INodeProperties } from 'n8n-workflow';
 import { getPrediction } from '../../../shared/lifecycle/predictions';
 import { pollSchedules } from '../../../shared/lifecycle/schedule';
 import { waitFor } from '../../../shared/lifecycle/wait';
-import { readPredictionId } from '../../../shared/models/modelRef';
 import { schemaOfPrediction } from '../../../shared/models/targets';
 import type { Operation } from '../types';
 import { concurrencyOption, predictionIdField, waitAndOutputOptions } from './descriptions';
 import { memo } from './input';
 import { maxConcurrent, readWaitSettings } from './options';
 import { outcomeItems } from './outcome';
+import { readPredictionId } from '../../../shared/readers';
 
 const show = { show: { resource: ['prediction'], operation: ['wait'] } };
 

@@ -1,9 +1,9 @@
 import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
-import { readPredictionId } from '../../../shared/models/modelRef';
 import { simpleOperation } from '../simple';
 import { defineResource } from '../types';
 import { create } from './create.operation';
+import { readPredictionId } from '../../../shared/readers';
 
 const R = 'training';
 const trainingId: INodeProperties = {
