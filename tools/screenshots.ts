@@ -109,10 +109,8 @@ async function main() {
 		const chat = examples.find((e) => e.file.startsWith('chat-'))!.wf;
 		await page.goto(`${base}/workflow/${chat.id}`, { waitUntil: 'domcontentloaded' });
 		await page.getByTestId('canvas-node').first().waitFor();
-		await page
-			.getByRole('button', { name: /open chat|chat/i })
-			.first()
-			.click();
+		// n8n's "Open chat" button under a Chat Trigger (the canvas pane sits over it)
+		await page.locator('[data-test-id^="execute-workflow-button"]').first().click({ force: true });
 		const input = page.locator('textarea').last();
 		await input.fill('Hello from the docs');
 		await input.press('Enter');
