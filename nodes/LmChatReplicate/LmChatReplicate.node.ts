@@ -3,7 +3,6 @@ import type {
 	IDataObject,
 	INodeProperties,
 	INodeType,
-	INodeTypeDescription,
 	ISupplyDataFunctions,
 	SupplyData,
 } from 'n8n-workflow';
@@ -12,8 +11,16 @@ import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 import { modelLocator } from '../Replicate/actions/common.descriptions';
 import { resolveDeployment, resolveModel } from '../shared/models/targets';
 import { ChatMappingError, chatSchema } from './chat/mapping';
-import { ReplicateChatModel as ChatModel, type ModelSettings } from './chat/model';
+import {
+	ReplicateChatModel as ChatModel,
+	type ModelSettings,
+	type ToolCalling,
+} from './chat/model';
+import { toolCallingOption } from './chat/options';
+import { keepImages } from './chat/passthrough';
+import type { SchemaOf } from './chat/tools';
 import { searchDeployments, searchLanguageModels } from './listSearch';
+import { type DescribedForBuilder } from '../shared/builderHints';
 import { readDeploymentRef, readModelRef } from '../shared/readers';
 
 /** The first n8n release that ships @n8n/ai-node-sdk (this node is tested on 2.41.1). */
@@ -25,6 +32,8 @@ export const MIN_N8N_VERSION = '2.16';
  */
 export interface Sdk {
 	supplyModel(ctx: ISupplyDataFunctions, model: SdkChatModel): SupplyData;
+	/** Converts a bound tool's schema (Zod or JSON) to JSON Schema; optional, checked where used. */
+	getParametersJsonSchema?: SchemaOf;
 }
 
 /**
@@ -38,7 +47,7 @@ export async function loadSdk(ctx: ISupplyDataFunctions, itemIndex: number): Pro
 	} catch {
 		loaded = undefined;
 	}
-	// Only supplyModel is used, and it is checked here.
+	// supplyModel is required, and checked here; getParametersJsonSchema is used when present.
 	const sdk = loaded as Partial<Sdk> | undefined;
 	if (typeof sdk?.supplyModel !== 'function') {
 		throw new NodeOperationError(
@@ -106,7 +115,12 @@ export function readSettings(ctx: ISupplyDataFunctions, i: number): ModelSetting
 		timeoutMs: timeout * 1000,
 		syncSeconds: syncWait,
 		streaming: o.streaming !== false,
+		toolCalling: readToolCalling(o.toolCalling),
 	};
+}
+
+function readToolCalling(v: unknown): ToolCalling {
+	return v === 'prompted' || v === 'off' ? v : 'auto';
 }
 
 const baseModel = modelLocator();
@@ -128,7 +142,7 @@ const modelField: INodeProperties = {
 };
 
 export class LmChatReplicate implements INodeType {
-	description: INodeTypeDescription = {
+	description: DescribedForBuilder = {
 		displayName: 'Replicate Chat Model',
 		name: 'lmChatReplicate',
 		icon: { light: 'file:../../icons/replicate.svg', dark: 'file:../../icons/replicate.dark.svg' },
@@ -141,9 +155,13 @@ export class LmChatReplicate implements INodeType {
 		outputs: [NodeConnectionTypes.AiLanguageModel],
 		outputNames: ['Model'],
 		credentials: [{ name: 'replicateApi', required: true }],
+		builderHint: {
+			searchHint:
+				'A language model hosted on Replicate, as the chat model of a Basic LLM Chain or an AI Agent (connect its Model output to their Chat Model input). It answers with text; to generate images, audio or video use the Replicate node (Prediction → Run).',
+		},
 		properties: [
 			{
-				displayName: `Needs n8n ${MIN_N8N_VERSION} or newer. Connect it to a chain (Basic LLM Chain) or an agent. Tool calling works only with models whose input schema has tools.`,
+				displayName: `Needs n8n ${MIN_N8N_VERSION} or newer. Connect it to a chain (Basic LLM Chain) or an AI Agent; with an agent's tools it calls them by prompting (see Tool Calling).`,
 				name: 'notice',
 				type: 'notice',
 				default: '',
@@ -240,6 +258,7 @@ export class LmChatReplicate implements INodeType {
 						description:
 							'Longest wait for an answer; the prediction is canceled on Replicate after it',
 					},
+					toolCallingOption,
 					{
 						displayName: 'Top P',
 						name: 'topP',
@@ -276,7 +295,17 @@ export class LmChatReplicate implements INodeType {
 				description: e instanceof ChatMappingError ? e.description : undefined,
 			});
 		}
-		const model = new ChatModel(this, target, chat, settings, itemIndex);
-		return sdk.supplyModel(this, model);
+		const model = new ChatModel(
+			this,
+			target,
+			chat,
+			settings,
+			itemIndex,
+			sdk.getParametersJsonSchema,
+		);
+		const supplied = sdk.supplyModel(this, model);
+		// n8n 2.41's adapter drops the agent's image blocks; see chat/passthrough.ts.
+		keepImages(supplied.response);
+		return supplied;
 	}
 }
