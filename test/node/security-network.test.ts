@@ -162,6 +162,25 @@ describe('the token goes only to the Base URL origin, also on redirects', () => 
 			api.received.find((q) => q.url === '/v1/files/abc/download')?.headers.authorization,
 		).toBe(`Bearer ${TOKEN}`);
 	});
+	test('an output file on another host that redirects to the API origin is fetched there without the token', async () => {
+		// A hostile file host steering an authenticated GET to an API path of its choosing (issue 26).
+		output = { image: `${other.origin}/out.png` };
+		apiHandler((url, res) => {
+			if (url !== '/v1/account') return false;
+			json(res, 200, { username: 'victim' });
+			return true;
+		});
+		other.handler = (_req, res) =>
+			res.writeHead(302, { location: `${api.origin}/v1/account` }).end();
+		const r = await runNode({
+			parameters: runParams('o/n', {}),
+			credentials: creds(`${api.origin}/v1`),
+		});
+		expect(r.error).toBeUndefined();
+		expect(
+			api.received.find((q) => q.url === '/v1/account')?.headers.authorization,
+		).toBeUndefined();
+	});
 });
 
 describe('the token and anything like it is redacted from errors', () => {
