@@ -2,7 +2,6 @@ import type {
 	IExecuteFunctions,
 	INodeExecutionData,
 	INodeType,
-	INodeTypeDescription,
 	IWebhookFunctions,
 	IWebhookResponseData,
 } from 'n8n-workflow';
@@ -12,9 +11,10 @@ import { properties, subtitle } from './actions/properties';
 import { RESUME_WEBHOOKS, resumeWebhook } from './helpers/resume';
 import { listSearch, loadOptions, resourceMapping } from './methods';
 import { router } from './actions/router';
+import { type DescribedForBuilder } from '../shared/builderHints';
 
 export class Replicate implements INodeType {
-	description: INodeTypeDescription = {
+	description: DescribedForBuilder = {
 		displayName: 'Replicate',
 		name: 'replicate',
 		icon: { light: 'file:../../icons/replicate.svg', dark: 'file:../../icons/replicate.dark.svg' },
@@ -40,6 +40,12 @@ export class Replicate implements INodeType {
 		// The resume URL of "Wait for Webhook" runs (Prediction → Run).
 		webhooks: RESUME_WEBHOOKS,
 		properties,
+		builderHint: {
+			searchHint:
+				'Runs any model on Replicate (image, video, audio, speech, text). To generate something use resource Prediction, operation Run: it waits and returns the output, with output files as binary data. Binary data from an earlier node goes into a model as a file input (Binary Inputs). To start a workflow when Replicate calls a webhook, use the Replicate Trigger; for a language model inside a chain or agent, use the Replicate Chat Model.',
+		},
+		// Webhook → Get Default Signing Secret returns the signing key as `key`
+		sensitiveOutputFields: ['key'],
 	};
 
 	methods = { listSearch, loadOptions, resourceMapping };
