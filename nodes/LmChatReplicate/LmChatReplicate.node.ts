@@ -9,7 +9,7 @@ import type {
 } from 'n8n-workflow';
 import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 
-import { modelLocator } from '../Replicate/actions/common.descriptions';
+import { modelLocator } from '../shared/models/pickers';
 import { resolveDeployment, resolveModel } from '../shared/models/targets';
 import { ChatMappingError, chatSchema } from './chat/mapping';
 import { ReplicateChatModel as ChatModel, type ModelSettings } from './chat/model';

@@ -1,7 +1,7 @@
 // Replicate Chat Model in real n8n. On n8n 2.41.1 (which ships @n8n/ai-node-sdk): Manual Trigger →
 // Basic LLM Chain answers from the emulator; a Chat Trigger → AI Agent run streams several chunks;
-// a failing model fails the run with a clear error. On n8n 2.8.4 (no SDK): the chat node is loaded
-// with the others and explains which n8n it needs.
+// a failing model fails the run with a clear error, and mid-stream keeps its text and the error apart.
+// On n8n 2.8.4 (no SDK): the chat node is loaded with the others and explains which n8n it needs.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -162,9 +162,12 @@ export default async function ({ host, emu, work, scenario }: E2EContext) {
 	try {
 		await scenario('Chat Trigger → AI Agent streams the answer in several chunks', async () => {
 			const wf = fixture('chat-stream.workflow.json');
-			await importWorkflow(host, work, wf);
-			const pub = await n8n(host, ['publish:workflow', `--id=${wf.id}`]);
-			check(pub.code === 0, `publish: ${pub.stderr}`);
+			// Both streaming workflows are published before n8n starts (it registers their webhooks then).
+			for (const w of [wf, fixture('chat-stream-fails.workflow.json')]) {
+				await importWorkflow(host, work, w);
+				const pub = await n8n(host, ['publish:workflow', `--id=${w.id}`]);
+				check(pub.code === 0, `publish: ${pub.stderr}`);
+			}
 			server = await start(host, join(work, 'n8n-chat.log'));
 			const webhookId = wf.nodes[0].webhookId as string;
 			const url = `http://127.0.0.1:${host.port}/webhook/${webhookId}/chat`;
@@ -197,6 +200,32 @@ export default async function ({ host, emu, work, scenario }: E2EContext) {
 				`  chat stream: ${items.length} chunks; sent by n8n ${stamps[0]} ms (first) to ${stamps[stamps.length - 1]} ms (last) after "begin"; response closed after ${r.totalMs} ms\n`,
 			);
 		});
+		await scenario(
+			'a model failing mid-stream: the chat shows the streamed text, then the error on its own, naming the model and the prediction',
+			async () => {
+				check(server !== undefined, 'n8n did not start (previous scenario)');
+				const wf = fixture('chat-stream-fails.workflow.json');
+				const url = `http://127.0.0.1:${host.port}/webhook/${wf.nodes[0].webhookId as string}/chat`;
+				let r = await chat(url, 'hi');
+				for (const end = Date.now() + 120_000; r.status === 404 && Date.now() < end;) {
+					await new Promise((ok) => setTimeout(ok, 1000));
+					r = await chat(url, 'hi');
+				}
+				const shown = JSON.stringify(r.chunks).slice(0, 1500);
+				const text = r.chunks
+					.filter((c) => c.type === 'item')
+					.map((c) => c.content ?? '')
+					.join('');
+				const error = r.chunks.find((c) => c.type === 'error')?.content ?? '';
+				check(text.startsWith('Let me think'), `streamed text: ${shown}`);
+				// n8n's chat shows an error chunk as "Error: <content>" right after the streamed text
+				check(/\n$/.test(text), `the error would be glued to the text: ${shown}`);
+				check(
+					/emulator\/chat-fails failed \(prediction \w+\): CUDA out of memory/.test(error),
+					`error chunk: ${shown}`,
+				);
+			},
+		);
 	} finally {
 		await server?.stop();
 	}

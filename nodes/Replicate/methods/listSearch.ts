@@ -7,6 +7,7 @@ import type {
 import { NodeApiError } from 'n8n-workflow';
 
 import { parseModelRef } from '../../shared/models/modelRef';
+import { searchDeployments, searchModels } from '../../shared/models/pickers';
 import { objectAt, readEditorLocator } from '../../shared/readers';
 import { apiRequest, asNodeError, type ApiResponse } from '../../shared/transport';
 import { LATEST } from './mapperFields';
@@ -20,35 +21,6 @@ const page = (ctx: ILoadOptionsFunctions, path: string, qs?: IDataObject) =>
 		qs,
 		retry: 'read',
 	});
-
-const modelResult = (m: IDataObject) => ({
-	name: `${m.owner}/${m.name}`,
-	value: `${m.owner}/${m.name}`,
-	url: m.url as string | undefined,
-	description: (m.description as string | null) ?? undefined,
-});
-
-/** Models: Replicate's search (GET /search) when the user types, else the paginated model list. */
-export async function searchModels(
-	this: ILoadOptionsFunctions,
-	filter?: string,
-	paginationToken?: string,
-): Promise<INodeListSearchResult> {
-	if (filter?.trim()) {
-		const res = await apiRequest<{ models?: Array<{ model: IDataObject }> }>(this, {
-			method: 'GET',
-			path: '/search',
-			qs: { query: filter.trim(), limit: 50 },
-			retry: 'read',
-		});
-		return { results: (res.body.models ?? []).map((r) => modelResult(r.model)) };
-	}
-	const res = await page(this, paginationToken ?? '/models');
-	return {
-		results: (res.body.results ?? []).map(modelResult),
-		paginationToken: res.body.next ?? undefined,
-	};
-}
 
 /** The Version list's entry for "the latest version" (Run and Create only). */
 function latestEntry(ctx: ILoadOptionsFunctions): boolean {
@@ -101,22 +73,6 @@ export async function searchVersions(
 	};
 }
 
-export async function searchDeployments(
-	this: ILoadOptionsFunctions,
-	filter?: string,
-	paginationToken?: string,
-): Promise<INodeListSearchResult> {
-	const res = await page(this, paginationToken ?? '/deployments');
-	const results = (res.body.results ?? [])
-		.map((d) => ({
-			name: `${d.owner}/${d.name}`,
-			value: `${d.owner}/${d.name}`,
-			description: String(objectAt(d, 'current_release')?.model ?? ''),
-		}))
-		.filter((d) => !filter || d.name.toLowerCase().includes(filter.toLowerCase()));
-	return { results, paginationToken: res.body.next ?? undefined };
-}
-
 export async function searchCollections(
 	this: ILoadOptionsFunctions,
 	filter?: string,
@@ -148,3 +104,6 @@ export async function searchFiles(
 		.filter((f) => !filter || f.name.toLowerCase().includes(filter.toLowerCase()));
 	return { results, paginationToken: res.body.next ?? undefined };
 }
+
+// Shared with the chat model: listed here too, since every export of this module is an editor method.
+export { searchDeployments, searchModels };
