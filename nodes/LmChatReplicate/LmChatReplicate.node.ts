@@ -12,7 +12,14 @@ import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 import { modelLocator } from '../shared/models/pickers';
 import { resolveDeployment, resolveModel } from '../shared/models/targets';
 import { ChatMappingError, chatSchema } from './chat/mapping';
-import { ReplicateChatModel as ChatModel, type ModelSettings } from './chat/model';
+import {
+	ReplicateChatModel as ChatModel,
+	type ModelSettings,
+	type ToolCalling,
+} from './chat/model';
+import { toolCallingOption } from './chat/options';
+import { keepImages } from './chat/passthrough';
+import type { SchemaOf } from './chat/tools';
 import { searchDeployments, searchLanguageModels } from './listSearch';
 import { readDeploymentRef, readModelRef } from '../shared/readers';
 
@@ -25,6 +32,8 @@ export const MIN_N8N_VERSION = '2.16';
  */
 export interface Sdk {
 	supplyModel(ctx: ISupplyDataFunctions, model: SdkChatModel): SupplyData;
+	/** Converts a bound tool's schema (Zod or JSON) to JSON Schema; optional, checked where used. */
+	getParametersJsonSchema?: SchemaOf;
 }
 
 /**
@@ -38,7 +47,7 @@ export async function loadSdk(ctx: ISupplyDataFunctions, itemIndex: number): Pro
 	} catch {
 		loaded = undefined;
 	}
-	// Only supplyModel is used, and it is checked here.
+	// supplyModel is required, and checked here; getParametersJsonSchema is used when present.
 	const sdk = loaded as Partial<Sdk> | undefined;
 	if (typeof sdk?.supplyModel !== 'function') {
 		throw new NodeOperationError(
@@ -106,7 +115,12 @@ export function readSettings(ctx: ISupplyDataFunctions, i: number): ModelSetting
 		timeoutMs: timeout * 1000,
 		syncSeconds: syncWait,
 		streaming: o.streaming !== false,
+		toolCalling: readToolCalling(o.toolCalling),
 	};
+}
+
+function readToolCalling(v: unknown): ToolCalling {
+	return v === 'prompted' || v === 'off' ? v : 'auto';
 }
 
 const baseModel = modelLocator();
@@ -143,7 +157,7 @@ export class LmChatReplicate implements INodeType {
 		credentials: [{ name: 'replicateApi', required: true }],
 		properties: [
 			{
-				displayName: `Needs n8n ${MIN_N8N_VERSION} or newer. Connect it to a chain (Basic LLM Chain) or an agent. Tool calling works only with models whose input schema has tools.`,
+				displayName: `Needs n8n ${MIN_N8N_VERSION} or newer. Connect it to a chain (Basic LLM Chain) or an AI Agent; with an agent's tools it calls them by prompting (see Tool Calling).`,
 				name: 'notice',
 				type: 'notice',
 				default: '',
@@ -240,6 +254,7 @@ export class LmChatReplicate implements INodeType {
 						description:
 							'Longest wait for an answer; the prediction is canceled on Replicate after it',
 					},
+					toolCallingOption,
 					{
 						displayName: 'Top P',
 						name: 'topP',
@@ -276,7 +291,17 @@ export class LmChatReplicate implements INodeType {
 				description: e instanceof ChatMappingError ? e.description : undefined,
 			});
 		}
-		const model = new ChatModel(this, target, chat, settings, itemIndex);
-		return sdk.supplyModel(this, model);
+		const model = new ChatModel(
+			this,
+			target,
+			chat,
+			settings,
+			itemIndex,
+			sdk.getParametersJsonSchema,
+		);
+		const supplied = sdk.supplyModel(this, model);
+		// n8n 2.41's adapter drops the agent's image blocks; see chat/passthrough.ts.
+		keepImages(supplied.response);
+		return supplied;
 	}
 }

@@ -187,6 +187,7 @@ describe('readSettings', () => {
 			timeoutMs: 300_000,
 			syncSeconds: 60,
 			streaming: true,
+			toolCalling: 'auto',
 		});
 		expect(
 			readSettings(

@@ -13,6 +13,7 @@ import type { ReplicateChatModel } from '../../nodes/LmChatReplicate/chat/model'
 import type { GenerateResult, Message as ChatMessage, StreamChunk } from '@n8n/ai-node-sdk';
 import { replicateCredentials } from '../harness/n8n';
 import { supplyContext } from '../harness/supply';
+import { makePng } from '../emulator/png';
 import { until, useEmulator } from '../helpers/emulator';
 
 const TOKEN = 'r8_chat_test_token_0123456789';
@@ -307,11 +308,160 @@ describe('supplyData', () => {
 		);
 	});
 
-	test('binding tools to a model without a tools input gives a clear error', async () => {
-		const { model } = await supply('emulator/chat-messages');
+	test('with Tool Calling off, binding tools gives a clear error; provider tools are refused', async () => {
+		const { model } = await supply('emulator/chat-messages', { toolCalling: 'off' });
 		expect(() =>
 			model.withTools([{ type: 'function', name: 'calculator', inputSchema: {} }]),
-		).toThrow(/emulator\/chat-messages has no tool calling; use it in a chain/);
+		).toThrow(/^Tool Calling is off for emulator\/chat-messages; use it in a chain$/);
 		expect(model.withTools([])).toBe(model);
+		const { model: auto } = await supply('emulator/chat-messages');
+		expect(() => auto.withTools([{ type: 'provider', name: 'web_search' }])).toThrow(
+			/"web_search" is a provider's built-in tool/,
+		);
+		expect(auto.withTools([{ type: 'function', name: 'calculator', inputSchema: {} }])).not.toBe(
+			auto,
+		);
+	});
+});
+
+describe('as an agent brain (prompted tools, images, reasoning)', () => {
+	const CALC = {
+		type: 'function',
+		name: 'calculator',
+		description: 'Evaluates a math expression.',
+		inputSchema: {
+			type: 'object',
+			properties: { input: { type: 'string' } },
+			required: ['input'],
+			additionalProperties: false,
+		},
+	};
+	const WEATHER = {
+		type: 'function',
+		name: 'weather',
+		description: 'The weather in a city.',
+		inputSchema: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] },
+	};
+
+	test.each(['emulator/agent-messages', 'emulator/agent-prompt'])(
+		'%s: a call, then its result answered, one prediction per model turn',
+		async (name) => {
+			const { model } = await supply(name);
+			const agent = model.withTools([CALC, WEATHER]);
+			const before = predictionsOf(name).length;
+			const step = await agent.generate([user('calculator: 6*7\nweather: Oslo')]);
+			expect(step.finishReason).toBe('tool-calls');
+			const calls = step.message.content.filter((c) => c.type === 'tool-call');
+			expect(calls.map((c) => [c.toolName, c.input])).toEqual([
+				['calculator', '{"input":"6*7"}'],
+				['weather', '{"city":"Oslo"}'],
+			]);
+			expect(new Set(calls.map((c) => c.toolCallId)).size).toBe(2);
+			const answer = await agent.generate([
+				user('calculator: 6*7\nweather: Oslo'),
+				step.message,
+				{
+					role: 'tool',
+					content: [{ type: 'tool-result', toolCallId: calls[0].toolCallId!, result: '42' }],
+				},
+				{
+					role: 'tool',
+					content: [{ type: 'tool-result', toolCallId: calls[1].toolCallId!, result: 'Sunny' }],
+				},
+			]);
+			expect(answer.finishReason).toBe('stop');
+			expect(answer.message.content).toEqual([{ type: 'text', text: 'The result is 42; Sunny.' }]);
+			expect(predictionsOf(name).length - before).toBe(2);
+		},
+	);
+
+	test('streamed: the call comes as tool-call deltas, the answer streams token by token', async () => {
+		const { model } = await supply('emulator/agent-messages');
+		const agent = model.withTools([CALC]);
+		const step = await collect(agent.stream([user('calculator: 2+2')]));
+		expect(step.filter((c) => c.type === 'text-delta')).toEqual([]);
+		expect(step.filter((c) => c.type === 'tool-call-delta')).toMatchObject([
+			{ name: 'calculator', argumentsDelta: '{"input":"2+2"}' },
+		]);
+		const plain = await collect(agent.stream([user('Just chat with me for a while')]));
+		const deltas = plain.filter((c) => c.type === 'text-delta');
+		expect(deltas.length).toBeGreaterThan(3);
+		expect(deltas.map((c) => (c as { delta: string }).delta).join('')).toBe(
+			'Echo: Just chat with me for a while',
+		);
+	});
+
+	test('a malformed call costs one corrective prediction at most; the model that ignores the protocol answers in text', async () => {
+		const { model } = await supply('emulator/agent-messages');
+		const agent = model.withTools([CALC]);
+		let before = predictionsOf('emulator/agent-messages').length;
+		const fixed = await agent.generate([user('call badly\ncalculator: 1+1')]);
+		expect(fixed.finishReason).toBe('tool-calls');
+		expect(predictionsOf('emulator/agent-messages').length - before).toBe(2);
+		before = predictionsOf('emulator/agent-messages').length;
+		const given = await agent.generate([user('call badly twice')]);
+		expect(given.finishReason).toBe('stop');
+		expect(textOf(given)).toContain('no_such_tool');
+		expect(predictionsOf('emulator/agent-messages').length - before).toBe(2);
+
+		const { model: echo } = await supply('emulator/chat-messages');
+		const text = await echo.withTools([CALC]).generate([user('calculator: 1+1')]);
+		expect(text.finishReason).toBe('stop');
+		expect(textOf(text)).toMatch(/^Echo: calculator: 1\+1/);
+	});
+
+	const png = makePng(8, 6, 1);
+	const imageMessage = (data: string | Uint8Array, mediaType = 'image/png'): ChatMessage => ({
+		role: 'user',
+		content: [
+			{ type: 'text', text: 'What is this?' },
+			{ type: 'file', mediaType, data },
+		],
+	});
+
+	test('an image goes to the vision model as a data URI (up to 256 KB)', async () => {
+		const { model } = await supply('emulator/vision-chat');
+		const r = await model.generate([imageMessage(png.toString('base64'))]);
+		expect(textOf(r)).toBe(
+			`I see a 8x6 image/png image of ${png.length} bytes (data-uri). You asked: What is this?`,
+		);
+		const input = predictionsOf('emulator/vision-chat').pop()!.obj.input as Record<string, string>;
+		expect(input.image).toBe(`data:image/png;base64,${png.toString('base64')}`);
+		await expect(model.generate([user('no image here')])).rejects.toThrow(
+			/requires an image \("image"\), and the conversation carries none/,
+		);
+	});
+
+	test('a larger image is uploaded to the Files API and sent as its URL', async () => {
+		const { model } = await supply('emulator/vision-chat');
+		const big = Buffer.concat([png, Buffer.alloc(300 * 1024, 7)]);
+		const files = emu.emu.store.files.size;
+		const r = await model.generate([imageMessage(new Uint8Array(big))]);
+		expect(textOf(r)).toBe(
+			`I see a 8x6 image/png image of ${big.length} bytes (url). You asked: What is this?`,
+		);
+		expect(emu.emu.store.files.size).toBe(files + 1);
+		const input = predictionsOf('emulator/vision-chat').pop()!.obj.input as Record<string, string>;
+		expect(input.image).toMatch(/^https?:\/\/.+\/v1\/files\//);
+	});
+
+	test('a reasoning model: the reasoning is reasoning content, generated and streamed', async () => {
+		const { model } = await supply('emulator/reasoning-chat');
+		const r = await model.generate([user('two words')]);
+		expect(r.message.content).toEqual([
+			{ type: 'reasoning', text: 'The user wrote 2 words. I will echo them.' },
+			{ type: 'text', text: 'Echo: two words' },
+		]);
+		const chunks = await collect(model.stream([user('two words')]));
+		const text = chunks
+			.filter((c) => c.type === 'text-delta')
+			.map((c) => (c as { delta: string }).delta)
+			.join('');
+		expect(text).toBe('Echo: two words');
+		const reasoning = chunks
+			.filter((c) => c.type === 'content')
+			.map((c) => (c as { content: { text: string } }).content.text)
+			.join('');
+		expect(reasoning).toBe('The user wrote 2 words. I will echo them.');
 	});
 });

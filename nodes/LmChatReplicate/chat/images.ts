@@ -3,7 +3,7 @@
 // on "Auto": as a data URI up to 256 KB, above that uploaded to the Files API (up to 100 MB) and sent
 // as the file's URL. A single-image input takes the latest image of the conversation; a list takes
 // all of them in order.
-import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
+import type { IDataObject } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import {
@@ -11,6 +11,7 @@ import {
 	DATA_URI_MAX_BYTES,
 	FILES_API_MAX_BYTES,
 	uploadBytes,
+	type UploadContext,
 } from '../../shared/files/files';
 import type { InputSchema } from '../../shared/models/schema';
 import type { Message as ChatMessage } from '@n8n/ai-node-sdk';
@@ -81,7 +82,7 @@ const human = (n: number) =>
 
 /** The values the image input gets: data URIs, Files API URLs, or the URLs the messages gave. */
 export async function imageValues(
-	ctx: IExecuteFunctions,
+	ctx: UploadContext,
 	images: ChatImage[],
 	list: boolean,
 	itemIndex: number,

@@ -8,7 +8,6 @@ import type {
 	Message,
 	StreamChunk,
 	TokenUsage,
-	Tool,
 } from '@n8n/ai-node-sdk';
 import type { IDataObject, INode, ISupplyDataFunctions } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
@@ -20,7 +19,13 @@ import { run, start, type Job, type Outcome } from '../../shared/lifecycle/wait'
 import { prepareInput } from '../../shared/models/schema';
 import type { Target } from '../../shared/models/targets';
 import { asNodeError } from '../../shared/transport';
+import { chatImages, imageValues } from './images';
 import { buildInput, ChatMappingError, outputText, type ChatSchema } from './mapping';
+import { toolSpecs, type BoundTool, type SchemaOf, type ToolSpec } from './tools';
+import { chunksOf, generateTurn, streamTurn, type Finished } from './turn';
+
+/** Auto: a model's own tool format when its schema documents one (none does today), else Prompted. */
+export type ToolCalling = 'auto' | 'prompted' | 'off';
 
 /**
  * The SDK's call config, and what n8n's LangChain adapter passes beside it: LangChain's call options
@@ -39,12 +44,13 @@ export interface ModelSettings {
 	syncSeconds: number;
 	/** Whether stream() reads the prediction's event stream (else it answers in one piece). */
 	streaming: boolean;
+	toolCalling?: ToolCalling;
 }
 
 /** The few context functions the model uses (a supply-data context in n8n). */
 export type ChatContext = Pick<
 	ISupplyDataFunctions,
-	'getNode' | 'getCredentials' | 'helpers' | 'getExecutionCancelSignal'
+	'getNode' | 'getCredentials' | 'helpers' | 'getExecutionCancelSignal' | 'logger'
 >;
 
 /** Metrics Replicate reports for language models, as the SDK's token usage. */
@@ -79,6 +85,10 @@ export class ReplicateChatModel implements ChatModel<CallConfig> {
 		private readonly chat: ChatSchema,
 		private readonly settings: ModelSettings,
 		private readonly itemIndex = 0,
+		/** The SDK's converter of tool schemas (Zod → JSON Schema). */
+		private readonly schemaOf?: SchemaOf,
+		/** Tools bound by an agent (prompted tool calling). */
+		private readonly tools: ToolSpec[] = [],
 	) {
 		this.modelId = target.model || target.createPath;
 	}
@@ -91,32 +101,49 @@ export class ReplicateChatModel implements ChatModel<CallConfig> {
 		return new NodeOperationError(this.node, message, { itemIndex: this.itemIndex, description });
 	}
 
-	withTools(tools: Tool[]): ReplicateChatModel {
+	withTools(tools: BoundTool[]): ReplicateChatModel {
 		if (!tools.length) return this;
-		const names = tools.map((t) => t.name).join(', ');
-		if (!this.chat.tools) {
+		if (this.settings.toolCalling === 'off') {
 			throw this.fail(
-				`${this.modelId} has no tool calling; use it in a chain`,
-				`An agent bound tools (${names}) to it, but the model's input schema has no "tools" input. ` +
-					'Use it in a Basic LLM Chain, or pick a model that supports tools for the agent.',
+				`Tool Calling is off for ${this.modelId}; use it in a chain`,
+				`An agent bound tools (${tools.map((t) => t.name).join(', ')}) to it. Set the Tool ` +
+					'Calling option to "Auto" or "Prompted", or use the model in a Basic LLM Chain.',
 			);
 		}
-		throw this.fail(
-			`${this.modelId} declares a "tools" input, but this node cannot read tool calls from it yet`,
-			`Replicate documents no tool-call output format for it. Tools bound: ${names}. Use it in a chain.`,
-		);
+		const provider = tools.find((t) => t.type !== 'function');
+		if (provider) {
+			throw this.fail(
+				`"${provider.name}" is a provider's built-in tool, which ${this.modelId} cannot run`,
+				'Remove it from the agent; tools that n8n runs (Calculator, Code, HTTP Request …) work.',
+			);
+		}
+		const specs = [...this.tools, ...toolSpecs(tools, this.schemaOf)];
+		const { ctx, target, chat, settings, itemIndex, schemaOf } = this;
+		return new ReplicateChatModel(ctx, target, chat, settings, itemIndex, schemaOf, specs);
 	}
 
-	/** The checked model input of a conversation; fails before any request when it cannot be built. */
-	input(messages: Message[], config: CallConfig = {}): IDataObject {
+	/**
+	 * The checked model input of a conversation, its images sent or uploaded; fails before any
+	 * prediction when it cannot be built.
+	 */
+	async input(messages: Message[], config: CallConfig = {}): Promise<IDataObject> {
 		const s = this.settings;
 		try {
-			const raw = buildInput(this.chat, messages, {
-				temperature: config.temperature ?? s.temperature,
-				maxTokens: config.maxTokens ?? s.maxTokens,
-				topP: config.topP ?? s.topP,
-				stop: [...(s.stop ?? []), ...(config.stopSequences ?? []), ...(config.stop ?? [])],
-			});
+			const found = this.chat.image ? chatImages(messages) : [];
+			const images = found.length
+				? await imageValues(this.ctx, found, !!this.chat.image?.list, this.itemIndex)
+				: [];
+			const raw = buildInput(
+				this.chat,
+				messages,
+				{
+					temperature: config.temperature ?? s.temperature,
+					maxTokens: config.maxTokens ?? s.maxTokens,
+					topP: config.topP ?? s.topP,
+					stop: [...(s.stop ?? []), ...(config.stopSequences ?? []), ...(config.stop ?? [])],
+				},
+				{ tools: this.tools.length ? this.tools : undefined, images },
+			);
 			return prepareInput(this.node, this.chat.schema, raw, this.itemIndex);
 		} catch (error) {
 			if (error instanceof ChatMappingError) throw this.fail(error.message, error.description);
@@ -167,13 +194,12 @@ export class ReplicateChatModel implements ChatModel<CallConfig> {
 		}
 	}
 
-	private result(p: Prediction, text: string): GenerateResult {
+	private finished(p: Prediction, text: string): Finished {
 		const usage = usageFromMetrics(p.metrics);
 		return {
 			id: p.id,
-			finishReason: 'stop',
+			text,
 			...(usage ? { usage } : {}),
-			message: { role: 'assistant', content: [{ type: 'text', text }] },
 			providerMetadata: { replicate: { predictionId: p.id, model: p.model, metrics: p.metrics } },
 		};
 	}
@@ -182,8 +208,13 @@ export class ReplicateChatModel implements ChatModel<CallConfig> {
 		return anySignal([this.ctx.getExecutionCancelSignal?.(), config?.signal, config?.abortSignal]);
 	}
 
+	/** One prediction per model turn (a second only to correct a malformed tool call once). */
 	async generate(messages: Message[], config?: CallConfig): Promise<GenerateResult> {
-		const input = this.input(messages, config);
+		return await generateTurn(messages, this.tools, async (m) => await this.runOnce(m, config));
+	}
+
+	private async runOnce(messages: Message[], config?: CallConfig): Promise<Finished> {
+		const input = await this.input(messages, config);
 		const { signal, dispose } = this.signals(config);
 		const { timeoutMs, syncSeconds } = this.settings;
 		try {
@@ -195,7 +226,7 @@ export class ReplicateChatModel implements ChatModel<CallConfig> {
 				schedule: pollSchedules.chat,
 			});
 			const p = this.succeeded(outcome);
-			return this.result(p, outputText(p.output));
+			return this.finished(p, outputText(p.output));
 		} catch (error) {
 			throw this.asError(error);
 		} finally {
@@ -205,13 +236,18 @@ export class ReplicateChatModel implements ChatModel<CallConfig> {
 
 	async *stream(messages: Message[], config?: CallConfig): AsyncGenerator<StreamChunk> {
 		if (!this.settings.streaming) {
-			const r = await this.generate(messages, config);
-			const text = r.message.content.map((c) => (c.type === 'text' ? c.text : '')).join('');
-			if (text) yield { type: 'text-delta', delta: text };
-			yield { type: 'finish', finishReason: 'stop', ...(r.usage ? { usage: r.usage } : {}) };
+			yield* chunksOf(await this.generate(messages, config));
 			return;
 		}
-		const input = this.input(messages, config);
+		yield* streamTurn(messages, this.tools, (m) => this.streamOnce(m, config));
+	}
+
+	/** One prediction read as it streams: yields its output text as it comes. */
+	private async *streamOnce(
+		messages: Message[],
+		config?: CallConfig,
+	): AsyncGenerator<string, Finished> {
+		const input = await this.input(messages, config);
 		const { signal, dispose } = this.signals(config);
 		try {
 			const job = this.job(signal);
@@ -224,18 +260,16 @@ export class ReplicateChatModel implements ChatModel<CallConfig> {
 			for await (const e of streamJob(job, created.prediction, { deadline: created.deadline })) {
 				if (e.type === 'output') {
 					sent += e.text;
-					yield { type: 'text-delta', delta: e.text };
+					yield e.text;
 					continue;
 				}
 				const p = this.succeeded(e.outcome);
 				// The final state has the whole output: what the stream did not bring comes now.
 				const full = outputText(p.output);
-				if (full.length > sent.length && full.startsWith(sent)) {
-					yield { type: 'text-delta', delta: full.slice(sent.length) };
-				}
-				const usage = usageFromMetrics(p.metrics);
-				yield { type: 'finish', finishReason: 'stop', ...(usage ? { usage } : {}) };
+				if (full.length > sent.length && full.startsWith(sent)) yield full.slice(sent.length);
+				return this.finished(p, full.startsWith(sent) ? full : sent);
 			}
+			throw this.fail(`The stream of ${this.modelId} ended without an outcome`);
 		} catch (error) {
 			throw this.asError(error);
 		} finally {

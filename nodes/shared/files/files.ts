@@ -3,7 +3,7 @@
 import type { IBinaryData, IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { apiRequest } from '../transport';
+import { apiRequest, type ReplicateContext } from '../transport';
 import { hasControlCharacter, StreamedFile, StreamingForm, type ChunkSource } from './multipart';
 
 export const FILES_API_MAX_BYTES = 100 * 1024 * 1024;
@@ -75,7 +75,7 @@ export async function binaryInfo(
  * upload's part headers (and into data URIs). `where` names the option or the binary property.
  */
 export function checkContentType(
-	ctx: IExecuteFunctions,
+	ctx: Pick<IExecuteFunctions, 'getNode'>,
 	contentType: string,
 	where: string,
 	itemIndex: number,
@@ -163,6 +163,9 @@ export async function uploadBinary(
 	});
 }
 
+/** What an upload needs of n8n's context (an execute or a supply-data context). */
+export type UploadContext = ReplicateContext & Pick<IExecuteFunctions, 'logger'>;
+
 export interface UploadSource {
 	size: number;
 	fileName: string;
@@ -179,7 +182,7 @@ export interface UploadSource {
  * in n8n's log. `label` names the file in errors.
  */
 export async function uploadBytes(
-	ctx: IExecuteFunctions,
+	ctx: UploadContext,
 	itemIndex: number,
 	label: string,
 	file: UploadSource,
