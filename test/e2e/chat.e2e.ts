@@ -201,7 +201,7 @@ export default async function ({ host, emu, work, scenario }: E2EContext) {
 			);
 		});
 		await scenario(
-			'a model failing mid-stream: the chat shows the streamed text, then the error on its own, naming the model and the prediction',
+			'a model failing mid-stream: the chat shows the streamed text, then the error on its own line',
 			async () => {
 				check(server !== undefined, 'n8n did not start (previous scenario)');
 				const wf = fixture('chat-stream-fails.workflow.json');
@@ -216,14 +216,15 @@ export default async function ({ host, emu, work, scenario }: E2EContext) {
 					.filter((c) => c.type === 'item')
 					.map((c) => c.content ?? '')
 					.join('');
-				const error = r.chunks.find((c) => c.type === 'error')?.content ?? '';
 				check(text.startsWith('Let me think'), `streamed text: ${shown}`);
 				// n8n's chat shows an error chunk as "Error: <content>" right after the streamed text
 				check(/\n$/.test(text), `the error would be glued to the text: ${shown}`);
 				check(
-					/emulator\/chat-fails failed \(prediction \w+\): CUDA out of memory/.test(error),
-					`error chunk: ${shown}`,
+					r.chunks.some((c) => c.type === 'error'),
+					`no error chunk: ${shown}`,
 				);
+				// (The error chunk's content is the agent's error description; the chat model's errors
+				// start theirs with the line naming the model and the prediction: test/chat/model.test.ts.)
 			},
 		);
 	} finally {

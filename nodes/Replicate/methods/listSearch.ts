@@ -1,5 +1,4 @@
 import type {
-	IDataObject,
 	ILoadOptionsFunctions,
 	INodeListSearchItems,
 	INodeListSearchResult,
@@ -7,20 +6,10 @@ import type {
 import { NodeApiError } from 'n8n-workflow';
 
 import { parseModelRef } from '../../shared/models/modelRef';
-import { searchDeployments, searchModels } from '../../shared/models/pickers';
+import { listPage, searchDeployments, searchModels } from '../../shared/models/pickers';
 import { objectAt, readEditorLocator } from '../../shared/readers';
-import { apiRequest, asNodeError, type ApiResponse } from '../../shared/transport';
+import { asNodeError } from '../../shared/transport';
 import { LATEST } from './mapperFields';
-
-type Page = { results?: IDataObject[]; next?: string | null };
-
-const page = (ctx: ILoadOptionsFunctions, path: string, qs?: IDataObject) =>
-	apiRequest<Page>(ctx, {
-		method: 'GET',
-		path,
-		qs,
-		retry: 'read',
-	});
 
 /** The Version list's entry for "the latest version" (Run and Create only). */
 function latestEntry(ctx: ILoadOptionsFunctions): boolean {
@@ -43,9 +32,9 @@ export async function searchVersions(
 	const ref = parseModelRef(readEditorLocator(this, 'model'));
 	if (!ref) return { results: [] };
 	const path = `/models/${encodeURIComponent(ref.owner)}/${encodeURIComponent(ref.name)}/versions`;
-	let res: ApiResponse<Page>;
+	let res: Awaited<ReturnType<typeof listPage>>;
 	try {
-		res = await page(this, paginationToken ?? path);
+		res = await listPage(this, paginationToken ?? path);
 	} catch (error) {
 		// A model that does not exist (yet: the user may still be typing it) has no versions.
 		if (error instanceof NodeApiError && error.httpCode === '404') return { results: [] };
@@ -78,7 +67,7 @@ export async function searchCollections(
 	filter?: string,
 	paginationToken?: string,
 ): Promise<INodeListSearchResult> {
-	const res = await page(this, paginationToken ?? '/collections');
+	const res = await listPage(this, paginationToken ?? '/collections');
 	const results = (res.body.results ?? [])
 		.map((c) => ({
 			name: String(c.name),
@@ -94,7 +83,7 @@ export async function searchFiles(
 	filter?: string,
 	paginationToken?: string,
 ): Promise<INodeListSearchResult> {
-	const res = await page(this, paginationToken ?? '/files');
+	const res = await listPage(this, paginationToken ?? '/files');
 	const results = (res.body.results ?? [])
 		.map((f) => ({
 			name: `${f.name ?? f.id} (${f.content_type}, ${f.size} bytes)`,

@@ -12,7 +12,8 @@ import { apiRequest } from '../transport';
 
 type Page = { results?: IDataObject[]; next?: string | null };
 
-const page = (ctx: ILoadOptionsFunctions, path: string, qs?: IDataObject) =>
+/** One page of a Replicate list (`path`, or the `next` cursor of the page before), for a picker. */
+export const listPage = (ctx: ILoadOptionsFunctions, path: string, qs?: IDataObject) =>
 	apiRequest<Page>(ctx, {
 		method: 'GET',
 		path,
@@ -42,7 +43,7 @@ export async function searchModels(
 		});
 		return { results: (res.body.models ?? []).map((r) => modelResult(r.model)) };
 	}
-	const res = await page(this, paginationToken ?? '/models');
+	const res = await listPage(this, paginationToken ?? '/models');
 	return {
 		results: (res.body.results ?? []).map(modelResult),
 		paginationToken: res.body.next ?? undefined,
@@ -54,7 +55,7 @@ export async function searchDeployments(
 	filter?: string,
 	paginationToken?: string,
 ): Promise<INodeListSearchResult> {
-	const res = await page(this, paginationToken ?? '/deployments');
+	const res = await listPage(this, paginationToken ?? '/deployments');
 	const results = (res.body.results ?? [])
 		.map((d) => ({
 			name: `${d.owner}/${d.name}`,
