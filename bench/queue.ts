@@ -7,14 +7,14 @@
 // limit-bound ideal, requests answered 429, and whether anything was created twice. Figures only.
 //
 // n8n's ports: E2E_PORT_BASE + 40 to + 47. Run alone: `npx tsx bench/queue.ts` (after `npm run build`).
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { runParams } from '../test/helpers/params';
 import { startPostgres, startRedis, type Service } from '../test/queue/services';
 import { verdict, webhookChain } from './lib';
-import { scaleInstalledNode } from './scale';
+import { post, scaleInstalledNode } from './scale';
 import { startEmulator, type Emulator, type LogEntry, type RateLimit } from '../test/emulator';
 import {
 	createHost,
@@ -67,17 +67,6 @@ function workflow() {
 	});
 }
 
-async function post(url: string, body: unknown): Promise<number> {
-	const res = await fetch(url, {
-		method: 'POST',
-		headers: { 'content-type': 'application/json' },
-		body: JSON.stringify(body),
-		signal: AbortSignal.timeout(30 * MINUTE),
-	});
-	await res.text();
-	return res.status;
-}
-
 const limit = (headers: boolean): RateLimit => ({
 	limit: LIMIT,
 	windowMs: MINUTE / SPEED,
@@ -114,8 +103,15 @@ async function measure(
 	record(
 		`${label}: ${((wall * SPEED) / 1000).toFixed(1)} s model time vs the limit-bound ideal ${((ideal * SPEED) / 1000).toFixed(1)} s (creates at ${LIMIT}/min + one run); ratio ${ratio.toFixed(3)} — goal ≤ 1.05: ${verdict(ratio <= 1.05)}; webhooks answered ${statuses.join(', ')}`,
 	);
+	// Creates the emulator accepted in each minute of model time since the start.
+	const perMinute: number[] = [];
+	for (const l of creates.filter((c) => c.status < 300)) {
+		const m = Math.floor(((l.at - t) * SPEED) / MINUTE);
+		perMinute[m] = (perMinute[m] ?? 0) + 1;
+	}
+	const when = refused.map((l) => `${(((l.at - t) * SPEED) / 1000).toFixed(1)} s`).join(', ');
 	record(
-		`${label}: ${refused.length} requests answered 429 (${refused.filter((l) => creates.includes(l)).length} creates) — goal ${headers ? 'at most one per worker (≤ 2)' : 'none set without the headers'}${headers ? `: ${verdict(refused.length <= 2)}` : ''}; ${creates.length} creates, ${made.length} predictions for ${labels.size} distinct items (${twice} created twice — goal 0: ${verdict(twice === 0 && labels.size === total)}), ${succeeded} succeeded`,
+		`${label}: ${refused.length} requests answered 429 (${refused.filter((l) => creates.includes(l)).length} creates${when ? `, at ${when} model time` : ''}) — goal ${headers ? 'at most one per worker (≤ 2)' : 'none set without the headers'}${headers ? `: ${verdict(refused.length <= 2)}` : ''}; ${creates.length} creates, ${made.length} predictions for ${labels.size} distinct items (${twice} created twice — goal 0: ${verdict(twice === 0 && labels.size === total)}), ${succeeded} succeeded; creates accepted per minute of model time: ${Array.from(perMinute, (n) => n ?? 0).join(', ')}`,
 	);
 }
 
@@ -127,6 +123,7 @@ export async function queueBench(opts: { record?: (line: string) => void } = {})
 	ensureN8n(N8N_OLDEST);
 	const base = portBase() + 40;
 	const data = mkdtempSync(join(tmpdir(), 'n8n-replicate-bench-queue-'));
+	chmodSync(data, 0o755); // PostgreSQL runs as its own user and must reach its folder
 	const services: Service[] = [];
 	const procs: Started[] = [];
 	let emu: Emulator | undefined;
@@ -144,7 +141,7 @@ export async function queueBench(opts: { record?: (line: string) => void } = {})
 			DB_POSTGRESDB_DATABASE: 'n8n',
 			DB_POSTGRESDB_USER: 'n8n',
 			DB_POSTGRESDB_PASSWORD: '',
-			N8N_LOG_LEVEL: 'warn',
+			N8N_LOG_LEVEL: 'info', // n8n-host waits for the ready lines logged at info
 		};
 		const host = (name: string, port: number) => {
 			const h = createHost(join(data, name), {

@@ -102,7 +102,8 @@ export function scaleInstalledNode(nodesDir: string, speed: number) {
 	writeFileSync(file, patched);
 }
 
-async function post(url: string, body: unknown): Promise<number> {
+/** POSTs JSON to a workflow's webhook and waits for its answer (its status). */
+export async function post(url: string, body: unknown): Promise<number> {
 	const res = await fetch(url, {
 		method: 'POST',
 		headers: { 'content-type': 'application/json' },

@@ -5,7 +5,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, openSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-import { N8N_DIR, PACKAGE_ROOT, type Host } from '../../tools/n8n-host';
+import { n8nDir, PACKAGE_ROOT, type Host } from '../../tools/n8n-host';
 
 export interface Editor {
 	proc: ChildProcess;
@@ -15,7 +15,7 @@ export interface Editor {
 
 export async function startEditor(host: Host, logFile: string): Promise<Editor> {
 	const fd = openSync(logFile, 'w');
-	const bin = join(N8N_DIR, 'node_modules', '.bin', 'n8n');
+	const bin = join(n8nDir(host.target), 'node_modules', '.bin', 'n8n');
 	const proc = spawn(bin, ['start'], {
 		env: { ...host.env, N8N_LOG_FORMAT: 'text' },
 		cwd: PACKAGE_ROOT,

@@ -22,7 +22,12 @@ const PATH = 'ui-files-in';
 const md5 = (b: Buffer) => createHash('md5').update(b).digest('hex');
 
 /** A REST call of the editor's own API, from the page (its session cookie and browser id). */
-async function api<T>(page: Page, method: string, path: string, body?: unknown): Promise<T> {
+export async function editorApi<T>(
+	page: Page,
+	method: string,
+	path: string,
+	body?: unknown,
+): Promise<T> {
 	const res = await page.evaluate(
 		async ({ method, path, body }) => {
 			const r = await fetch(`/rest${path}`, {
@@ -170,14 +175,14 @@ export async function filesIn(w: Walk) {
 		[...emu.store.predictions.values()].filter((p) => p.obj.model === model);
 
 	await step(page, 'files-workflow-opened', async () => {
-		const credentials = await api<Array<{ id: string; name: string; type: string }>>(
+		const credentials = await editorApi<Array<{ id: string; name: string; type: string }>>(
 			page,
 			'GET',
 			'/credentials',
 		);
 		const credential = credentials.find((c) => c.type === 'replicateApi');
 		check(credential, 'no Replicate credential to use');
-		const created = await api<{ id: string }>(
+		const created = await editorApi<{ id: string }>(
 			page,
 			'POST',
 			'/workflows',

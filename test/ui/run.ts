@@ -16,9 +16,9 @@ import { join, relative } from 'node:path';
 import { chromium, selectors, type Browser, type Locator, type Page } from 'playwright-core';
 
 import { startEmulator, type Emulator } from '../emulator';
-import { createHost, ensureN8n, PACKAGE_ROOT } from '../../tools/n8n-host';
+import { createHost, ensureN8n, N8N_MATRIX, N8N_OLDEST, PACKAGE_ROOT } from '../../tools/n8n-host';
 import { startEditor, type Editor } from './editor-host';
-import { filesIn } from './files';
+import { editorApi, filesIn } from './files';
 
 const WORK = join(PACKAGE_ROOT, '.ui');
 const SHOTS = join(WORK, 'screenshots');
@@ -32,6 +32,8 @@ const OWNER = {
 	password: 'Ui-Passw0rd!',
 };
 const STEP_TIMEOUT_MS = 60_000;
+/** The n8n version to drive: UI_N8N (one of N8N_MATRIX), else the oldest. */
+const TARGET = N8N_MATRIX.find((t) => t.n8n === (process.env.UI_N8N ?? N8N_OLDEST.n8n));
 
 const problems: string[] = [];
 const shots: string[] = [];
@@ -93,10 +95,12 @@ function checkSourceMaps(dir: string) {
 
 async function main() {
 	const started = Date.now();
-	ensureN8n();
+	if (!TARGET) throw new Error(`UI_N8N=${process.env.UI_N8N} is not in N8N_MATRIX`);
+	ensureN8n(TARGET);
+	log(`n8n ${TARGET.n8n}`);
 	rmSync(WORK, { recursive: true, force: true });
 	const emu: Emulator = await startEmulator({ speed: 5, rateLimits: false });
-	const host = createHost(join(WORK, 'n8n'), { port: PORT });
+	const host = createHost(join(WORK, 'n8n'), { port: PORT, target: TARGET });
 	mkdirSync(SHOTS, { recursive: true });
 	const installed = join(host.userFolder, '.n8n', 'nodes', 'node_modules', 'n8n-nodes-replicate');
 	const packed = checkSourceMaps(installed);
@@ -178,6 +182,20 @@ async function walk(page: Page, emu: Emulator) {
 		await click(page.getByTestId('form-submit-button'));
 		await page.waitForURL((u) => !u.pathname.startsWith('/setup'));
 	});
+
+	// Newer n8n editors differ in the credential and node panels: there only the files-in walk runs,
+	// with the credential made through the editor's API.
+	if (TARGET !== N8N_OLDEST) {
+		await step(page, 'credential-created-through-the-api', async () => {
+			await editorApi(page, 'POST', '/credentials', {
+				name: 'Replicate account',
+				type: 'replicateApi',
+				data: { apiToken: emu.token, baseUrl: emu.baseUrl },
+			});
+		});
+		await filesIn({ page, emu, base: BASE, step, check, log });
+		return;
+	}
 
 	await step(page, 'node-panel-replicate-actions', async () => {
 		await page.goto(`${BASE}/workflow/new`, { waitUntil: 'domcontentloaded' });
@@ -413,6 +431,43 @@ async function walk(page: Page, emu: Emulator) {
 		await page.waitForTimeout(300);
 		const shown = await ndv.getByTestId('parameter-input-statuses').count();
 		check(!shown, 'Final Status is shown for Events = Prediction Started');
+	});
+
+	await step(page, 'trigger-rejected-delivery-shown-in-editor', async () => {
+		const production = await ndv.locator('.webhook-url').first().innerText();
+		const testUrl = production.replace('/webhook/', '/webhook-test/');
+		await click(ndv.getByTestId('node-execute-button').first());
+		await ndv.getByTestId('trigger-listening').waitFor();
+		// A delivery signed with another key, as a forger (or a wrong secret) would send it.
+		const body = JSON.stringify({ id: 'p-ui-forged', status: 'succeeded' });
+		let status = 404;
+		for (let tries = 0; status === 404 && tries < 60; tries++) {
+			if (tries) await page.waitForTimeout(500);
+			status = (
+				await fetch(testUrl, {
+					method: 'POST',
+					body,
+					headers: {
+						'content-type': 'application/json',
+						'webhook-id': 'msg_ui_forged_0001',
+						'webhook-timestamp': String(Math.floor(Date.now() / 1000)),
+						'webhook-signature': 'v1,Zm9yZ2VkIHNpZ25hdHVyZSBmb3IgdGhlIHVpIHRlc3Q=',
+					},
+				})
+			).status;
+		}
+		check(status === 500, `the Test URL answered ${status}`);
+		const message = ndv.getByTestId('node-error-message');
+		await message.waitFor();
+		const text = await message.innerText();
+		check(/Webhook delivery rejected: signature rejected: no signature matches/.test(text), text);
+		const logged = readFileSync(join(WORK, 'n8n.log'), 'utf8');
+		check(
+			/\(Test URL\) .* was refused \(shown in the editor; n8n answers 500\): signature rejected: no signature matches/.test(
+				logged,
+			),
+			"n8n's log has no line about the rejected delivery",
+		);
 	});
 
 	await step(page, 'dark-theme-icon', async () => {

@@ -138,7 +138,8 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 		if (!ended) ledger?.end(true);
 	}
 	const output = results.flat().filter(Boolean);
-	// n8n tries the node again when it throws or its first item has an error (Continue On Fail).
+	// n8n tries the node again when it throws or its first item has an error (Continue On Fail; n8n
+	// 2.8 counts any value there, 2.41 not null or false: the wider reading keeps a run, never drops it early).
 	ledger?.end(firstError !== undefined || output[0]?.json.error !== undefined);
 	if (firstError) {
 		throw withItem(firstError.error, firstError.itemIndex);

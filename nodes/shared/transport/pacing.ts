@@ -56,6 +56,8 @@ export class Lane {
 	 * was answered, and how many of this lane's requests were in the minute before `at`.
 	 */
 	private reported?: { remaining: number; mine: number; at: number };
+	/** Whether the last answer carried `ratelimit-remaining`. */
+	private lastAnswerReported = false;
 	private pumping = false;
 	/** Requests granted and 429s seen (for tests and the bench). */
 	granted = 0;
@@ -259,15 +261,19 @@ export class Lane {
 
 	/**
 	 * Replicate answered 429: no request of this lane leaves for `retryAfterMs` (already scaled), the
-	 * bucket starts empty after that, and the pace halves (recovering over a minute).
+	 * bucket starts empty after that, and, unless the answer reported what remains, the pace halves
+	 * (recovering over the minute after the block).
 	 */
 	throttled(retryAfterMs: number) {
 		const now = Date.now();
 		this.throttles++;
 		this.block(now, retryAfterMs);
+		// A 429 that reports what remains (nothing) needs no guess: that report already holds this
+		// process to less than it has sent in the minute. Without one, the pace halves, and recovers
+		// from when requests may leave again, not from the 429: a block as long as the minute would
+		// otherwise lift with the pace already back to full.
+		if (this.lastAnswerReported) return;
 		this.slowFactor = Math.max(MIN_FACTOR, this.factor(now) / 2);
-		// The slower pace recovers from when requests may leave again, not from the 429: a block as
-		// long as the minute would otherwise lift with the pace already back to full.
 		this.slowedAt = this.blockedUntil;
 	}
 
@@ -292,6 +298,7 @@ export class Lane {
 	 */
 	answered(headers: Record<string, string | undefined>, sentAt: number) {
 		const remaining = count(headers['ratelimit-remaining']);
+		this.lastAnswerReported = remaining !== undefined;
 		if (remaining === undefined) return;
 		const now = Date.now();
 		const minute = 60_000 * this.scale();

@@ -83,6 +83,19 @@ describe('a lane paces requests by the limit', () => {
 });
 
 describe('after a 429', () => {
+	test('a 429 that reports nothing remains blocks until its Retry-After but does not halve the pace', async () => {
+		const lane = new Lane('create', () => 1);
+		const start = Date.now();
+		lane.answered({ 'ratelimit-remaining': '0', 'ratelimit-reset': '5' }, start);
+		lane.throttled(5_000);
+		// A newer report: the account has room again.
+		lane.answered({ 'ratelimit-remaining': '59' }, start + 1);
+		const at = await grants(lane, 6, 2 * MINUTE);
+		expect(Math.min(...at) - start).toBeGreaterThanOrEqual(5_000);
+		const gaps = at.slice(1).map((t, i) => t - at[i]);
+		for (const gap of gaps) expect(gap).toBeLessThan(1.1 * (MINUTE / 57));
+	});
+
 	test('a Retry-After as long as the minute: when the block lifts, the pace is still the halved one', async () => {
 		const lane = new Lane('create', () => 1);
 		const start = Date.now();
