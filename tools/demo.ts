@@ -2,13 +2,15 @@
 // writes the generated files to ./demo-output/. Uses the embedded Replicate emulator unless
 // REPLICATE_API_TOKEN is set, in which case it runs on Replicate itself (and costs a few cents).
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { mkdirSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { startEmulator } from '../test/emulator';
 import {
 	createHost,
+	DEV_CREDENTIAL,
 	ensureN8n,
+	exampleWorkflow,
 	execute,
 	importCredentials,
 	importWorkflow,
@@ -30,19 +32,14 @@ async function main() {
 	});
 	ensureN8n();
 
-	const workflow = JSON.parse(
-		readFileSync(join(PACKAGE_ROOT, 'examples', 'generate-images.workflow.json'), 'utf8'),
-	);
+	const workflow = exampleWorkflow('generate-images.workflow.json', DEV_CREDENTIAL);
 	const emu = token ? undefined : await startEmulator({ rateLimits: false });
 	const baseUrl = process.env.REPLICATE_BASE_URL ?? emu?.baseUrl ?? 'https://api.replicate.com/v1';
 	if (emu) {
-		// The emulator has no black-forest-labs models; its official image model takes the same inputs.
-		const run = workflow.nodes.find((n: { name: string }) => n.name === 'Generate Images');
-		run.parameters.model.value = 'emulator/flux-lite';
+		// The emulator serves black-forest-labs/flux-schnell with its documented inputs (PNG gradients).
 		say(
 			`Replicate: the embedded emulator at ${baseUrl} (set REPLICATE_API_TOKEN to use Replicate itself)`,
 		);
-		say('Model: emulator/flux-lite (stands in for black-forest-labs/flux-schnell)');
 	} else {
 		say(`Replicate: ${baseUrl} with your REPLICATE_API_TOKEN`);
 	}
@@ -56,8 +53,7 @@ async function main() {
 	});
 	await importCredentials(host, work, [
 		{
-			id: 'replCredDemo0001',
-			name: 'Replicate',
+			...DEV_CREDENTIAL,
 			type: 'replicateApi',
 			data: { apiToken: token ?? emu!.token, baseUrl },
 		},

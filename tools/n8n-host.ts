@@ -6,6 +6,7 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import {
 	appendFileSync,
+	copyFileSync,
 	existsSync,
 	mkdirSync,
 	readFileSync,
@@ -259,6 +260,22 @@ export interface Host {
 	target: N8nTarget;
 }
 
+/**
+ * n8n 3.0's new defaults that n8n 2.41 already has a switch for (n8n-docs, "n8n 3.0 breaking changes"),
+ * set on every run of the newest n8n so the package is proven under them: SSRF protection on, with
+ * 3.0's larger block list (the shared address space 100.64.0.0/10 added to `default`) and loopback
+ * allowed (the emulator, as a user allows a private gateway); binary data on disk, never in memory;
+ * the shorter task-runner timeout; manual executions on workers in queue mode.
+ */
+export const N8N3_DEFAULTS: NodeJS.ProcessEnv = {
+	N8N_SSRF_PROTECTION_ENABLED: 'true',
+	N8N_SSRF_BLOCKED_IP_RANGES: 'default,100.64.0.0/10',
+	N8N_SSRF_ALLOWED_IP_RANGES: '127.0.0.0/8',
+	N8N_DEFAULT_BINARY_DATA_MODE: 'filesystem',
+	N8N_RUNNERS_TASK_TIMEOUT: '60',
+	OFFLOAD_MANUAL_EXECUTIONS_TO_WORKERS: 'true',
+};
+
 /** A fresh n8n user folder with our package installed the way n8n installs community packages. */
 export function createHost(
 	workDir: string,
@@ -277,9 +294,12 @@ export function createHost(
 	const nodesDir = join(userFolder, '.n8n', 'nodes', 'node_modules', 'n8n-nodes-replicate');
 	mkdirSync(nodesDir, { recursive: true });
 	if (opts.link) {
-		// Development: n8n loads the working tree's dist/ directly.
-		rmSync(nodesDir, { recursive: true, force: true });
-		symlinkSync(PACKAGE_ROOT, nodesDir, 'dir');
+		// Development: n8n loads the working tree's dist/ (a rebuild shows after an n8n restart). Only dist/
+		// is linked and n8n runs with --preserve-symlinks, so the package's n8n-workflow (and AI SDK)
+		// resolve to n8n's own copies as in a real install (n8n's NODE_PATH); linking the repository would
+		// load its node_modules/n8n-workflow beside n8n's, and n8n's `instanceof` checks on errors fail.
+		copyFileSync(join(PACKAGE_ROOT, 'package.json'), join(nodesDir, 'package.json'));
+		symlinkSync(join(PACKAGE_ROOT, 'dist'), join(nodesDir, 'dist'), 'dir');
 	} else {
 		// As n8n installs a community package: the packed tarball, unpacked.
 		const packDir = join(workDir, 'pack');
@@ -312,12 +332,18 @@ export function createHost(
 		N8N_PROTOCOL: 'http',
 		WEBHOOK_URL: `http://127.0.0.1:${port}/`,
 		N8N_SECURE_COOKIE: 'false',
+		...(target === N8N_NEWEST ? N8N3_DEFAULTS : {}),
 		N8N_DEFAULT_BINARY_DATA_MODE: opts.binaryMode ?? 'filesystem',
 		N8N_BLOCK_ENV_ACCESS_IN_NODE: 'false',
 		N8N_COMMUNITY_PACKAGES_ALLOW_TOOL_USAGE: 'true',
 		// what users must set before n8n's default turns to false (n8n 2.41 deprecation notice)
 		N8N_UNVERIFIED_PACKAGES_ENABLED: 'true',
 		...(opts.fileAccess ? { N8N_RESTRICT_FILE_ACCESS_TO: opts.fileAccess } : {}),
+		...(opts.link
+			? {
+					NODE_OPTIONS: [process.env.NODE_OPTIONS, '--preserve-symlinks'].filter(Boolean).join(' '),
+				}
+			: {}),
 		...opts.env,
 	};
 	return { userFolder, env, port, target };
@@ -366,6 +392,32 @@ export async function importWorkflow(host: Host, workDir: string, workflow: { id
 	writeFileSync(file, JSON.stringify(workflow));
 	const r = await n8n(host, ['import:workflow', `--input=${file}`]);
 	if (r.code !== 0) throw new Error(`import:workflow failed: ${r.stderr || r.stdout}`);
+}
+
+/** This package's name, the prefix of its node types in workflows (`<name>.replicate`). */
+export const PACKAGE_NAME = (
+	JSON.parse(readFileSync(join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { name: string }
+).name;
+
+/** The credential `npm run dev` and `npm run demo` create ("Replicate"). */
+export const DEV_CREDENTIAL = { id: 'replCredDemo0001', name: 'Replicate' };
+
+/**
+ * An example of examples/ as the host tools import it. The examples are templates and carry neither a
+ * workflow id nor credentials: this gives the workflow an id (from its file name, 16 characters like
+ * n8n's) and puts `credential` on this package's nodes, as a user picks a credential after importing.
+ */
+export function exampleWorkflow(
+	file: string,
+	credential: { id: string; name: string },
+): { id: string; name: string; nodes: Array<Record<string, unknown>> } {
+	const workflow = JSON.parse(readFileSync(join(PACKAGE_ROOT, 'examples', file), 'utf8'));
+	const slug = file.replace(/\.workflow\.json$/, '').replace(/[^a-zA-Z0-9]/g, '');
+	workflow.id = `ex${slug}`.padEnd(16, '0').slice(0, 16);
+	for (const node of workflow.nodes as Array<{ type: string; credentials?: unknown }>) {
+		if (node.type.startsWith(`${PACKAGE_NAME}.`)) node.credentials = { replicateApi: credential };
+	}
+	return workflow;
 }
 
 export interface ExecuteResult {

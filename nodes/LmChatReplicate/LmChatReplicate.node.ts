@@ -3,7 +3,6 @@ import type {
 	IDataObject,
 	INodeProperties,
 	INodeType,
-	INodeTypeDescription,
 	ISupplyDataFunctions,
 	SupplyData,
 } from 'n8n-workflow';
@@ -21,6 +20,7 @@ import { toolCallingOption } from './chat/options';
 import { keepImages } from './chat/passthrough';
 import type { SchemaOf } from './chat/tools';
 import { searchDeployments, searchLanguageModels } from './listSearch';
+import { type DescribedForBuilder } from '../shared/builderHints';
 import { readDeploymentRef, readModelRef } from '../shared/readers';
 
 /** The first n8n release that ships @n8n/ai-node-sdk (this node is tested on 2.41.1). */
@@ -142,7 +142,7 @@ const modelField: INodeProperties = {
 };
 
 export class LmChatReplicate implements INodeType {
-	description: INodeTypeDescription = {
+	description: DescribedForBuilder = {
 		displayName: 'Replicate Chat Model',
 		name: 'lmChatReplicate',
 		icon: { light: 'file:../../icons/replicate.svg', dark: 'file:../../icons/replicate.dark.svg' },
@@ -155,6 +155,10 @@ export class LmChatReplicate implements INodeType {
 		outputs: [NodeConnectionTypes.AiLanguageModel],
 		outputNames: ['Model'],
 		credentials: [{ name: 'replicateApi', required: true }],
+		builderHint: {
+			searchHint:
+				'A language model hosted on Replicate, as the chat model of a Basic LLM Chain or an AI Agent (connect its Model output to their Chat Model input). It answers with text; to generate images, audio or video use the Replicate node (Prediction → Run).',
+		},
 		properties: [
 			{
 				displayName: `Needs n8n ${MIN_N8N_VERSION} or newer. Connect it to a chain (Basic LLM Chain) or an AI Agent; with an agent's tools it calls them by prompting (see Tool Calling).`,

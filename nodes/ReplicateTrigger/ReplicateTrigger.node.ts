@@ -3,7 +3,6 @@ import type {
 	IHookFunctions,
 	INodeExecutionData,
 	INodeType,
-	INodeTypeDescription,
 	IWebhookFunctions,
 	IWebhookResponseData,
 } from 'n8n-workflow';
@@ -23,6 +22,7 @@ import {
 } from '../shared/webhooks/signature';
 import { schemaOfPrediction } from '../shared/models/targets';
 import { maxFileSizeOption } from '../Replicate/actions/prediction/descriptions';
+import { type DescribedForBuilder } from '../shared/builderHints';
 
 /**
  * Whether a delivery is a training's. A `urls.get` under /trainings/ says so; otherwise the body
@@ -89,7 +89,7 @@ const EVENTS_SUBTITLE =
 	'.join(", ") }}';
 
 export class ReplicateTrigger implements INodeType {
-	description: INodeTypeDescription = {
+	description: DescribedForBuilder = {
 		displayName: 'Replicate Trigger',
 		name: 'replicateTrigger',
 		icon: { light: 'file:../../icons/replicate.svg', dark: 'file:../../icons/replicate.dark.svg' },
@@ -107,6 +107,10 @@ export class ReplicateTrigger implements INodeType {
 		webhooks: [
 			{ name: 'default', httpMethod: 'POST', responseMode: 'onReceived', path: 'webhook' },
 		],
+		builderHint: {
+			searchHint:
+				"Starts a new workflow when Replicate calls this trigger's webhook about a prediction or training (pass its Production URL as the prediction's webhook). Verifies Replicate's signature; output files can arrive as binary data. To wait for a model's result inside one workflow, use the Replicate node's Prediction → Run (Wait Mode Wait for Webhook for long runs) instead.",
+		},
 		triggerPanel: {
 			header: "Pass this node's Test URL as the webhook of a prediction",
 			executionsHelp: {

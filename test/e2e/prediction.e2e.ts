@@ -3,7 +3,14 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 
-import { binaryPath, execute, importWorkflow, nodeItems, PACKAGE_ROOT } from '../../tools/n8n-host';
+import {
+	binaryPath,
+	exampleWorkflow,
+	execute,
+	importWorkflow,
+	nodeItems,
+	PACKAGE_ROOT,
+} from '../../tools/n8n-host';
 import { check, fixture, type E2EContext } from './run';
 
 const md5 = (b: Buffer) => createHash('md5').update(b).digest('hex');
@@ -12,12 +19,11 @@ export default async function ({ host, emu, work, scenario }: E2EContext) {
 	await scenario(
 		'the example workflow generates images and writes them to demo-output/',
 		async () => {
-			const workflow = JSON.parse(
-				readFileSync(join(PACKAGE_ROOT, 'examples', 'generate-images.workflow.json'), 'utf8'),
-			);
-			const run = workflow.nodes.find((n: { name: string }) => n.name === 'Generate Images');
-			run.parameters.model.value = 'emulator/flux-lite';
-			run.credentials.replicateApi = { id: 'replCredE2E00001', name: 'Replicate (emulator)' };
+			// as imported: the emulator serves its model, black-forest-labs/flux-schnell
+			const workflow = exampleWorkflow('generate-images.workflow.json', {
+				id: 'replCredE2E00001',
+				name: 'Replicate (emulator)',
+			});
 			const out = join(PACKAGE_ROOT, 'demo-output');
 			mkdirSync(out, { recursive: true });
 			const before = new Set(readdirSync(out));

@@ -47,6 +47,7 @@ function exampleWorkflow() {
 	const wf = JSON.parse(
 		readFileSync(join(PACKAGE_ROOT, 'examples', 'fine-tune-and-run.workflow.json'), 'utf8'),
 	);
+	wf.id = 'wfReplExampleFt1'; // the example is a template: no id of its own
 	const byName = (name: string) => wf.nodes.find((n: { name: string }) => n.name === name);
 	Object.assign(byName('Read Training Images'), {
 		type: 'n8n-nodes-base.code',

@@ -2,6 +2,7 @@
 import { createHash } from 'node:crypto';
 import type { IDataObject } from 'n8n-workflow';
 
+import { Replicate } from '../../nodes/Replicate/Replicate.node';
 import { replicateCredentials, runNode } from '../harness/n8n';
 import { useEmulator } from '../helpers/emulator';
 import { rl } from '../helpers/params';
@@ -491,9 +492,12 @@ describe('Collection, Deployment, Training, Webhook, Hardware', () => {
 	});
 
 	test('Webhook: Get Default Signing Secret; Hardware: Get Many', async () => {
-		expect(
-			(await run({ resource: 'webhook', operation: 'getDefaultSecret' })).items[0].json.key,
-		).toBe(ctx.emu.options.webhookSecret);
+		const secret = (await run({ resource: 'webhook', operation: 'getDefaultSecret' })).items[0]
+			.json;
+		expect(secret.key).toBe(ctx.emu.options.webhookSecret);
+		// the field holding it is one n8n always redacts in stored executions
+		const field = Object.keys(secret).find((k) => secret[k] === ctx.emu.options.webhookSecret);
+		expect(new Replicate().description).toMatchObject({ sensitiveOutputFields: [field] });
 		expect(
 			(await run({ resource: 'hardware', operation: 'getMany' })).items.map((i) => i.json.sku),
 		).toContain('gpu-h100');

@@ -189,6 +189,8 @@ async function main() {
 			// production webhooks and resume calls go to the webhook processor
 			WEBHOOK_URL: `${webhookBase}/`,
 			N8N_LOG_LEVEL: 'info',
+			// n8n 3.0's behaviour (the variable's only value there): manual executions run on workers
+			OFFLOAD_MANUAL_EXECUTIONS_TO_WORKERS: 'true',
 		};
 		const host = (name: string, p: number, broker: number): Host =>
 			createHost(join(WORK, name), {

@@ -1,5 +1,6 @@
 import type { INodeProperties } from 'n8n-workflow';
 
+import { propertyHint } from '../../shared/builderHints';
 import { resourceList } from './resources';
 
 /** Each resource's Operation list, then its operations' fields, all from the resource map. */
@@ -12,12 +13,15 @@ const operationProperties: INodeProperties[] = resourceList.flatMap(([resource, 
 			type: 'options',
 			noDataExpression: true,
 			displayOptions: { show: { resource: [resource] } },
-			options: Object.entries(r.operations).map(([value, { name, action, description }]) => ({
-				name,
-				value,
-				action,
-				description,
-			})),
+			options: Object.entries(r.operations).map(
+				([value, { name, action, description, builderHint }]) => ({
+					name,
+					value,
+					action,
+					description,
+					...(builderHint ? propertyHint(builderHint) : {}),
+				}),
+			),
 			default: defaultOperation,
 		},
 		...Object.values(r.operations).flatMap(({ operation }) => operation.description),

@@ -46,6 +46,8 @@ export interface OperationEntry {
 	/** The action sentence the node panel and the canvas subtitle show ("Get many models"). */
 	action: string;
 	description: string;
+	/** Advice for n8n's AI Workflow Builder where it would pick the wrong operation. */
+	builderHint?: string;
 	operation: Operation;
 }
 

@@ -4,6 +4,7 @@ import { createHash } from 'node:crypto';
 import { makePng } from '../png';
 import { AGENT_MODELS } from './agents';
 import { CHAT_MODELS } from './chat';
+import { documentedModels } from './documented';
 import { cogSchema } from './schema';
 import { images, progress, seedOf } from './render';
 import { TRAINERS } from './trainers';
@@ -613,4 +614,9 @@ export const CATALOG: ModelDef[] = [
 	...TRAINERS,
 	...CHAT_MODELS,
 	...AGENT_MODELS,
+	// last, so the emulator's own models keep their dates and run counts
+	...documentedModels(
+		officialImage,
+		CHAT_MODELS.find((m) => m.name === 'llama-chat')!,
+	),
 ];

@@ -15,12 +15,16 @@ export const prediction = defineResource({
 			name: 'Run',
 			action: 'Run a model',
 			description: 'Run a model and wait for its output, with files as binary data',
+			builderHint:
+				'The operation that runs a model (image, video, audio, text) and returns its output in one step. Output files arrive as binary properties data, data_1, … (or one item per file with Split Files Into Items). For runs over a few minutes set Wait Mode to Wait for Webhook rather than adding a Wait node.',
 			operation: run,
 		},
 		create: {
 			name: 'Create',
 			action: 'Create a prediction',
 			description: 'Start a prediction and return at once (optionally with a webhook)',
+			builderHint:
+				'Only starts the prediction: the output is not ready yet and no files are downloaded. Use Run to get the result, or Wait (or a Replicate Trigger on the Webhook URL) later.',
 			operation: create,
 		},
 		get: {
@@ -39,6 +43,8 @@ export const prediction = defineResource({
 			name: 'Wait',
 			action: 'Wait for a prediction',
 			description: 'Wait for an existing prediction to finish and return its output',
+			builderHint:
+				'Takes the ID of a prediction started earlier (by Create); returns its output with files as binary data, like Run.',
 			operation: wait,
 		},
 		cancel: {

@@ -27,6 +27,7 @@ import {
 	type WaitSettings,
 } from './options';
 import { outcomeItems } from './outcome';
+import { propertyHint } from '../../../shared/builderHints';
 
 const show = { show: { resource: ['prediction'], operation: ['run'] } };
 
@@ -48,6 +49,9 @@ const description: INodeProperties[] = [
 				value: 'webhook',
 				description:
 					"For long runs: the execution waits without polling and Replicate's signed webhook resumes it. n8n must be reachable from Replicate.",
+				...propertyHint(
+					'Use for a long run inside this workflow: the execution suspends and resumes with the output. The Replicate Trigger is for starting a new workflow on webhooks of predictions started elsewhere.',
+				),
 			},
 		],
 		default: 'sync',
