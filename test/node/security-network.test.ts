@@ -305,8 +305,13 @@ describe('output files: only schema-typed URIs and data: URIs, only safe hosts',
 		expect(Object.keys(r.response.workflowData?.[0][0].binary ?? {})).toEqual(['data']);
 	});
 
-	test("a training delivery is not read with the trained model's schema: its weights URL is a file", async () => {
-		apiHandler();
+	test("a training delivery's file is its weights URL, whatever a schema says (the trainer's version is read for its secret inputs only)", async () => {
+		// Replicate knows the id as a training (the trigger asks when the body does not say).
+		apiHandler((url, res) => {
+			if (!url.startsWith('/v1/trainings/')) return false;
+			json(res, 200, { id: 't0000000000001', status: 'succeeded' });
+			return true;
+		});
 		files.handler = (_req, res) =>
 			res.writeHead(200, { 'content-type': 'application/x-tar', 'content-length': '3' }).end('tar');
 		const secret = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
@@ -330,7 +335,8 @@ describe('output files: only schema-typed URIs and data: URIs, only safe hosts',
 			},
 			rawBody: Buffer.from(body),
 		});
-		expect(api.received.map((q) => q.url)).not.toContain('/v1/models/o/base/versions/v8');
+		// Not the trained model's schema: only the trainer's version (secret inputs) and the training.
+		expect(api.received.map((q) => q.url).filter((u) => u.includes('/o/trained'))).toEqual([]);
 		expect(files.received.map((q) => q.url)).toEqual(['/weights.tar']);
 		expect(Object.keys(r.response.workflowData?.[0][0].binary ?? {})).toEqual(['data']);
 	});
