@@ -162,6 +162,25 @@ describe('the token goes only to the Base URL origin, also on redirects', () => 
 			api.received.find((q) => q.url === '/v1/files/abc/download')?.headers.authorization,
 		).toBe(`Bearer ${TOKEN}`);
 	});
+	test('an output file on another host that redirects to the API origin is fetched there without the token', async () => {
+		// A hostile file host steering an authenticated GET to an API path of its choosing (issue 26).
+		output = { image: `${other.origin}/out.png` };
+		apiHandler((url, res) => {
+			if (url !== '/v1/account') return false;
+			json(res, 200, { username: 'victim' });
+			return true;
+		});
+		other.handler = (_req, res) =>
+			res.writeHead(302, { location: `${api.origin}/v1/account` }).end();
+		const r = await runNode({
+			parameters: runParams('o/n', {}),
+			credentials: creds(`${api.origin}/v1`),
+		});
+		expect(r.error).toBeUndefined();
+		expect(
+			api.received.find((q) => q.url === '/v1/account')?.headers.authorization,
+		).toBeUndefined();
+	});
 });
 
 describe('the token and anything like it is redacted from errors', () => {
@@ -286,8 +305,13 @@ describe('output files: only schema-typed URIs and data: URIs, only safe hosts',
 		expect(Object.keys(r.response.workflowData?.[0][0].binary ?? {})).toEqual(['data']);
 	});
 
-	test("a training delivery is not read with the trained model's schema: its weights URL is a file", async () => {
-		apiHandler();
+	test("a training delivery's file is its weights URL, whatever a schema says (the trainer's version is read for its secret inputs only)", async () => {
+		// Replicate knows the id as a training (the trigger asks when the body does not say).
+		apiHandler((url, res) => {
+			if (!url.startsWith('/v1/trainings/')) return false;
+			json(res, 200, { id: 't0000000000001', status: 'succeeded' });
+			return true;
+		});
 		files.handler = (_req, res) =>
 			res.writeHead(200, { 'content-type': 'application/x-tar', 'content-length': '3' }).end('tar');
 		const secret = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
@@ -311,7 +335,8 @@ describe('output files: only schema-typed URIs and data: URIs, only safe hosts',
 			},
 			rawBody: Buffer.from(body),
 		});
-		expect(api.received.map((q) => q.url)).not.toContain('/v1/models/o/base/versions/v8');
+		// Not the trained model's schema: only the trainer's version (secret inputs) and the training.
+		expect(api.received.map((q) => q.url).filter((u) => u.includes('/o/trained'))).toEqual([]);
 		expect(files.received.map((q) => q.url)).toEqual(['/weights.tar']);
 		expect(Object.keys(r.response.workflowData?.[0][0].binary ?? {})).toEqual(['data']);
 	});

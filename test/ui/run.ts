@@ -433,6 +433,43 @@ async function walk(page: Page, emu: Emulator) {
 		check(!shown, 'Final Status is shown for Events = Prediction Started');
 	});
 
+	await step(page, 'trigger-rejected-delivery-shown-in-editor', async () => {
+		const production = await ndv.locator('.webhook-url').first().innerText();
+		const testUrl = production.replace('/webhook/', '/webhook-test/');
+		await click(ndv.getByTestId('node-execute-button').first());
+		await ndv.getByTestId('trigger-listening').waitFor();
+		// A delivery signed with another key, as a forger (or a wrong secret) would send it.
+		const body = JSON.stringify({ id: 'p-ui-forged', status: 'succeeded' });
+		let status = 404;
+		for (let tries = 0; status === 404 && tries < 60; tries++) {
+			if (tries) await page.waitForTimeout(500);
+			status = (
+				await fetch(testUrl, {
+					method: 'POST',
+					body,
+					headers: {
+						'content-type': 'application/json',
+						'webhook-id': 'msg_ui_forged_0001',
+						'webhook-timestamp': String(Math.floor(Date.now() / 1000)),
+						'webhook-signature': 'v1,Zm9yZ2VkIHNpZ25hdHVyZSBmb3IgdGhlIHVpIHRlc3Q=',
+					},
+				})
+			).status;
+		}
+		check(status === 500, `the Test URL answered ${status}`);
+		const message = ndv.getByTestId('node-error-message');
+		await message.waitFor();
+		const text = await message.innerText();
+		check(/Webhook delivery rejected: signature rejected: no signature matches/.test(text), text);
+		const logged = readFileSync(join(WORK, 'n8n.log'), 'utf8');
+		check(
+			/\(Test URL\) .* was refused \(shown in the editor; n8n answers 500\): signature rejected: no signature matches/.test(
+				logged,
+			),
+			"n8n's log has no line about the rejected delivery",
+		);
+	});
+
 	await step(page, 'dark-theme-icon', async () => {
 		await page.keyboard.press('Escape');
 		await page.evaluate(() => localStorage.setItem('N8N_THEME', 'dark'));

@@ -1,9 +1,8 @@
 // Server-Sent Events from a prediction's stream URL: a URL the API hands back, so it is fetched
 // under the outbound-URL policy on every hop, and never with the credential.
-import type { IExecuteFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { connection, type CredentialContext } from './connection';
+import { connection, type ReplicateContext } from './connection';
 import { exchange } from './exchange';
 import type { Download } from './fileRequest';
 
@@ -13,17 +12,13 @@ export interface EventStream {
 	close(): void;
 }
 
-type StreamContext = CredentialContext & {
-	helpers: Pick<IExecuteFunctions['helpers'], 'httpRequest'>;
-};
-
 /**
  * Opens a prediction's `urls.stream` (Replicate's streaming host). The stream needs no
  * authentication, so the credential is never sent there, whatever the URL; a URL the outbound-URL
  * policy refuses (also on a redirect) is not fetched. `signal` hangs up.
  */
 export async function openEventStream(
-	ctx: StreamContext,
+	ctx: ReplicateContext,
 	url: string,
 	signal?: AbortSignal,
 	itemIndex?: number,

@@ -8,7 +8,7 @@
 import type { IExecuteFunctions, IHttpRequestOptions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { CREDENTIAL, type Connection } from './connection';
+import { CREDENTIAL, type Connection, type ReplicateContext } from './connection';
 import { outboundUrlProblem } from './policy';
 import { redactText } from './redact';
 
@@ -19,11 +19,7 @@ export interface RawResponse {
 }
 
 /** What an exchange needs of a context: the node (for errors) and n8n's request helpers. */
-export interface ExchangeContext {
-	getNode: IExecuteFunctions['getNode'];
-	helpers: Pick<IExecuteFunctions['helpers'], 'httpRequest'> &
-		Partial<Pick<IExecuteFunctions['helpers'], 'httpRequestWithAuthentication'>>;
-}
+export type ExchangeContext = Pick<ReplicateContext, 'getNode' | 'helpers'>;
 
 /** Response headers with lower-case names and string values. */
 export function headerMap(headers: unknown): Record<string, string> {
@@ -89,9 +85,17 @@ export async function exchange(
 			disableFollowRedirect: true,
 			sendCredentialsOnCrossOriginRedirect: false,
 		};
-		const res = trusted
-			? await authenticated(ctx, attempt, o.caller)
-			: ((await ctx.helpers.httpRequest({ ...attempt, abortSignal: o.signal })) as RawResponse);
+		// With the credential, n8n's helper applies it (the authenticate block); `caller` decides which
+		// abort signal n8n attaches. Without, the request carries the signal itself.
+		const res = (
+			trusted
+				? await ctx.helpers.httpRequestWithAuthentication.call(
+						o.caller as IExecuteFunctions,
+						CREDENTIAL,
+						attempt,
+					)
+				: await ctx.helpers.httpRequest({ ...attempt, abortSignal: o.signal })
+		) as RawResponse;
 		const location = headerMap(res.headers).location;
 		if (!o.follow || !REDIRECTS.includes(res.statusCode) || !location) return { ...res, url };
 		(res.body as { destroy?: () => void } | undefined)?.destroy?.();
@@ -114,15 +118,4 @@ export async function exchange(
 		}
 		url = next;
 	}
-}
-
-/** A request with the credential applied by n8n (its authenticate block). */
-async function authenticated(
-	ctx: ExchangeContext,
-	options: IHttpRequestOptions,
-	caller: unknown,
-): Promise<RawResponse> {
-	const send = ctx.helpers.httpRequestWithAuthentication;
-	if (!send) throw new NodeOperationError(ctx.getNode(), 'This context cannot send credentials');
-	return (await send.call(caller as IExecuteFunctions, CREDENTIAL, options)) as RawResponse;
 }

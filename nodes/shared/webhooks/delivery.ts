@@ -83,11 +83,15 @@ export function reject(
 	const workflow = ctx.getWorkflow();
 	const node = ctx.getNode();
 	const id = loggedId(header(ctx, 'webhook-id'));
+	const inEditor = endpoint === 'trigger' && level === 'warn' && ctx.getMode() === 'manual';
+	const outcome = inEditor
+		? 'was refused (shown in the editor; n8n answers 500)'
+		: `answered ${status}`;
 	ctx.logger[level](
-		`Replicate webhook delivery to node "${node.name}" (${where(ctx, endpoint)}) of workflow ${String(workflow.id ?? '')} answered ${status}: ${reason}`,
+		`Replicate webhook delivery to node "${node.name}" (${where(ctx, endpoint)}) of workflow ${String(workflow.id ?? '')} ${outcome}: ${reason}`,
 		{ workflowId: workflow.id, nodeName: node.name, status, reason, webhookId: id },
 	);
-	if (endpoint === 'trigger' && level === 'warn' && ctx.getMode() === 'manual') {
+	if (inEditor) {
 		throw new NodeOperationError(node, `Webhook delivery rejected: ${reason}`, {
 			description:
 				'The delivery to the Test URL started nothing (n8n answered it with an error). Fix the cause, then click "Execute step" to listen again.',

@@ -76,7 +76,11 @@ describe('rejected deliveries are logged with the reason', () => {
 		expect(r.error?.description).toMatch(/click "Execute step" to listen again/);
 		// Nothing answered: n8n answers the error itself.
 		expect(r.body).toBeUndefined();
-		expect(r.logs.map((l) => l.message)).toEqual([expect.stringMatching(/\(Test URL\)/)]);
+		expect(r.logs.map((l) => l.message)).toEqual([
+			expect.stringMatching(
+				/\(Test URL\) .* was refused \(shown in the editor; n8n answers 500\): signature rejected/,
+			),
+		]);
 		expectNoSecrets(r, d);
 		expect(JSON.stringify([r.error?.message, r.error?.description])).not.toContain(
 			d.headers['webhook-signature'],
