@@ -279,6 +279,8 @@ async function memory() {
 }
 
 const chat = () => chatLatency(record);
+/** The chat model as an agent's brain: added time to first token, requests of a tool step. */
+const chatAgent = async () => (await import('./chatAgent')).chatAgent(record);
 
 /** The same download in a real n8n (memory of the n8n process, speed against curl). */
 const n8n = async () => (await import('./n8n')).realN8n(record);
@@ -298,6 +300,7 @@ const SCENARIOS: Record<string, () => Promise<void>> = {
 	memory,
 	overhead,
 	chat,
+	chatAgent,
 	n8n,
 	scale,
 	training,

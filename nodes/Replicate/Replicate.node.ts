@@ -26,7 +26,14 @@ export class Replicate implements INodeType {
 		subtitle,
 		description: 'Run any Replicate model and manage predictions, models, files and deployments',
 		defaults: { name: 'Replicate' },
-		usableAsTool: true,
+		// As an AI Agent's tool: what it does and that each run is paid. (Tool mode returns file URLs,
+		// not binaries: see prediction/options.ts.) Say in the tool's description what your model does.
+		usableAsTool: {
+			replacements: {
+				description:
+					'Runs a model on Replicate with the inputs the agent gives and returns its output (file URLs for generated files). Each run is a paid prediction on your Replicate account.',
+			},
+		},
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
 		credentials: [{ name: 'replicateApi', required: true }],

@@ -272,6 +272,41 @@ describe('tool turns per family (prompted tool calling)', () => {
 		},
 	);
 
+	test("n8n's agent gives each call its own message and result: they are written as one reply and one results turn", () => {
+		const cs = chatSchema(schemaOf('chat-messages'));
+		const call = (id: string, input: string): ChatMessage => ({
+			role: 'assistant',
+			content: [
+				{ type: 'text', text: '' },
+				{ type: 'tool-call', toolCallId: id, toolName: 'calculator', input },
+			],
+		});
+		const result = (id: string, r: string): ChatMessage => ({
+			role: 'tool',
+			content: [{ type: 'tool-result', toolCallId: id, result: r }],
+		});
+		const input = buildInput(
+			cs,
+			[
+				text('user', 'Two sums'),
+				call('a', '{"input":"1+1"}'),
+				result('a', '2'),
+				call('b', '{"input":"2+2"}'),
+				result('b', '4'),
+			],
+			{},
+			{ tools: TOOLS },
+		);
+		expect((input.messages as IDataObject[]).slice(2)).toEqual([
+			{
+				role: 'assistant',
+				content:
+					'{"tool_calls":[{"name":"calculator","arguments":{"input":"1+1"}},{"name":"calculator","arguments":{"input":"2+2"}}]}',
+			},
+			{ role: 'user', content: 'Tool results:\n[calculator] 2\n[calculator] 4' },
+		]);
+	});
+
 	test('several results of one step go back in one turn, named by their calls', () => {
 		const cs = chatSchema(schemaOf('chat-messages'));
 		const input = buildInput(

@@ -1,11 +1,15 @@
 // Replicate Chat Model in real n8n. On n8n 2.41.1 (which ships @n8n/ai-node-sdk): Manual Trigger →
 // Basic LLM Chain answers from the emulator; a Chat Trigger → AI Agent run streams several chunks;
-// a failing model fails the run with a clear error. On n8n 2.8.4 (no SDK): the chat node is loaded
-// with the others and explains which n8n it needs.
+// an agent calls n8n's Calculator and Code tools and the Replicate node as a tool (prompted tool
+// calling), one whose model ignores the protocol still answers, an image in the chat reaches a
+// vision model; a failing model fails the run with a clear error, and mid-stream keeps its text and
+// the error apart. On n8n 2.8.4 (no SDK): the chat node is loaded with the others and explains which
+// n8n it needs.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { execute, importWorkflow, n8n, start, type Started } from '../../tools/n8n-host';
+import { makePng } from '../emulator/png';
 import { check, fixture, TARGET, type E2EContext } from './run';
 
 const SDK_VERSIONS = ['2.41.1'];
@@ -20,13 +24,22 @@ function chainError(r: Awaited<ReturnType<typeof execute>>) {
 }
 
 /** POSTs a chat message to a streaming Chat Trigger and reads n8n's NDJSON chunks as they come. */
-async function chat(url: string, message: string) {
+async function chat(url: string, message: string, file?: Blob) {
 	const started = Date.now();
-	const res = await fetch(url, {
+	const fields = { action: 'sendMessage', sessionId: 'e2e-session', chatInput: message };
+	let init: RequestInit = {
 		method: 'POST',
 		headers: { 'content-type': 'application/json' },
-		body: JSON.stringify({ action: 'sendMessage', sessionId: 'e2e-session', chatInput: message }),
-	});
+		body: JSON.stringify(fields),
+	};
+	if (file) {
+		// As n8n's chat widget sends files: a multipart form with the message fields and `files`.
+		const form = new FormData();
+		for (const [k, v] of Object.entries(fields)) form.append(k, v);
+		form.append('files', file, 'picture.png');
+		init = { method: 'POST', body: form };
+	}
+	const res = await fetch(url, init);
 	const chunks: Array<{
 		type: string;
 		content?: string;
@@ -159,24 +172,38 @@ export default async function ({ host, emu, work, scenario }: E2EContext) {
 	);
 
 	let server: Started | undefined;
+	const agents = [
+		'chat-stream.workflow.json',
+		'chat-agent-tools.workflow.json',
+		'chat-agent-ignores.workflow.json',
+		'chat-agent-vision.workflow.json',
+		'chat-stream-fails.workflow.json',
+	].map((f) => fixture(f));
+	/** The chat URL of a published workflow, once n8n has registered its webhook. */
+	const chatUrl = (wf: (typeof agents)[number]) =>
+		`http://127.0.0.1:${host.port}/webhook/${wf.nodes[0].webhookId as string}/chat`;
+	async function ask(wf: (typeof agents)[number], message: string, file?: Blob) {
+		let r = await chat(chatUrl(wf), message, file);
+		for (const end = Date.now() + 120_000; r.status === 404 && Date.now() < end;) {
+			await new Promise((ok) => setTimeout(ok, 1000));
+			r = await chat(chatUrl(wf), message, file);
+		}
+		check(r.status === 200, `chat answered ${r.status}: ${r.text.slice(0, 300)}`);
+		const items = r.chunks.filter((c) => c.type === 'item');
+		return { ...r, items, answer: items.map((c) => c.content ?? '').join('') };
+	}
+	const runsOf = (model: string) =>
+		[...emu.store.predictions.values()].filter((p) => p.obj.model === model);
 	try {
 		await scenario('Chat Trigger → AI Agent streams the answer in several chunks', async () => {
-			const wf = fixture('chat-stream.workflow.json');
-			await importWorkflow(host, work, wf);
-			const pub = await n8n(host, ['publish:workflow', `--id=${wf.id}`]);
-			check(pub.code === 0, `publish: ${pub.stderr}`);
-			server = await start(host, join(work, 'n8n-chat.log'));
-			const webhookId = wf.nodes[0].webhookId as string;
-			const url = `http://127.0.0.1:${host.port}/webhook/${webhookId}/chat`;
-			// n8n registers a published workflow's webhooks in the background once it is up
-			let r = await chat(url, 'Tell me about the sea, in a few words please');
-			for (const end = Date.now() + 120_000; r.status === 404 && Date.now() < end;) {
-				await new Promise((ok) => setTimeout(ok, 1000));
-				r = await chat(url, 'Tell me about the sea, in a few words please');
+			for (const wf of agents) {
+				await importWorkflow(host, work, wf);
+				const pub = await n8n(host, ['publish:workflow', `--id=${wf.id}`]);
+				check(pub.code === 0, `publish ${wf.id}: ${pub.stderr}`);
 			}
-			check(r.status === 200, `chat answered ${r.status}: ${r.text.slice(0, 300)}`);
-			const items = r.chunks.filter((c) => c.type === 'item');
-			const text = items.map((c) => c.content ?? '').join('');
+			server = await start(host, join(work, 'n8n-chat.log'));
+			const r = await ask(agents[0], 'Tell me about the sea, in a few words please');
+			const { items, answer: text } = r;
 			check(
 				items.length >= 5,
 				`only ${items.length} chunks: ${JSON.stringify(r.chunks).slice(0, 800)}`,
@@ -197,6 +224,104 @@ export default async function ({ host, emu, work, scenario }: E2EContext) {
 				`  chat stream: ${items.length} chunks; sent by n8n ${stamps[0]} ms (first) to ${stamps[stamps.length - 1]} ms (last) after "begin"; response closed after ${r.totalMs} ms\n`,
 			);
 		});
+
+		await scenario(
+			"AI Agent with n8n's Calculator and Code tools: the model calls both in one step, gets their results and answers with them, streamed",
+			async () => {
+				check(!!server, 'n8n is not running');
+				const before = runsOf('emulator/agent-messages').length;
+				const r = await ask(agents[1], 'calculator: 6*7\nCode_Tool: hello');
+				check(
+					r.answer === 'The result is 42; len=5.',
+					`answer: ${r.answer} (chunks ${JSON.stringify(r.chunks).slice(0, 1500)})`,
+				);
+				check(r.items.length >= 3, `answer came in ${r.items.length} chunks`);
+				const runs = runsOf('emulator/agent-messages').slice(before);
+				check(runs.length === 2, `${runs.length} predictions for two model turns`);
+				const first = JSON.stringify(runs[0].obj.input);
+				check(
+					first.includes('## Tools') &&
+						first.includes('- Calculator:') &&
+						first.includes('- Code_Tool:'),
+					`tools not described: ${first.slice(0, 800)}`,
+				);
+				const second = (runs[1].obj.input as { messages: Array<{ content: string }> }).messages;
+				check(
+					second.at(-1)?.content === 'Tool results:\n[Calculator] 42\n[Code_Tool] len=5',
+					`results sent back: ${JSON.stringify(second.at(-1))}`,
+				);
+			},
+		);
+
+		await scenario(
+			'AI Agent uses the Replicate node as a tool: Prediction → Run on an image model with the prompt it chose ($fromAI), and cites the file URL',
+			async () => {
+				check(!!server, 'n8n is not running');
+				const before = runsOf('emulator/flux-lite').length;
+				const r = await ask(agents[1], 'Make_Image: a red cube on a beach');
+				const runs = runsOf('emulator/flux-lite').slice(before);
+				check(runs.length === 1, `${runs.length} image predictions`);
+				check(
+					(runs[0].obj.input as { prompt?: string }).prompt === 'a red cube on a beach',
+					`image input: ${JSON.stringify(runs[0].obj.input)}`,
+				);
+				const url = ((runs[0].obj.output as string[]) ?? [])[0] ?? '(none)';
+				check(
+					r.answer.startsWith('The result is ') && r.answer.includes(url),
+					`answer: ${r.answer.slice(0, 800)}`,
+				);
+				check(!r.answer.includes('"data":'), 'the tool passed binary data on');
+			},
+		);
+
+		await scenario(
+			'AI Agent whose model ignores the tool protocol still answers in text, streamed',
+			async () => {
+				check(!!server, 'n8n is not running');
+				const r = await ask(agents[2], 'calculator: 1+1');
+				check(r.answer.startsWith('Echo: calculator: 1+1'), `answer: ${r.answer.slice(0, 400)}`);
+				check(r.items.length >= 3, `answer came in ${r.items.length} chunks`);
+			},
+		);
+
+		await scenario("an image sent in the chat reaches the vision model's image input", async () => {
+			check(!!server, 'n8n is not running');
+			const png = makePng(8, 6, 3);
+			const before = runsOf('emulator/vision-chat').length;
+			const r = await ask(agents[3], 'What is this?', new Blob([png], { type: 'image/png' }));
+			const runs = runsOf('emulator/vision-chat').slice(before);
+			check(
+				runs.length === 1,
+				`${runs.length} vision predictions; answer ${r.answer.slice(0, 300)}`,
+			);
+			const image = String((runs[0].obj.input as { image?: string }).image ?? '');
+			check(
+				image === `data:image/png;base64,${png.toString('base64')}`,
+				`image input: ${image.slice(0, 120)}`,
+			);
+			check(
+				r.answer.startsWith(`I see a 8x6 image/png image of ${png.length} bytes (data-uri).`),
+				`answer: ${r.answer.slice(0, 300)}`,
+			);
+		});
+
+		await scenario(
+			'a model failing mid-stream: the chat shows the streamed text, then the error on its own line',
+			async () => {
+				check(!!server, 'n8n is not running');
+				const r = await ask(agents[4], 'hi');
+				const shown = JSON.stringify(r.chunks).slice(0, 1500);
+				check(r.answer.startsWith('Let me think'), `streamed text: ${shown}`);
+				// n8n's chat shows an error chunk as "Error: <content>" right after the streamed text
+				check(/\n$/.test(r.answer), `the error would be glued to the text: ${shown}`);
+				check(
+					r.chunks.some((c) => c.type === 'error'),
+					`no error chunk: ${shown}`,
+				);
+				// (The error chunk's content is the agent's error description; the chat model's errors
+				// start theirs with the line naming the model and the prediction: test/chat/model.test.ts.)
+			},
+		);
 	} finally {
 		await server?.stop();
 	}

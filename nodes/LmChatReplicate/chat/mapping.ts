@@ -192,9 +192,12 @@ export function conversation(
 	const turns: Turn[] = [];
 	const callNames = new Map<string, string>();
 	let results: Array<{ name: string; result: unknown; isError?: boolean }> = [];
+	/** The calls of the last assistant turn that only called tools, while their results come in. */
+	let step: { turn: Turn; calls: Array<{ name: string; input: string }> } | undefined;
 	const flush = () => {
 		if (results.length) turns.push({ role: 'user', text: resultsText(results) });
 		results = [];
+		step = undefined;
 	};
 	messages.forEach((m, i) => {
 		if (m.role === 'tool' && o.tools) {
@@ -205,16 +208,31 @@ export function conversation(
 			}
 			return;
 		}
+		const calls = m.content.flatMap((p) =>
+			p.type === 'tool-call' ? [{ name: p.toolName, input: p.input, id: p.toolCallId }] : [],
+		);
+		calls.forEach((c) => c.id && callNames.set(c.id, c.name));
+		const callsOnly =
+			m.role === 'assistant' &&
+			calls.length > 0 &&
+			m.content.every((p) => p.type === 'tool-call' || (p.type === 'text' && !p.text.trim()));
+		// n8n's agent gives each call of one reply its own assistant message and result, in turn:
+		// the model sees them as it wrote them, one reply with its calls, then all the results.
+		if (callsOnly && o.tools && step && results.length) {
+			step.calls.push(
+				...calls.filter((c) => !step!.calls.some((s) => s.input === c.input && s.name === c.name)),
+			);
+			step.turn.text = callsText(step.calls);
+			return;
+		}
 		flush();
 		const text = textOf(m, i, o);
 		if (m.role === 'system') system.push(text);
 		else if (m.role === 'user' || m.role === 'assistant') {
-			for (const part of m.content) {
-				if (part.type === 'tool-call' && part.toolCallId) {
-					callNames.set(part.toolCallId, part.toolName ?? 'tool');
-				}
-			}
-			turns.push({ role: m.role, text });
+			const turn: Turn = { role: m.role, text };
+			turns.push(turn);
+			if (callsOnly && o.tools)
+				step = { turn, calls: calls.map(({ name, input }) => ({ name, input })) };
 		} else {
 			throw new ChatMappingError(
 				`Message ${i + 1} is a "${m.role}" message, which needs tool calling; it is off`,

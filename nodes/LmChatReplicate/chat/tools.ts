@@ -10,6 +10,7 @@
 // final text answer. An attempt that fails the checks is "malformed": the model is asked once to
 // correct it (see model.ts), and a second malformed reply is returned as text.
 import { validate } from './jsonSchema';
+import { isZod, zodToJson } from './zodSchema';
 
 export interface ToolSpec {
 	name: string;
@@ -54,7 +55,8 @@ function plainSchema(tool: BoundTool, schemaOf?: SchemaOf): Record<string, unkno
 	} catch {
 		schema = undefined;
 	}
-	// A schema that is not plain JSON (an unconverted Zod object) cannot be shown or checked.
+	// The SDK hands back Zod schemas made with another copy of Zod unconverted: read them here.
+	if (isZod(schema)) schema = zodToJson(schema);
 	if (!isObject(schema) || '_def' in schema) return {};
 	const rest = { ...schema };
 	delete rest.$schema;

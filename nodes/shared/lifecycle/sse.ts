@@ -9,41 +9,73 @@ export interface SseEvent {
 	id?: string;
 }
 
+/** Longest line, and largest event (its data lines together), in characters: about 1 MB. */
+export const SSE_MAX_LINE = 1024 * 1024;
+export const SSE_MAX_EVENT = 1024 * 1024;
+
+/** A stream that breaks the size bounds; the reader stops there (the caller reads the job instead). */
+export class SseLimitError extends Error {}
+
 export class SseParser {
 	private readonly decoder = new TextDecoder('utf-8');
-	private buffer = '';
+	/** The start of a line not ended yet, in the pieces it came in (never re-scanned). */
+	private partial: string[] = [];
+	private partialLength = 0;
+	/** The last piece ended on CR: a LF opening the next one belongs to it. */
+	private afterCr = false;
 	private name = '';
 	private data: string[] = [];
+	private dataLength = 0;
 	private hasData = false;
 	private id: string | undefined;
 
-	/** Feeds a piece of the response; returns the events it completed. */
+	/**
+	 * Feeds a piece of the response; returns the events it completed. Only the new piece is scanned,
+	 * so a long line arriving in many pieces costs its length, not its length squared.
+	 */
 	push(chunk: Uint8Array | string): SseEvent[] {
-		this.buffer += typeof chunk === 'string' ? chunk : this.decoder.decode(chunk, { stream: true });
+		const text = typeof chunk === 'string' ? chunk : this.decoder.decode(chunk, { stream: true });
 		const events: SseEvent[] = [];
-		for (;;) {
-			const m = /\r\n|\r|\n/.exec(this.buffer);
-			if (!m) break;
-			// A CR at the very end may be the first half of a CRLF: wait for the next piece.
-			if (m[0] === '\r' && m.index === this.buffer.length - 1) break;
-			const line = this.buffer.slice(0, m.index);
-			this.buffer = this.buffer.slice(m.index + m[0].length);
+		let start = 0;
+		if (this.afterCr && text.startsWith('\n')) start = 1;
+		if (text.length) this.afterCr = false;
+		const ends = /\r\n|\r|\n/g;
+		ends.lastIndex = start;
+		for (let m = ends.exec(text); m; m = ends.exec(text)) {
+			const piece = text.slice(start, m.index);
+			this.checkLine(piece.length);
+			const line = this.partial.length ? this.partial.join('') + piece : piece;
+			this.partial = [];
+			this.partialLength = 0;
+			start = m.index + m[0].length;
+			if (m[0] === '\r' && start === text.length) this.afterCr = true;
 			const event = this.line(line);
 			if (event) events.push(event);
+		}
+		if (start < text.length) {
+			const rest = text.slice(start);
+			this.checkLine(rest.length);
+			this.partial.push(rest);
+			this.partialLength += rest.length;
 		}
 		return events;
 	}
 
+	private checkLine(more: number) {
+		if (this.partialLength + more > SSE_MAX_LINE) {
+			throw new SseLimitError(
+				`A line of the event stream is longer than ${SSE_MAX_LINE} characters`,
+			);
+		}
+	}
+
 	/** The stream ended: a final event without its blank line is dropped, as the standard says. */
 	end(): SseEvent[] {
-		this.buffer += this.decoder.decode();
-		const events: SseEvent[] = [];
-		if (this.buffer.endsWith('\r')) {
-			const event = this.line(this.buffer.slice(0, -1));
-			if (event) events.push(event);
-		}
-		this.buffer = '';
-		return events;
+		const rest = this.decoder.decode();
+		if (rest) this.push(rest);
+		this.partial = [];
+		this.partialLength = 0;
+		return [];
 	}
 
 	private line(line: string): SseEvent | undefined {
@@ -58,6 +90,12 @@ export class SseParser {
 				this.name = value;
 				break;
 			case 'data':
+				this.dataLength += value.length + 1;
+				if (this.dataLength > SSE_MAX_EVENT) {
+					throw new SseLimitError(
+						`An event of the stream is larger than ${SSE_MAX_EVENT} characters`,
+					);
+				}
 				this.data.push(value);
 				this.hasData = true;
 				break;
@@ -77,6 +115,7 @@ export class SseParser {
 		const had = this.hasData;
 		this.name = '';
 		this.data = [];
+		this.dataLength = 0;
 		this.hasData = false;
 		// Replicate's `done` may carry data `{}`; an event with a name but no data still counts.
 		return had || named ? event : undefined;

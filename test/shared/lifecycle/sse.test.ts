@@ -1,5 +1,11 @@
 // The SSE parser on Replicate's stream format, fed in every way a network can split it.
-import { readEvents, SseParser, type SseEvent } from '../../../nodes/shared/lifecycle/sse';
+import {
+	readEvents,
+	SSE_MAX_LINE,
+	SseLimitError,
+	SseParser,
+	type SseEvent,
+} from '../../../nodes/shared/lifecycle/sse';
 
 const WIRE =
 	': hi\n\n' +
@@ -61,5 +67,44 @@ describe('SseParser', () => {
 		const seen: SseEvent[] = [];
 		for await (const e of readEvents(body())) seen.push(e);
 		expect(seen).toEqual(EXPECTED);
+	});
+});
+
+describe('bounds (a hostile or broken stream)', () => {
+	test('a line over 1 MB stops the parser, whether it comes whole or in pieces', () => {
+		const long = `data: ${'x'.repeat(SSE_MAX_LINE)}\n`;
+		expect(() => new SseParser().push(long)).toThrow(SseLimitError);
+		const p = new SseParser();
+		expect(() => {
+			for (let i = 0; i < 17; i++) p.push('y'.repeat(64 * 1024));
+		}).toThrow(/longer than 1048576 characters/);
+	});
+
+	test('an event whose data lines add up to over 1 MB stops the parser', () => {
+		const p = new SseParser();
+		const line = `data: ${'z'.repeat(100 * 1024)}\n`;
+		expect(() => {
+			for (let i = 0; i < 11; i++) p.push(line);
+		}).toThrow(/larger than 1048576 characters/);
+		// Events below the bound, one after the other, are fine: the size counts per event.
+		const q = new SseParser();
+		for (let i = 0; i < 20; i++) expect(q.push(`event: output\n${line}\n`)).toHaveLength(1);
+	});
+
+	test('a long line in one-character pieces is read once (no re-scan of what came before)', () => {
+		// 512 K pushes: linear work is instant; re-scanning the buffer on every push would be 10¹¹
+		// character visits and run past the test's timeout.
+		const p = new SseParser();
+		p.push('event: output\ndata: ');
+		const n = 512 * 1024;
+		for (let i = 0; i < n; i++) p.push('a');
+		const [e] = p.push('\n\n');
+		expect(e).toEqual({ event: 'output', data: 'a'.repeat(n) });
+	});
+
+	test('CRLF split between pieces is one line end', () => {
+		const p = new SseParser();
+		expect(p.push('data: one\r')).toEqual([]);
+		expect(p.push('\n\r\n')).toEqual([{ event: 'message', data: 'one' }]);
 	});
 });
