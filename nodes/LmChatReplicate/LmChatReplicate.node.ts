@@ -8,7 +8,7 @@ import type {
 } from 'n8n-workflow';
 import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 
-import { modelLocator } from '../Replicate/actions/common.descriptions';
+import { deploymentLocator, modelLocator } from '../shared/models/pickers';
 import { resolveDeployment, resolveModel } from '../shared/models/targets';
 import { ChatMappingError, chatSchema } from './chat/mapping';
 import {
@@ -181,24 +181,7 @@ export class LmChatReplicate implements INodeType {
 				default: 'model',
 			},
 			modelField,
-			{
-				displayName: 'Deployment',
-				name: 'deployment',
-				type: 'resourceLocator',
-				default: { mode: 'list', value: '' },
-				required: true,
-				displayOptions: { show: { source: ['deployment'] } },
-				modes: [
-					{
-						displayName: 'From List',
-						name: 'list',
-						type: 'list',
-						placeholder: 'Select a deployment…',
-						typeOptions: { searchListMethod: 'searchDeployments', searchable: true },
-					},
-					{ displayName: 'By Name', name: 'id', type: 'string', placeholder: 'e.g. acme/my-llm' },
-				],
-			},
+			deploymentLocator({ displayOptions: { show: { source: ['deployment'] } } }),
 			{
 				displayName: 'Options',
 				name: 'options',

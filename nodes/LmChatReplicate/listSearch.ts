@@ -2,7 +2,7 @@
 // user types), and the account's deployments.
 import type { IDataObject, ILoadOptionsFunctions, INodeListSearchResult } from 'n8n-workflow';
 
-import { searchModels } from '../Replicate/methods/listSearch';
+import { searchModels } from '../shared/models/pickers';
 import { apiRequest } from '../shared/transport';
 
 export const LANGUAGE_COLLECTION = 'language-models';
@@ -27,4 +27,4 @@ export async function searchLanguageModels(
 	};
 }
 
-export { searchDeployments } from '../Replicate/methods/listSearch';
+export { searchDeployments } from '../shared/models/pickers';

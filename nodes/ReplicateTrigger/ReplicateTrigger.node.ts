@@ -9,7 +9,7 @@ import type {
 import { NodeApiError, NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 
 import { answer, checkDelivery, eventOf, reject } from '../shared/webhooks/delivery';
-import { outputOptions, predictionItems } from '../shared/files/output';
+import { maxFileSizeOption, outputOptions, predictionItems } from '../shared/files/output';
 import { trainingItems } from '../shared/files/trainingOutput';
 import { getPrediction } from '../shared/lifecycle/predictions';
 import { redactSecrets, secretsOf } from '../shared/models/secrets';
@@ -21,7 +21,6 @@ import {
 	toleranceProblem,
 } from '../shared/webhooks/signature';
 import { schemaOfPrediction } from '../shared/models/targets';
-import { maxFileSizeOption } from '../Replicate/actions/prediction/descriptions';
 import { type DescribedForBuilder } from '../shared/builderHints';
 
 /**

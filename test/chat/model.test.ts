@@ -465,3 +465,57 @@ describe('as an agent brain (prompted tools, images, reasoning)', () => {
 		expect(reasoning).toBe('The user wrote 2 words. I will echo them.');
 	});
 });
+
+describe('errors as a chat shows them', () => {
+	test('a failure mid-stream ends the streamed text with a paragraph break before the error', async () => {
+		const { model } = await supply('emulator/chat-fails');
+		const seen: StreamChunk[] = [];
+		const err = await (async () => {
+			for await (const c of model.stream([user('hi')])) seen.push(c);
+		})().catch((e: Error) => e);
+		expect(err).toBeInstanceOf(Error);
+		const deltas = seen.map((c) => (c as { delta: string }).delta);
+		expect(deltas.join('')).toBe('Let me think\n\n');
+	});
+
+	test("an outcome's error description starts with the line naming the model and the prediction", async () => {
+		const { model } = await supply('emulator/chat-fails');
+		const err = (await model.generate([user('hi')]).catch((e: unknown) => e)) as {
+			message: string;
+			description?: string;
+		};
+		expect(err.description?.split('\n')[0]).toBe(err.message);
+		expect(err.message).toMatch(/^emulator\/chat-fails failed \(prediction \w+\)/);
+	});
+
+	test('a token-like text in a prediction error is redacted, as the Replicate node does', async () => {
+		const { model } = await supply('emulator/chat-messages');
+		emu.emu.addFault({
+			method: 'POST',
+			path: '/v1/models/emulator/chat-messages/predictions',
+			status: 201,
+			// A whole prediction as Replicate answers one (it failed at once, with a token in its error).
+			body: {
+				id: 'leakyprediction0001',
+				model: 'emulator/chat-messages',
+				version: 'hidden',
+				input: { prompt: 'hi' },
+				output: null,
+				data_removed: false,
+				created_at: new Date().toISOString(),
+				status: 'failed',
+				error: 'auth failed for r8_AbCdEf0123456789xyz',
+				urls: {
+					web: `${emu.emu.baseUrl}/p/leakyprediction0001`,
+					get: `${emu.emu.baseUrl}/predictions/leakyprediction0001`,
+					cancel: `${emu.emu.baseUrl}/predictions/leakyprediction0001/cancel`,
+				},
+			},
+		});
+		const err = (await model.generate([user('hi')]).catch((e: unknown) => e)) as Error & {
+			description?: string;
+		};
+		expect(err.message).toContain('r8_[redacted]');
+		expect(`${err.message} ${err.description}`).not.toContain('r8_AbCdEf0123456789xyz');
+	});
+});

@@ -2,8 +2,9 @@
 // Basic LLM Chain answers from the emulator; a Chat Trigger → AI Agent run streams several chunks;
 // an agent calls n8n's Calculator and Code tools and the Replicate node as a tool (prompted tool
 // calling), one whose model ignores the protocol still answers, an image in the chat reaches a
-// vision model; a failing model fails the run with a clear error. On n8n 2.8.4 (no SDK): the chat node is loaded
-// with the others and explains which n8n it needs.
+// vision model; a failing model fails the run with a clear error, and mid-stream keeps its text and
+// the error apart. On n8n 2.8.4 (no SDK): the chat node is loaded with the others and explains which
+// n8n it needs.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -176,6 +177,7 @@ export default async function ({ host, emu, work, scenario }: E2EContext) {
 		'chat-agent-tools.workflow.json',
 		'chat-agent-ignores.workflow.json',
 		'chat-agent-vision.workflow.json',
+		'chat-stream-fails.workflow.json',
 	].map((f) => fixture(f));
 	/** The chat URL of a published workflow, once n8n has registered its webhook. */
 	const chatUrl = (wf: (typeof agents)[number]) =>
@@ -302,6 +304,24 @@ export default async function ({ host, emu, work, scenario }: E2EContext) {
 				`answer: ${r.answer.slice(0, 300)}`,
 			);
 		});
+
+		await scenario(
+			'a model failing mid-stream: the chat shows the streamed text, then the error on its own line',
+			async () => {
+				check(!!server, 'n8n is not running');
+				const r = await ask(agents[4], 'hi');
+				const shown = JSON.stringify(r.chunks).slice(0, 1500);
+				check(r.answer.startsWith('Let me think'), `streamed text: ${shown}`);
+				// n8n's chat shows an error chunk as "Error: <content>" right after the streamed text
+				check(/\n$/.test(r.answer), `the error would be glued to the text: ${shown}`);
+				check(
+					r.chunks.some((c) => c.type === 'error'),
+					`no error chunk: ${shown}`,
+				);
+				// (The error chunk's content is the agent's error description; the chat model's errors
+				// start theirs with the line naming the model and the prediction: test/chat/model.test.ts.)
+			},
+		);
 	} finally {
 		await server?.stop();
 	}

@@ -173,6 +173,14 @@ export class ReplicateChatModel implements ChatModel<CallConfig> {
 		return asNodeError(this.ctx, error, this.itemIndex);
 	}
 
+	/**
+	 * The error of an outcome. Its description starts with the message's line (which names the model
+	 * and the prediction): n8n's chat shows an agent's error by its description alone.
+	 */
+	private outcomeError(message: string, detail?: string): NodeOperationError {
+		return this.fail(message, detail ? `${message}\n\n${detail}` : message);
+	}
+
 	/** The finished prediction of a successful outcome, or the error the outcome deserves. */
 	private succeeded(outcome: Outcome): Prediction {
 		const p = outcome.prediction;
@@ -180,14 +188,16 @@ export class ReplicateChatModel implements ChatModel<CallConfig> {
 			case 'succeeded':
 				return p;
 			case 'timedOut':
-				throw this.fail(
+				throw this.outcomeError(
 					`${this.modelId} did not answer within ${this.settings.timeoutMs / 1000} s; prediction ${p.id} ${outcome.canceled ? 'was canceled' : 'could not be canceled on Replicate'}`,
 					'Raise the Timeout option.',
 				);
 			case 'canceled':
-				throw this.fail(`Prediction ${p.id} of ${this.modelId} was ${p.status} on Replicate`);
+				throw this.outcomeError(
+					`Prediction ${p.id} of ${this.modelId} was ${p.status} on Replicate`,
+				);
 			case 'failed':
-				throw this.fail(
+				throw this.outcomeError(
 					`${this.modelId} failed (prediction ${p.id}): ${outcome.error}`,
 					outcome.logsTail ? `Last lines of the model's logs:\n${outcome.logsTail}` : undefined,
 				);
@@ -239,7 +249,20 @@ export class ReplicateChatModel implements ChatModel<CallConfig> {
 			yield* chunksOf(await this.generate(messages, config));
 			return;
 		}
-		yield* streamTurn(messages, this.tools, (m) => this.streamOnce(m, config));
+		let last = '';
+		try {
+			for await (const chunk of streamTurn(messages, this.tools, (m) =>
+				this.streamOnce(m, config),
+			)) {
+				if (chunk.type === 'text-delta' && chunk.delta) last = chunk.delta;
+				yield chunk;
+			}
+		} catch (error) {
+			// n8n's chat shows a failure as "Error: …" right after the text streamed so far: end that
+			// text first, so the answer and the error are not glued together.
+			if (last && !last.endsWith('\n')) yield { type: 'text-delta', delta: '\n\n' };
+			throw this.asError(error);
+		}
 	}
 
 	/** One prediction read as it streams: yields its output text as it comes. */

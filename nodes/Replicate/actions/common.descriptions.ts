@@ -1,55 +1,6 @@
-// Parameters shared across resources: resource locators, Return All / Limit.
+// Parameters shared across the Replicate node's resources: the Version locator, Return All / Limit.
+// (The Model and Deployment pickers, shared with the chat model, are in shared/models/pickers.ts.)
 import type { INodeProperties } from 'n8n-workflow';
-
-export const modelLocator = (extra: Partial<INodeProperties> = {}): INodeProperties => ({
-	displayName: 'Model',
-	name: 'model',
-	type: 'resourceLocator',
-	default: { mode: 'list', value: '' },
-	required: true,
-	description: 'The model to run. Official models run without a version.',
-	modes: [
-		{
-			displayName: 'From List',
-			name: 'list',
-			type: 'list',
-			placeholder: 'Search models…',
-			typeOptions: { searchListMethod: 'searchModels', searchable: true },
-		},
-		{
-			displayName: 'By URL',
-			name: 'url',
-			type: 'string',
-			placeholder: 'e.g. https://replicate.com/black-forest-labs/flux-schnell',
-			extractValue: { type: 'regex', regex: 'https?://[^/]+/([^/?#]+/[^/?#]+)' },
-			validation: [
-				{
-					type: 'regex',
-					properties: {
-						regex: 'https?://[^/]+/[^/?#]+/[^/?#]+.*',
-						errorMessage: 'Not a model URL (https://replicate.com/owner/name)',
-					},
-				},
-			],
-		},
-		{
-			displayName: 'By ID',
-			name: 'id',
-			type: 'string',
-			placeholder: 'e.g. black-forest-labs/flux-schnell or owner/name:version',
-			validation: [
-				{
-					type: 'regex',
-					properties: {
-						regex: '^[^/\\s]+/[^/:\\s]+(:[^\\s]+)?$',
-						errorMessage: 'Use owner/name or owner/name:version',
-					},
-				},
-			],
-		},
-	],
-	...extra,
-});
 
 export const versionLocator = (extra: Partial<INodeProperties> = {}): INodeProperties => ({
 	displayName: 'Version',
@@ -70,36 +21,6 @@ export const versionLocator = (extra: Partial<INodeProperties> = {}): INodePrope
 			name: 'id',
 			type: 'string',
 			placeholder: 'e.g. 39ed52f2a78e934b3ba6e2a89f5b1c712de7dfea535525255b1aa35c5565e08b',
-		},
-	],
-	...extra,
-});
-
-export const deploymentLocator = (extra: Partial<INodeProperties> = {}): INodeProperties => ({
-	displayName: 'Deployment',
-	name: 'deployment',
-	type: 'resourceLocator',
-	default: { mode: 'list', value: '' },
-	required: true,
-	modes: [
-		{
-			displayName: 'From List',
-			name: 'list',
-			type: 'list',
-			placeholder: 'Select a deployment…',
-			typeOptions: { searchListMethod: 'searchDeployments', searchable: true },
-		},
-		{
-			displayName: 'By ID',
-			name: 'id',
-			type: 'string',
-			placeholder: 'e.g. acme/image-generator',
-			validation: [
-				{
-					type: 'regex',
-					properties: { regex: '^[^/\\s]+/[^/\\s]+$', errorMessage: 'Use owner/name' },
-				},
-			],
 		},
 	],
 	...extra,

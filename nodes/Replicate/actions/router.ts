@@ -5,7 +5,7 @@ import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import { retryLedger } from '../helpers/retryLedger';
 import { objectAt } from '../../shared/readers';
-import { cancelSignal, redactText } from '../../shared/transport';
+import { asNodeError, cancelSignal } from '../../shared/transport';
 import { findOperation } from './resources';
 import type { Batch, Operation } from './types';
 
@@ -22,18 +22,6 @@ function withPairedItem(items: INodeExecutionData[], itemIndex: number): INodeEx
 		}
 		return { ...item, pairedItem: { item: itemIndex } };
 	});
-}
-
-/** Any error as an n8n node error; nothing that looks like a credential stays in its texts. */
-function asNodeError(error: unknown, ctx: IExecuteFunctions): NodeError {
-	const e =
-		error instanceof NodeApiError || error instanceof NodeOperationError
-			? error
-			: new NodeOperationError(ctx.getNode(), error instanceof Error ? error : String(error));
-	// The transport already removed the token; this catches anything else shaped like one.
-	e.message = redactText(e.message);
-	if (e.description) e.description = redactText(e.description);
-	return e;
 }
 
 /**
@@ -56,7 +44,8 @@ function withItem(error: NodeError, itemIndex: number): NodeError {
 	return error;
 }
 
-function errorItem(error: NodeError, itemIndex: number): INodeExecutionData {
+/** The item Continue On Fail returns for an error (with the prediction it was about, if any). */
+function continueOnFailItem(error: NodeError, itemIndex: number): INodeExecutionData {
 	const json: IDataObject = { error: itemMessage(error, itemIndex) };
 	if (error.description) json.description = error.description;
 	if (error instanceof NodeApiError && error.httpCode) json.httpCode = error.httpCode;
@@ -115,7 +104,7 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 		if (operation.concurrency) limit = operation.concurrency.call(this);
 	} catch (caught) {
 		// a node-wide option, read at the first item
-		throw withItem(asNodeError(caught, this), 0);
+		throw withItem(asNodeError(this, caught), 0);
 	}
 	const ledger = retryLedger(this);
 	let ended = false;
@@ -131,9 +120,9 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 				results[i] = withPairedItem(await operation.execute.call(this, i, batch), i);
 				ledger?.set(i, results[i]);
 			} catch (caught) {
-				const error = asNodeError(caught, this);
+				const error = asNodeError(this, caught);
 				if (continueOnFail) {
-					results[i] = [errorItem(error, i)];
+					results[i] = [continueOnFailItem(error, i)];
 					return;
 				}
 				// The first failure is the cause; the others may only be its consequence (they were stopped).

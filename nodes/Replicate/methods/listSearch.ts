@@ -1,5 +1,4 @@
 import type {
-	IDataObject,
 	ILoadOptionsFunctions,
 	INodeListSearchItems,
 	INodeListSearchResult,
@@ -7,48 +6,10 @@ import type {
 import { NodeApiError } from 'n8n-workflow';
 
 import { parseModelRef } from '../../shared/models/modelRef';
+import { listPage, searchDeployments, searchModels } from '../../shared/models/pickers';
 import { objectAt, readEditorLocator } from '../../shared/readers';
-import { apiRequest, asNodeError, type ApiResponse } from '../../shared/transport';
+import { asNodeError } from '../../shared/transport';
 import { LATEST } from './mapperFields';
-
-type Page = { results?: IDataObject[]; next?: string | null };
-
-const page = (ctx: ILoadOptionsFunctions, path: string, qs?: IDataObject) =>
-	apiRequest<Page>(ctx, {
-		method: 'GET',
-		path,
-		qs,
-		retry: 'read',
-	});
-
-const modelResult = (m: IDataObject) => ({
-	name: `${m.owner}/${m.name}`,
-	value: `${m.owner}/${m.name}`,
-	url: m.url as string | undefined,
-	description: (m.description as string | null) ?? undefined,
-});
-
-/** Models: Replicate's search (GET /search) when the user types, else the paginated model list. */
-export async function searchModels(
-	this: ILoadOptionsFunctions,
-	filter?: string,
-	paginationToken?: string,
-): Promise<INodeListSearchResult> {
-	if (filter?.trim()) {
-		const res = await apiRequest<{ models?: Array<{ model: IDataObject }> }>(this, {
-			method: 'GET',
-			path: '/search',
-			qs: { query: filter.trim(), limit: 50 },
-			retry: 'read',
-		});
-		return { results: (res.body.models ?? []).map((r) => modelResult(r.model)) };
-	}
-	const res = await page(this, paginationToken ?? '/models');
-	return {
-		results: (res.body.results ?? []).map(modelResult),
-		paginationToken: res.body.next ?? undefined,
-	};
-}
 
 /** The Version list's entry for "the latest version" (Run and Create only). */
 function latestEntry(ctx: ILoadOptionsFunctions): boolean {
@@ -71,9 +32,9 @@ export async function searchVersions(
 	const ref = parseModelRef(readEditorLocator(this, 'model'));
 	if (!ref) return { results: [] };
 	const path = `/models/${encodeURIComponent(ref.owner)}/${encodeURIComponent(ref.name)}/versions`;
-	let res: ApiResponse<Page>;
+	let res: Awaited<ReturnType<typeof listPage>>;
 	try {
-		res = await page(this, paginationToken ?? path);
+		res = await listPage(this, paginationToken ?? path);
 	} catch (error) {
 		// A model that does not exist (yet: the user may still be typing it) has no versions.
 		if (error instanceof NodeApiError && error.httpCode === '404') return { results: [] };
@@ -101,28 +62,12 @@ export async function searchVersions(
 	};
 }
 
-export async function searchDeployments(
-	this: ILoadOptionsFunctions,
-	filter?: string,
-	paginationToken?: string,
-): Promise<INodeListSearchResult> {
-	const res = await page(this, paginationToken ?? '/deployments');
-	const results = (res.body.results ?? [])
-		.map((d) => ({
-			name: `${d.owner}/${d.name}`,
-			value: `${d.owner}/${d.name}`,
-			description: String(objectAt(d, 'current_release')?.model ?? ''),
-		}))
-		.filter((d) => !filter || d.name.toLowerCase().includes(filter.toLowerCase()));
-	return { results, paginationToken: res.body.next ?? undefined };
-}
-
 export async function searchCollections(
 	this: ILoadOptionsFunctions,
 	filter?: string,
 	paginationToken?: string,
 ): Promise<INodeListSearchResult> {
-	const res = await page(this, paginationToken ?? '/collections');
+	const res = await listPage(this, paginationToken ?? '/collections');
 	const results = (res.body.results ?? [])
 		.map((c) => ({
 			name: String(c.name),
@@ -138,7 +83,7 @@ export async function searchFiles(
 	filter?: string,
 	paginationToken?: string,
 ): Promise<INodeListSearchResult> {
-	const res = await page(this, paginationToken ?? '/files');
+	const res = await listPage(this, paginationToken ?? '/files');
 	const results = (res.body.results ?? [])
 		.map((f) => ({
 			name: `${f.name ?? f.id} (${f.content_type}, ${f.size} bytes)`,
@@ -148,3 +93,6 @@ export async function searchFiles(
 		.filter((f) => !filter || f.name.toLowerCase().includes(filter.toLowerCase()));
 	return { results, paginationToken: res.body.next ?? undefined };
 }
+
+// Shared with the chat model: listed here too, since every export of this module is an editor method.
+export { searchDeployments, searchModels };

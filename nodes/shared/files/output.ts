@@ -6,6 +6,7 @@ import type {
 	IDataObject,
 	IExecuteFunctions,
 	INodeExecutionData,
+	INodeProperties,
 	IWebhookFunctions,
 } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
@@ -35,6 +36,17 @@ function positive(v: unknown): number | undefined {
 	const n = Number(v);
 	return v !== undefined && v !== '' && Number.isFinite(n) && n > 0 ? n : undefined;
 }
+
+/** The Max File Size option (Run, Wait, the trigger); `outputOptions` reads it. */
+export const maxFileSizeOption: INodeProperties = {
+	displayName: 'Max File Size (MB)',
+	name: 'maxFileSize',
+	type: 'number',
+	typeOptions: { minValue: 1 },
+	default: 1024,
+	description:
+		'Largest output file downloaded (after decompression). A larger file fails the item and nothing of it is kept.',
+};
 
 /**
  * Output options from a node's Options collection (Run, Wait, the resume of Wait for Webhook, the

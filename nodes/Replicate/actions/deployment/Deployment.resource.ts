@@ -1,7 +1,7 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { deploymentLocator } from '../common.descriptions';
+import { deploymentLocator } from '../../../shared/models/pickers';
 import { simpleOperation } from '../simple';
 import { defineResource } from '../types';
 import { create } from './create.operation';

@@ -3,7 +3,8 @@ import { NodeOperationError } from 'n8n-workflow';
 
 import { versionOrLatest } from '../../../shared/models/targets';
 import { apiRequest } from '../../../shared/transport';
-import { modelLocator, versionLocator } from '../common.descriptions';
+import { versionLocator } from '../common.descriptions';
+import { modelLocator } from '../../../shared/models/pickers';
 import { withDisplay } from '../simple';
 import { jsonItems, type Operation } from '../types';
 import { checkInstances, hardwareField, instancesField } from './hardwareAndInstances';

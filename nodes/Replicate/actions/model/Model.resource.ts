@@ -2,7 +2,7 @@ import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workfl
 import { NodeOperationError } from 'n8n-workflow';
 
 import { httpUrl, modelPath, objectAt } from '../../../shared/readers';
-import { modelLocator } from '../common.descriptions';
+import { modelLocator } from '../../../shared/models/pickers';
 import { simpleOperation } from '../simple';
 import { defineResource } from '../types';
 

@@ -1,6 +1,7 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
-import { modelLocator, versionLocator } from '../common.descriptions';
+import { versionLocator } from '../common.descriptions';
+import { modelLocator } from '../../../shared/models/pickers';
 import { simpleOperation } from '../simple';
 import { defineResource } from '../types';
 import { modelPath, segment } from '../../../shared/readers';

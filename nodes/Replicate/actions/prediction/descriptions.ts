@@ -1,7 +1,9 @@
 // Parameters of Prediction → Run, Create and Wait.
 import type { INodeProperties } from 'n8n-workflow';
 
-import { deploymentLocator, modelLocator, versionLocator } from '../common.descriptions';
+import { versionLocator } from '../common.descriptions';
+import { maxFileSizeOption } from '../../../shared/files/output';
+import { deploymentLocator, modelLocator } from '../../../shared/models/pickers';
 
 export const predictionIdField: INodeProperties = {
 	displayName: 'Prediction ID',
@@ -193,16 +195,6 @@ export const concurrencyOption = (def: number): INodeProperties => ({
 	description:
 		"How many items run at the same time. Outputs keep the order of the items. Without this option there is no fixed limit: creates and status checks are paced by Replicate's rate limits (node version 1: 50 at a time, Create 10).",
 });
-
-export const maxFileSizeOption: INodeProperties = {
-	displayName: 'Max File Size (MB)',
-	name: 'maxFileSize',
-	type: 'number',
-	typeOptions: { minValue: 1 },
-	default: 1024,
-	description:
-		'Largest output file downloaded (after decompression). A larger file fails the item and nothing of it is kept.',
-};
 
 /** Waiting and output options (Run and Wait). */
 export const waitAndOutputOptions: INodeProperties[] = [

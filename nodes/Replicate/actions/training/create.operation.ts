@@ -118,7 +118,7 @@ export const create: Operation = {
 			cancelOnTimeout: settings.cancelOnTimeout,
 		};
 		if (waitMode === 'webhook')
-			return await createAndSuspend(job, trainer.createPath, body, dest, secrets);
+			return await createAndSuspend(this, job, trainer.createPath, body, dest, secrets);
 		const started = await start(job, { path: trainer.createPath, body }, settings.timeoutMs);
 		if (waitMode === 'none')
 			return [{ json: formatTraining(redactSecrets(started.prediction, secrets), true, dest) }];
@@ -146,21 +146,22 @@ export const create: Operation = {
  * documents no deadline (Cancel-After) for trainings, so the wait has no end of its own.
  */
 async function createAndSuspend(
+	ctx: IExecuteFunctions,
 	job: Job,
 	path: string,
 	body: IDataObject,
 	destination: string,
 	secrets: Secrets,
 ) {
-	const webhook = callbackUrl(job.ctx as IExecuteFunctions, job.itemIndex);
-	reserveWaitSlot(job.ctx as IExecuteFunctions, job.itemIndex);
+	const webhook = callbackUrl(ctx, job.itemIndex);
+	reserveWaitSlot(ctx, job.itemIndex);
 	const { prediction } = await start(
 		job,
 		{ path, body: { ...body, webhook, webhook_events_filter: ['completed'] } },
 		0,
 	);
-	rememberPrediction(job.ctx as IExecuteFunctions, prediction.id);
-	await (job.ctx as IExecuteFunctions).putExecutionToWait(WAIT_INDEFINITELY);
+	rememberPrediction(ctx, prediction.id);
+	await ctx.putExecutionToWait(WAIT_INDEFINITELY);
 	// Shown while the execution waits; the resumed output replaces it.
 	return [{ json: formatTraining(redactSecrets(prediction, secrets), false, destination) }];
 }

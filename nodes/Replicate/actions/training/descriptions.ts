@@ -4,13 +4,11 @@
 // created, and waiting.
 import type { INodeProperties, INodePropertyCollection } from 'n8n-workflow';
 
-import { modelLocator, versionLocator } from '../common.descriptions';
+import { versionLocator } from '../common.descriptions';
+import { modelLocator } from '../../../shared/models/pickers';
 import { webhookOptions } from '../locators';
-import {
-	maxFileSizeOption,
-	secretInputsField,
-	targetAndInputFields,
-} from '../prediction/descriptions';
+import { maxFileSizeOption } from '../../../shared/files/output';
+import { secretInputsField, targetAndInputFields } from '../prediction/descriptions';
 import { destinationFields } from './destination';
 
 const V1 = { '@version': [1] };

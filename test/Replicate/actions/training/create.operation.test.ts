@@ -308,3 +308,25 @@ describe('Training → Create: Wait for Webhook', () => {
 		expect(requests('trainings.create')).toBe(trainings);
 	});
 });
+
+describe('Training → Create: Retry On Fail', () => {
+	test('nothing is created twice: one failed create among three items, one destination created, three trainings', async () => {
+		const models = requests('models.create');
+		const faults = ctx.emu.requests('trainings.create').filter((l) => l.fault).length;
+		const trainings = ctx.emu.store.trainings.size;
+		ctx.emu.addFault({ method: 'POST', path: /\/trainings$/, nth: 2, status: 500 });
+		const { items, error } = await train(
+			trainParams({ destination: rl('emulator/unit-retry-lora'), createDestination: true }),
+			{
+				input: [zipItem({ n: 0 }), zipItem({ n: 1 }), zipItem({ n: 2 })],
+				nodeSettings: { ...V11, retryOnFail: true, maxTries: 3, waitBetweenTries: 10 },
+			},
+		);
+		expect(error).toBeUndefined();
+		expect(items.map((i) => i.json.status)).toEqual(['succeeded', 'succeeded', 'succeeded']);
+		expect(requests('models.create')).toBe(models + 1);
+		expect(ctx.emu.store.trainings.size).toBe(trainings + 3);
+		// The fault fired: the second create failed, and only it was sent again on the retry.
+		expect(ctx.emu.requests('trainings.create').filter((l) => l.fault).length).toBe(faults + 1);
+	});
+});
