@@ -21,6 +21,7 @@ import {
 	type N8nTarget,
 	PACKAGE_ROOT,
 	start,
+	workDir,
 } from './n8n-host';
 
 function targetFrom(argv: string[]): N8nTarget {
@@ -48,7 +49,7 @@ async function main() {
 	const baseUrl = process.env.REPLICATE_BASE_URL ?? emu?.baseUrl ?? 'https://api.replicate.com/v1';
 	// the examples save their files under demo-output/ (n8n may write only there)
 	mkdirSync(join(PACKAGE_ROOT, 'demo-output'), { recursive: true });
-	const work = join(PACKAGE_ROOT, '.e2e', 'dev');
+	const work = workDir('dev');
 	const host = createHost(work, {
 		target,
 		port: 5678,

@@ -21,6 +21,7 @@ import {
 	PACKAGE_ROOT,
 	portBase,
 	start,
+	workDir,
 } from './n8n-host';
 
 const OUT = join(PACKAGE_ROOT, 'docs', 'images');
@@ -44,7 +45,7 @@ async function main() {
 	mkdirSync(OUT, { recursive: true });
 	mkdirSync(join(PACKAGE_ROOT, 'demo-output'), { recursive: true });
 	const emu = await startEmulator({ rateLimits: false, speed: 5 });
-	const work = join(PACKAGE_ROOT, '.e2e', 'screenshots');
+	const work = workDir('screenshots');
 	const host = createHost(work, {
 		target: N8N_NEWEST,
 		port: portBase() + 17,

@@ -26,6 +26,7 @@ import {
 	portBase,
 	start,
 	type Started,
+	workDir,
 } from '../../tools/n8n-host';
 import { check, listExecutions, until } from './api';
 
@@ -60,7 +61,7 @@ async function main() {
 	const emu = await startEmulator({ rateLimits: false, speed: 5 });
 	// the examples save their files under demo-output/ (n8n may write only there)
 	mkdirSync(join(PACKAGE_ROOT, 'demo-output'), { recursive: true });
-	const work = join(PACKAGE_ROOT, '.e2e', `dev-${target.n8n}`);
+	const work = workDir(`dev-${target.n8n}`);
 	const host = createHost(work, {
 		target,
 		port: portBase() + 17,
