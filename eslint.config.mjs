@@ -1,9 +1,14 @@
-// Lint for shipped code (nodes/, credentials/, package.json), wired like n8n's own community-node
-// tooling and its package scanner: the community-nodes Cloud ruleset, eslint-plugin-n8n-nodes-base's
-// nodes/credentials/community rulesets and no-console. Inline eslint-disable comments are ignored, as
-// the scanner ignores them.
+// Lint for shipped code (nodes/, credentials/, package.json): n8n's official config for community
+// nodes, rule for rule as @n8n/node-cli 0.48.3 exports it (`@n8n/node-cli/eslint`: the community-nodes
+// Cloud ruleset, eslint-plugin-n8n-nodes-base's nodes/credentials/community rulesets, import-x's
+// recommended rules with the TypeScript resolver, no-console), with the same plugin versions. The CLI
+// itself is not a devDependency: it depends on @n8n/ai-node-sdk and n8n's CLI tooling, which this
+// repository keeps out of its install. Inline eslint-disable comments are ignored, as n8n's package
+// scanner ignores them.
 import js from '@eslint/js';
 import { n8nCommunityNodesPlugin } from '@n8n/eslint-plugin-community-nodes';
+import { createTypeScriptImportResolver } from 'eslint-import-resolver-typescript';
+import importX from 'eslint-plugin-import-x';
 import n8nNodesBase from 'eslint-plugin-n8n-nodes-base';
 import tseslint from 'typescript-eslint';
 
@@ -14,8 +19,14 @@ export default tseslint.config(
 	{ linterOptions: { noInlineConfig: true, reportUnusedDisableDirectives: 'off' } },
 	{
 		files: ['**/*.ts'],
-		extends: [js.configs.recommended, tseslint.configs.recommended, cloud],
+		extends: [
+			js.configs.recommended,
+			tseslint.configs.recommended,
+			cloud,
+			importX.configs['flat/recommended'],
+		],
 		plugins: { 'n8n-nodes-base': n8nNodesBase },
+		settings: { 'import-x/resolver-next': [createTypeScriptImportResolver()] },
 		rules: { 'prefer-spread': 'off', 'no-console': 'error' },
 	},
 	{

@@ -4,17 +4,12 @@
 // `npm run dev -- --n8n newest` runs the newest tested n8n (the Chat Model needs n8n 2.16 or newer);
 // `--n8n oldest` (the default) or a version of N8N_MATRIX picks another.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { startEmulator } from '../test/emulator';
 import {
-	createHost,
-	DEV_CREDENTIAL,
+	devHost,
 	ensureN8n,
-	exampleWorkflow,
-	importCredentials,
-	importWorkflow,
 	N8N_MATRIX,
 	N8N_NEWEST,
 	N8N_OLDEST,
@@ -46,29 +41,12 @@ async function main() {
 	const token = process.env.REPLICATE_API_TOKEN;
 	const emu = token ? undefined : await startEmulator({ port: 8787 });
 	const baseUrl = process.env.REPLICATE_BASE_URL ?? emu?.baseUrl ?? 'https://api.replicate.com/v1';
-	// the examples save their files under demo-output/ (n8n may write only there)
-	mkdirSync(join(PACKAGE_ROOT, 'demo-output'), { recursive: true });
 	const work = join(PACKAGE_ROOT, '.e2e', 'dev');
-	const host = createHost(work, {
-		target,
-		port: 5678,
-		link: true,
-		fileAccess: join(PACKAGE_ROOT, 'demo-output'),
-	});
-	await importCredentials(host, work, [
-		{
-			...DEV_CREDENTIAL,
-			type: 'replicateApi',
-			data: {
-				apiToken: token ?? emu!.token,
-				baseUrl,
-				webhookSecret: emu?.options.webhookSecret ?? '',
-			},
-		},
-	]);
-	for (const f of readdirSync(join(PACKAGE_ROOT, 'examples')).filter((x) => x.endsWith('.json'))) {
-		await importWorkflow(host, work, exampleWorkflow(f, DEV_CREDENTIAL));
-	}
+	const { host } = await devHost(
+		work,
+		{ target, port: 5678 },
+		{ apiToken: token ?? emu!.token, baseUrl, webhookSecret: emu?.options.webhookSecret },
+	);
 	const n8n = await start(host, join(work, 'n8n.log'));
 	process.stdout.write(
 		`\nn8n ${target.n8n} editor: http://127.0.0.1:5678  (create the owner account on first visit)\nReplicate: ${baseUrl}${emu ? ` (emulator, token ${emu.token})` : ''}\nLog: ${join(work, 'n8n.log')}\nCtrl+C stops everything.\n`,

@@ -420,6 +420,33 @@ export function exampleWorkflow(
 	return workflow;
 }
 
+/**
+ * What `npm run dev` sets up (also for its check and the docs' screenshots): a fresh user folder in
+ * `work` with the package's dist/ linked, the "Replicate" credential for `replicate`, and every example
+ * imported with that credential. The examples save files under demo-output/, which n8n may write.
+ */
+export async function devHost(
+	work: string,
+	opts: { target: N8nTarget; port: number; brokerPort?: number },
+	replicate: { apiToken: string; baseUrl: string; webhookSecret?: string },
+) {
+	const out = join(PACKAGE_ROOT, 'demo-output');
+	mkdirSync(out, { recursive: true });
+	const host = createHost(work, { ...opts, link: true, fileAccess: out });
+	await importCredentials(host, work, [
+		{
+			...DEV_CREDENTIAL,
+			type: 'replicateApi',
+			data: { ...replicate, webhookSecret: replicate.webhookSecret ?? '' },
+		},
+	]);
+	const examples = readdirSync(join(PACKAGE_ROOT, 'examples'))
+		.filter((f) => f.endsWith('.workflow.json'))
+		.map((file) => ({ file, workflow: exampleWorkflow(file, DEV_CREDENTIAL) }));
+	for (const { workflow } of examples) await importWorkflow(host, work, workflow);
+	return { host, examples };
+}
+
 export interface ExecuteResult {
 	code: number;
 	run?: {

@@ -4,24 +4,13 @@
 // checks what a new user needs to see: every example opens, and the chat example answers a message in
 // the editor's chat (the Replicate Chat Model usable). Ports: $E2E_PORT_BASE + 17 and + 19.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { chromium, selectors, type Page } from 'playwright-core';
 
 import { startEmulator } from '../test/emulator';
-import {
-	createHost,
-	DEV_CREDENTIAL,
-	ensureN8n,
-	exampleWorkflow,
-	importCredentials,
-	importWorkflow,
-	N8N_NEWEST,
-	PACKAGE_ROOT,
-	portBase,
-	start,
-} from './n8n-host';
+import { devHost, ensureN8n, N8N_NEWEST, PACKAGE_ROOT, portBase, start } from './n8n-host';
 
 const OUT = join(PACKAGE_ROOT, 'docs', 'images');
 const OWNER = {
@@ -42,30 +31,14 @@ async function main() {
 	execFileSync('npm', ['run', '--silent', 'build'], { cwd: PACKAGE_ROOT, stdio: 'inherit' });
 	ensureN8n(N8N_NEWEST);
 	mkdirSync(OUT, { recursive: true });
-	mkdirSync(join(PACKAGE_ROOT, 'demo-output'), { recursive: true });
 	const emu = await startEmulator({ rateLimits: false, speed: 5 });
 	const work = join(PACKAGE_ROOT, '.e2e', 'screenshots');
-	const host = createHost(work, {
-		target: N8N_NEWEST,
-		port: portBase() + 17,
-		brokerPort: portBase() + 19,
-		link: true,
-		fileAccess: join(PACKAGE_ROOT, 'demo-output'),
-	});
-	await importCredentials(host, work, [
-		{
-			...DEV_CREDENTIAL,
-			type: 'replicateApi',
-			data: {
-				apiToken: emu.token,
-				baseUrl: emu.baseUrl,
-				webhookSecret: emu.options.webhookSecret ?? '',
-			},
-		},
-	]);
-	const files = readdirSync(join(PACKAGE_ROOT, 'examples')).filter((f) => f.endsWith('.json'));
-	const examples = files.map((f) => ({ file: f, wf: exampleWorkflow(f, DEV_CREDENTIAL) }));
-	for (const { wf } of examples) await importWorkflow(host, work, wf);
+	const { host, examples: imported } = await devHost(
+		work,
+		{ target: N8N_NEWEST, port: portBase() + 17, brokerPort: portBase() + 19 },
+		{ apiToken: emu.token, baseUrl: emu.baseUrl, webhookSecret: emu.options.webhookSecret },
+	);
+	const examples = imported.map(({ file, workflow }) => ({ file, wf: workflow }));
 	const n8n = await start(host, join(work, 'n8n.log'));
 	const base = `http://127.0.0.1:${host.port}`;
 	const browser = await chromium.launch({
@@ -109,11 +82,13 @@ async function main() {
 		const chat = examples.find((e) => e.file.startsWith('chat-'))!.wf;
 		await page.goto(`${base}/workflow/${chat.id}`, { waitUntil: 'domcontentloaded' });
 		await page.getByTestId('canvas-node').first().waitFor();
-		await page
-			.getByRole('button', { name: /open chat|chat/i })
-			.first()
-			.click();
-		const input = page.locator('textarea').last();
+		// n8n's "Open chat" button under a Chat Trigger (the canvas pane sits over it)
+		await page.locator('[data-test-id^="execute-workflow-button"]').first().click({ force: true });
+		const input = page
+			.getByTestId('chat-input')
+			.locator('textarea')
+			.or(page.locator('textarea[data-test-id="chat-input"]'))
+			.first();
 		await input.fill('Hello from the docs');
 		await input.press('Enter');
 		await page
@@ -124,6 +99,11 @@ async function main() {
 		say('PASS the chat example answers in the editor (Replicate Chat Model on n8n 2.41.1)');
 	} catch (e) {
 		failed = true;
+		await browser
+			.contexts()[0]
+			?.pages()[0]
+			?.screenshot({ path: join(work, 'failed.png') })
+			.catch(() => undefined);
 		say(`FAIL ${(e as Error).message}`);
 	} finally {
 		await browser.close();

@@ -6,18 +6,15 @@
 // error text (a second n8n-workflow beside n8n's turns it into "NodeOperationError").
 // Ports: $E2E_PORT_BASE + 17 and + 19 (the demo's).
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { startEmulator } from '../emulator';
 import {
 	apiKey,
-	createHost,
 	DEV_CREDENTIAL,
+	devHost,
 	ensureN8n,
-	exampleWorkflow,
 	execute,
-	importCredentials,
 	importWorkflow,
 	n8n,
 	N8N_MATRIX,
@@ -58,31 +55,13 @@ async function main() {
 	execFileSync('npm', ['run', '--silent', 'build'], { cwd: PACKAGE_ROOT, stdio: 'inherit' });
 	ensureN8n(target);
 	const emu = await startEmulator({ rateLimits: false, speed: 5 });
-	// the examples save their files under demo-output/ (n8n may write only there)
-	mkdirSync(join(PACKAGE_ROOT, 'demo-output'), { recursive: true });
 	const work = join(PACKAGE_ROOT, '.e2e', `dev-${target.n8n}`);
-	const host = createHost(work, {
-		target,
-		port: portBase() + 17,
-		brokerPort: portBase() + 19,
-		link: true,
-		fileAccess: join(PACKAGE_ROOT, 'demo-output'),
-	});
-	await importCredentials(host, work, [
-		{
-			...DEV_CREDENTIAL,
-			type: 'replicateApi',
-			data: {
-				apiToken: emu.token,
-				baseUrl: emu.baseUrl,
-				webhookSecret: emu.options.webhookSecret ?? '',
-			},
-		},
-	]);
-	const examples = readdirSync(join(PACKAGE_ROOT, 'examples'))
-		.filter((f) => f.endsWith('.json'))
-		.map((f) => exampleWorkflow(f, DEV_CREDENTIAL) as unknown as Workflow);
-	for (const wf of examples) await importWorkflow(host, work, wf);
+	const { host, examples: imported } = await devHost(
+		work,
+		{ target, port: portBase() + 17, brokerPort: portBase() + 19 },
+		{ apiToken: emu.token, baseUrl: emu.baseUrl, webhookSecret: emu.options.webhookSecret },
+	);
+	const examples = imported.map((e) => e.workflow as unknown as Workflow);
 	const byNode = (type: string) =>
 		examples.find((w) => w.nodes.some((n) => n.type.endsWith(type)))!;
 	const manual = examples.filter((w) => w.nodes.some((n) => n.type.endsWith('.manualTrigger')));

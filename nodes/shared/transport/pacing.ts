@@ -5,7 +5,8 @@
 // takes only its share of what the account has left, so workers sharing a token stay under the
 // limit together; without it, each paces at the limit. A 429 (another worker, or an account with
 // lower limits) holds back every request of that credential in this process for the Retry-After
-// time and halves its pace, which recovers over the minute after the block lifts.
+// time and, unless it reported what remains, halves its pace, which recovers over the minute after
+// the block lifts.
 import { sleep } from 'n8n-workflow';
 
 /** Which of Replicate's limits a request counts against. */

@@ -12,18 +12,11 @@
 //   node's correction it calls properly ("call badly twice": wrong again, so the node gives up);
 // - a "Tool results:" turn is answered with "The result is <result>." (results joined with "; ");
 // - anything else is answered "Echo: <text>", like the echo models.
-import { tokens } from './chat';
+import { ITERATOR, OWNER, tokens } from './chat';
 import { cogSchema } from './schema';
 import { ModelError, type JsonObject, type ModelDef, type RunContext } from './types';
 
-const OWNER = 'emulator';
 const TOKEN_MS = 20;
-const ITERATOR = {
-	type: 'array',
-	items: { type: 'string' },
-	'x-cog-array-type': 'iterator',
-	'x-cog-array-display': 'concatenate',
-};
 
 interface Listed {
 	name: string;

@@ -8,9 +8,10 @@
 import { cogSchema } from './schema';
 import { ModelError, type JsonObject, type ModelDef, type RunContext } from './types';
 
-const OWNER = 'emulator';
+export const OWNER = 'emulator';
 const TOKEN_MS = 30;
-const ITERATOR = {
+/** A language model's output: tokens streamed into an array, shown joined. */
+export const ITERATOR = {
 	type: 'array',
 	items: { type: 'string' },
 	'x-cog-array-type': 'iterator',
