@@ -43,6 +43,20 @@ export const N8N_NEWEST = N8N_MATRIX[N8N_MATRIX.length - 1];
 export const N8N_VERSION = N8N_OLDEST.n8n;
 
 export const PACKAGE_ROOT = resolve(__dirname, '..');
+
+/**
+ * Where the real-n8n runs keep their n8n user folders: outside the repository (one folder per checkout),
+ * so a package unpacked there resolves n8n-workflow and the AI node SDK to n8n's own copies, as in a real
+ * install, never to the repository's node_modules (whose n8n-workflow would fail n8n's `instanceof`
+ * checks, and whose dev-only AI SDK would hide n8n 2.8.4's missing one).
+ */
+export const WORK_ROOT =
+	process.env.N8N_WORK_DIR ??
+	join(
+		tmpdir(),
+		`n8n-nodes-replicate-${createHash('sha256').update(PACKAGE_ROOT).digest('hex').slice(0, 8)}`,
+	);
+export const workDir = (name: string) => join(WORK_ROOT, name);
 /** Where n8n and Node installs are cached: $N8N_CACHE_DIR or ~/.cache/n8n-nodes-replicate. */
 export const CACHE_DIR =
 	process.env.N8N_CACHE_DIR ?? join(homedir(), '.cache', 'n8n-nodes-replicate');

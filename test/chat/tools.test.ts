@@ -152,8 +152,12 @@ test('calls are written back in the protocol, results under the results header',
 					{ type: 'text', text: 'b' },
 				],
 			},
+			{ name: 'n8n', result: '[{"response":"len=5"}]' },
+			{ name: 'node', result: '[{"response":"x","id":"p1"}]' },
 		]),
-	).toBe('Tool results:\n[calculator] 42\n[weather failed] {"temp":3}\n[code] ab');
+	).toBe(
+		'Tool results:\n[calculator] 42\n[weather failed] {"temp":3}\n[code] ab\n[n8n] len=5\n[node] [{"response":"x","id":"p1"}]',
+	);
 	expect(resultsText([{ name: 'big', result: 'x'.repeat(30_000) }])).toMatch(
 		/^Tool results:\n\[big\] x{20000} … \(cut at 20000 characters\)$/,
 	);

@@ -23,6 +23,7 @@ import {
 	portBase,
 	start,
 	type Started,
+	workDir,
 } from '../../tools/n8n-host';
 import { check, listExecutions, until } from './api';
 
@@ -55,7 +56,7 @@ async function main() {
 	execFileSync('npm', ['run', '--silent', 'build'], { cwd: PACKAGE_ROOT, stdio: 'inherit' });
 	ensureN8n(target);
 	const emu = await startEmulator({ rateLimits: false, speed: 5 });
-	const work = join(PACKAGE_ROOT, '.e2e', `dev-${target.n8n}`);
+	const work = workDir(`dev-${target.n8n}`);
 	const { host, examples: imported } = await devHost(
 		work,
 		{ target, port: portBase() + 17, brokerPort: portBase() + 19 },

@@ -190,8 +190,24 @@ export function callsText(calls: Array<{ name: string; input: string }>): string
 	return JSON.stringify({ tool_calls: list });
 }
 
+/** n8n's tools answer `[{"response": "42"}]`; the model gets `42`. Anything else stays as it is. */
+function unwrapResponses(text: string): string {
+	if (!text.startsWith('[{"response"')) return text;
+	try {
+		const list = JSON.parse(text) as unknown;
+		const ok =
+			Array.isArray(list) &&
+			list.every(
+				(r) => isObject(r) && Object.keys(r).length === 1 && typeof r.response === 'string',
+			);
+		return ok ? (list as Array<{ response: string }>).map((r) => r.response).join('\n') : text;
+	} catch {
+		return text;
+	}
+}
+
 function resultText(result: unknown): string {
-	if (typeof result === 'string') return result;
+	if (typeof result === 'string') return unwrapResponses(result);
 	if (Array.isArray(result) && result.every((r) => isObject(r) && typeof r.text === 'string')) {
 		return result.map((r) => (r as { text: string }).text).join('');
 	}
