@@ -16,11 +16,11 @@ import {
 	N8N_MATRIX,
 	N8N_OLDEST,
 	nodeItems,
-	PACKAGE_ROOT,
 	portBase,
 	transcripts,
 	type Host,
 	type N8nTarget,
+	workDir,
 } from '../../tools/n8n-host';
 import { check } from './api';
 
@@ -32,7 +32,7 @@ if (process.env.E2E_N8N && TARGET.n8n !== process.env.E2E_N8N) {
 		`E2E_N8N=${process.env.E2E_N8N} is not in N8N_MATRIX (${N8N_MATRIX.map((t) => t.n8n).join(', ')})`,
 	);
 }
-const WORK = join(PACKAGE_ROOT, '.e2e', `n8n-${TARGET.n8n}`);
+const WORK = workDir(`n8n-${TARGET.n8n}`);
 const results: Array<{ name: string; ok: boolean; error?: string; ms: number }> = [];
 
 export { check };

@@ -58,6 +58,8 @@ function wrapMessages(adapter: Adapter, key: string) {
 /** The adapter, made to pass image_url blocks on as standard image blocks. */
 export function keepImages<T>(adapter: T): T {
 	if (!adapter || typeof adapter !== 'object') return adapter;
+	// Cast: the adapter is n8n's LangChain class (not a dependency here); only the members wrapped
+	// below are used, each checked before it is called.
 	const a = adapter as unknown as Adapter;
 	wrapMessages(a, '_generate');
 	wrapMessages(a, '_streamResponseChunks');

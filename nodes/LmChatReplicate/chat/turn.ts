@@ -62,7 +62,8 @@ export async function* streamTurn(
 			}
 			finished = next.value;
 		} finally {
-			// The consumer stopped reading: the prediction's generator cancels what still runs.
+			// The consumer stopped reading: the prediction's generator cancels what still runs. (Cast:
+			// return() wants a Finished, which does not exist yet; the generator never reads it.)
 			await run.return(undefined as unknown as Finished);
 		}
 		usage = addUsage(usage, finished.usage);

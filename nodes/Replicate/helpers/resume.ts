@@ -124,8 +124,8 @@ export function waitingFor(ctx: IWebhookFunctions): string | undefined {
 	// n8n's sandboxed expression engine (the "vm" engine of newer n8n) cannot call functions such as
 	// customData.get(); the same $execution object is then read from the webhook context's own
 	// expression keys (feature-detected; absent there, the delivery is refused).
-	const keys = (ctx as unknown as { additionalKeys?: IWorkflowDataProxyAdditionalKeys })
-		.additionalKeys;
+	const keys = ('additionalKeys' in ctx ? ctx.additionalKeys : undefined) as
+		IWorkflowDataProxyAdditionalKeys | undefined;
 	try {
 		return keptValue(keys?.$execution?.customData?.get(key));
 	} catch {

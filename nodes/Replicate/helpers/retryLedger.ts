@@ -17,7 +17,7 @@
 import { createHash } from 'crypto';
 import type { IExecuteFunctions, INode, INodeExecutionData } from 'n8n-workflow';
 
-/** After its wait between tries, how long a run's next try may be late before it counts as never coming. */
+/** After its wait between tries, how long a run's next try may be late before it counts as one that will not come. */
 const OVERDUE_GRACE_MS = 60_000;
 
 interface Entry {

@@ -108,16 +108,16 @@ type ReadableCtor = { from(source: AsyncIterable<Uint8Array>, options?: IDataObj
  * import).
  */
 function readableOf(body: object): ReadableCtor | undefined {
+	const isReadable = (c: unknown): c is ReadableCtor =>
+		typeof c === 'function' &&
+		c.name === 'Readable' &&
+		typeof (c as Partial<ReadableCtor>).from === 'function';
 	for (
-		let c = (body as { constructor?: unknown }).constructor;
+		let c: unknown = (body as { constructor?: unknown }).constructor;
 		c && typeof c === 'function';
 		c = Object.getPrototypeOf(c)
 	) {
-		if (
-			(c as { name?: string }).name === 'Readable' &&
-			typeof (c as Partial<ReadableCtor>).from === 'function'
-		)
-			return c as unknown as ReadableCtor;
+		if (isReadable(c)) return c;
 	}
 	return undefined;
 }

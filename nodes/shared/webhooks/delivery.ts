@@ -113,10 +113,7 @@ export async function checkDelivery(
 	const trigger = endpoint === 'trigger';
 	// n8n keeps every request's raw body (its rawBodyReader middleware); the signature covers those
 	// bytes.
-	const req = ctx.getRequestObject() as unknown as {
-		rawBody?: Buffer;
-		readRawBody?: () => Promise<void>;
-	};
+	const req: { rawBody?: Buffer; readRawBody?: () => Promise<void> } = ctx.getRequestObject();
 	if (!req.rawBody && req.readRawBody) await req.readRawBody();
 	const id = header(ctx, 'webhook-id');
 	const delivery = {

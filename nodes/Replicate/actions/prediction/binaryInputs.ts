@@ -53,7 +53,7 @@ function propertiesOf(ctx: IExecuteFunctions, i: number, v: IDataObject): string
 	const same = (b: IBinaryData) =>
 		v.id !== undefined || b.id !== undefined
 			? b.id === v.id
-			: Object.entries(v).every(([k, x]) => (b as unknown as IDataObject)[k] === x);
+			: Object.entries(v).every(([k, x]) => b[k] === x);
 	return Object.entries(all)
 		.filter(([, b]) => b && typeof b === 'object' && same(b))
 		.map(([name]) => name);
