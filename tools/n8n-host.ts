@@ -300,12 +300,16 @@ export function createHost(
 		brokerPort?: number;
 		binaryMode?: string;
 		link?: boolean;
+		/** n8n's user folder; default `<workDir>/home`. */
+		userFolder?: string;
 		fileAccess?: string;
 		env?: NodeJS.ProcessEnv;
 	} = {},
 ): Host {
 	rmSync(workDir, { recursive: true, force: true });
-	const userFolder = join(workDir, 'home');
+	mkdirSync(workDir, { recursive: true });
+	const userFolder = opts.userFolder ?? join(workDir, 'home');
+	if (opts.userFolder) rmSync(userFolder, { recursive: true, force: true });
 	const nodesDir = join(userFolder, '.n8n', 'nodes', 'node_modules', 'n8n-nodes-replicate');
 	mkdirSync(nodesDir, { recursive: true });
 	if (opts.link) {
@@ -447,7 +451,11 @@ export async function devHost(
 ) {
 	const out = join(PACKAGE_ROOT, 'demo-output');
 	mkdirSync(out, { recursive: true });
-	const host = createHost(work, { ...opts, link: true, fileAccess: out });
+	// The user folder lies outside the repository: from inside it, Node would find the repository's
+	// node_modules/n8n-workflow walking up from the package, beside n8n's own.
+	const id = createHash('sha256').update(work).digest('hex').slice(0, 12);
+	const userFolder = join(tmpdir(), `n8n-nodes-replicate-dev-${id}`);
+	const host = createHost(work, { ...opts, link: true, userFolder, fileAccess: out });
 	await importCredentials(host, work, [
 		{
 			...DEV_CREDENTIAL,
