@@ -3,9 +3,8 @@
 // be opened (404, 429, 5xx, a broken connection) is read from the job by polling instead, never by
 // canceling a healthy job.
 import type { IDataObject } from 'n8n-workflow';
-import { sleepWithAbort } from 'n8n-workflow';
 
-import { openEventStream } from '../transport';
+import { openEventStream, pause } from '../transport';
 import { cancelPrediction, getPrediction, isTerminal, type Prediction } from './predictions';
 import { pollSchedules } from './schedule';
 import { readEvents } from './sse';
@@ -137,11 +136,13 @@ async function* readStream(
 	const hangUp = new AbortController();
 	const linked = anySignal([job.signal, hangUp.signal]);
 	let expired = false;
-	// The Timeout's watchdog; it ends (and clears its timer) when the stream is hung up.
-	void sleepWithAbort(Math.max(0, deadline - Date.now()), hangUp.signal).then(
-		() => ((expired = true), hangUp.abort()),
-		() => undefined,
-	);
+	// The Timeout's watchdog; it stops waiting when the stream is hung up. (Not n8n-workflow's
+	// sleepWithAbort: newer n8n-workflow releases do not export it.)
+	void pause(Math.max(0, deadline - Date.now()), hangUp.signal).then(() => {
+		if (hangUp.signal.aborted) return;
+		expired = true;
+		hangUp.abort();
+	});
 	const end: StreamEnd = { expired: false };
 	try {
 		const stream = await openEventStream(job.ctx, url, linked.signal, job.itemIndex).catch(
