@@ -3,6 +3,10 @@ module.exports = {
 	testEnvironment: 'node',
 	roots: ['<rootDir>/test'],
 	testMatch: ['**/*.test.ts'],
+	// *.scale.test.ts run tens of thousands of items (minutes): `npm run test:scale`, which CI runs too.
+	testPathIgnorePatterns: process.env.REPLICATE_SCALE_TESTS
+		? ['/node_modules/']
+		: ['/node_modules/', '\\.scale\\.test\\.ts$'],
 	transform: {
 		'^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.jest.json', diagnostics: false }],
 	},

@@ -17,6 +17,7 @@ import {
 	nodeItems,
 	PACKAGE_ROOT,
 	portBase,
+	workDir,
 } from './n8n-host';
 
 const say = (s = '') => process.stdout.write(`${s}\n`);
@@ -44,7 +45,7 @@ async function main() {
 		say(`Replicate: ${baseUrl} with your REPLICATE_API_TOKEN`);
 	}
 
-	const work = join(PACKAGE_ROOT, '.e2e', 'demo');
+	const work = workDir('demo');
 	// n8n on E2E_PORT_BASE + 17, its task broker + 19 (CI runs demo beside the e2e port layout)
 	const host = createHost(work, {
 		port: portBase() + 17,

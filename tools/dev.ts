@@ -16,6 +16,7 @@ import {
 	type N8nTarget,
 	PACKAGE_ROOT,
 	start,
+	workDir,
 } from './n8n-host';
 
 function targetFrom(argv: string[]): N8nTarget {
@@ -41,7 +42,7 @@ async function main() {
 	const token = process.env.REPLICATE_API_TOKEN;
 	const emu = token ? undefined : await startEmulator({ port: 8787 });
 	const baseUrl = process.env.REPLICATE_BASE_URL ?? emu?.baseUrl ?? 'https://api.replicate.com/v1';
-	const work = join(PACKAGE_ROOT, '.e2e', 'dev');
+	const work = workDir('dev');
 	const { host } = await devHost(
 		work,
 		{ target, port: 5678 },

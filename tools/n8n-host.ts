@@ -17,7 +17,8 @@ import {
 	writeFileSync,
 	readdirSync,
 } from 'node:fs';
-import { homedir } from 'node:os';
+import { createHash } from 'node:crypto';
+import { homedir, tmpdir } from 'node:os';
 import { delimiter, dirname, join, resolve } from 'node:path';
 
 /** An n8n release and the Node.js it runs on (`node` unset: the machine's own Node). */
@@ -42,6 +43,20 @@ export const N8N_NEWEST = N8N_MATRIX[N8N_MATRIX.length - 1];
 export const N8N_VERSION = N8N_OLDEST.n8n;
 
 export const PACKAGE_ROOT = resolve(__dirname, '..');
+
+/**
+ * Where the real-n8n runs keep their n8n user folders: outside the repository (one folder per checkout),
+ * so a package unpacked there resolves n8n-workflow and the AI node SDK to n8n's own copies, as in a real
+ * install, never to the repository's node_modules (whose n8n-workflow would fail n8n's `instanceof`
+ * checks, and whose dev-only AI SDK would hide n8n 2.8.4's missing one).
+ */
+export const WORK_ROOT =
+	process.env.N8N_WORK_DIR ??
+	join(
+		tmpdir(),
+		`n8n-nodes-replicate-${createHash('sha256').update(PACKAGE_ROOT).digest('hex').slice(0, 8)}`,
+	);
+export const workDir = (name: string) => join(WORK_ROOT, name);
 /** Where n8n and Node installs are cached: $N8N_CACHE_DIR or ~/.cache/n8n-nodes-replicate. */
 export const CACHE_DIR =
 	process.env.N8N_CACHE_DIR ?? join(homedir(), '.cache', 'n8n-nodes-replicate');
@@ -285,12 +300,16 @@ export function createHost(
 		brokerPort?: number;
 		binaryMode?: string;
 		link?: boolean;
+		/** n8n's user folder; default `<workDir>/home`. */
+		userFolder?: string;
 		fileAccess?: string;
 		env?: NodeJS.ProcessEnv;
 	} = {},
 ): Host {
 	rmSync(workDir, { recursive: true, force: true });
-	const userFolder = join(workDir, 'home');
+	mkdirSync(workDir, { recursive: true });
+	const userFolder = opts.userFolder ?? join(workDir, 'home');
+	if (opts.userFolder) rmSync(userFolder, { recursive: true, force: true });
 	const nodesDir = join(userFolder, '.n8n', 'nodes', 'node_modules', 'n8n-nodes-replicate');
 	mkdirSync(nodesDir, { recursive: true });
 	if (opts.link) {
@@ -432,7 +451,11 @@ export async function devHost(
 ) {
 	const out = join(PACKAGE_ROOT, 'demo-output');
 	mkdirSync(out, { recursive: true });
-	const host = createHost(work, { ...opts, link: true, fileAccess: out });
+	// The user folder lies outside the repository: from inside it, Node would find the repository's
+	// node_modules/n8n-workflow walking up from the package, beside n8n's own.
+	const id = createHash('sha256').update(work).digest('hex').slice(0, 12);
+	const userFolder = join(tmpdir(), `n8n-nodes-replicate-dev-${id}`);
+	const host = createHost(work, { ...opts, link: true, userFolder, fileAccess: out });
 	await importCredentials(host, work, [
 		{
 			...DEV_CREDENTIAL,

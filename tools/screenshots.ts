@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { chromium, selectors, type Page } from 'playwright-core';
 
 import { startEmulator } from '../test/emulator';
-import { devHost, ensureN8n, N8N_NEWEST, PACKAGE_ROOT, portBase, start } from './n8n-host';
+import { devHost, ensureN8n, N8N_NEWEST, PACKAGE_ROOT, portBase, start, workDir } from './n8n-host';
 
 const OUT = join(PACKAGE_ROOT, 'docs', 'images');
 const OWNER = {
@@ -32,7 +32,7 @@ async function main() {
 	ensureN8n(N8N_NEWEST);
 	mkdirSync(OUT, { recursive: true });
 	const emu = await startEmulator({ rateLimits: false, speed: 5 });
-	const work = join(PACKAGE_ROOT, '.e2e', 'screenshots');
+	const work = workDir('screenshots');
 	const { host, examples: imported } = await devHost(
 		work,
 		{ target: N8N_NEWEST, port: portBase() + 17, brokerPort: portBase() + 19 },

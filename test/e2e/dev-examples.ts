@@ -23,6 +23,7 @@ import {
 	portBase,
 	start,
 	type Started,
+	workDir,
 } from '../../tools/n8n-host';
 import { check, listExecutions, until } from './api';
 
@@ -55,7 +56,7 @@ async function main() {
 	execFileSync('npm', ['run', '--silent', 'build'], { cwd: PACKAGE_ROOT, stdio: 'inherit' });
 	ensureN8n(target);
 	const emu = await startEmulator({ rateLimits: false, speed: 5 });
-	const work = join(PACKAGE_ROOT, '.e2e', `dev-${target.n8n}`);
+	const work = workDir(`dev-${target.n8n}`);
 	const { host, examples: imported } = await devHost(
 		work,
 		{ target, port: portBase() + 17, brokerPort: portBase() + 19 },
@@ -129,7 +130,9 @@ async function main() {
 	}
 
 	const trigger = byNode('.replicateTrigger');
-	const chat = byNode('.chatTrigger');
+	const chats = examples.filter((w) => w.nodes.some((n) => n.type.endsWith('.chatTrigger')));
+	// the smallest chat example (a chat model and memory) is the base of the failing-model check
+	const chat = [...chats].sort((a, b) => a.nodes.length - b.nodes.length)[0];
 	// the chat example with a model that fails: the chat must show the model's error text
 	const chatFails = JSON.parse(JSON.stringify(chat)) as Workflow;
 	chatFails.id = 'wfDevChatFails01';
@@ -140,7 +143,7 @@ async function main() {
 			n.parameters.model = { __rl: true, mode: 'id', value: 'emulator/chat-fails' };
 	}
 	if (hasSdk) await importWorkflow(host, work, chatFails);
-	const live = hasSdk ? [trigger, chat, chatFails] : [trigger];
+	const live = hasSdk ? [trigger, ...chats, chatFails] : [trigger];
 	let server: Started | undefined;
 	try {
 		for (const wf of live) {
@@ -166,35 +169,36 @@ async function main() {
 			);
 		});
 		if (hasSdk) {
-			await step(`"${chat.name}" answers a chat message`, async () => {
-				const node = chat.nodes.find((n) => n.type.endsWith('.chatTrigger'))!;
-				const url = `${base}/webhook/${node.webhookId}/chat`;
-				const answer = await until(
-					async () => {
-						const res = await fetch(url, {
-							method: 'POST',
-							headers: { 'content-type': 'application/json' },
-							body: JSON.stringify({
-								action: 'sendMessage',
-								sessionId: 'dev',
-								chatInput: 'Hi there',
-							}),
-						});
-						return res.status === 200 ? await res.text() : undefined;
-					},
-					60_000,
-					1000,
-				);
-				// n8n streams NDJSON chunks; the emulator's Llama answers with an echo of the message
-				const text = answer
-					.split('\n')
-					.filter((l) => l.trim())
-					.map((l) => JSON.parse(l) as { type: string; content?: string })
-					.filter((c) => c.type === 'item')
-					.map((c) => c.content ?? '')
-					.join('');
-				check(text.includes('Hi there'), `answer: ${text.slice(0, 500)}`);
-			});
+			for (const wf of chats)
+				await step(`"${wf.name}" answers a chat message`, async () => {
+					const node = wf.nodes.find((n) => n.type.endsWith('.chatTrigger'))!;
+					const url = `${base}/webhook/${node.webhookId}/chat`;
+					const answer = await until(
+						async () => {
+							const res = await fetch(url, {
+								method: 'POST',
+								headers: { 'content-type': 'application/json' },
+								body: JSON.stringify({
+									action: 'sendMessage',
+									sessionId: 'dev',
+									chatInput: 'Hi there',
+								}),
+							});
+							return res.status === 200 ? await res.text() : undefined;
+						},
+						60_000,
+						1000,
+					);
+					// n8n streams NDJSON chunks of the answer
+					const text = answer
+						.split('\n')
+						.filter((l) => l.trim())
+						.map((l) => JSON.parse(l) as { type: string; content?: string })
+						.filter((c) => c.type === 'item')
+						.map((c) => c.content ?? '')
+						.join('');
+					check(text.trim().length > 0, `no answer: ${answer.slice(0, 800)}`);
+				});
 			await step('a chat whose model fails shows the model error', async () => {
 				const url = `${base}/webhook/dev-check-chat-fails/chat`;
 				const answer = await until(

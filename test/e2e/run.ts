@@ -2,9 +2,7 @@
 // against the Replicate emulator. The version is $E2E_N8N (one of N8N_MATRIX; default the oldest);
 // test/e2e/matrix.ts runs this once per version. Prints a closing "N passed, N failed" line and
 // exits non-zero on failure.
-import { createHash } from 'node:crypto';
 import { readFileSync, readdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { startEmulator, type Emulator } from '../emulator';
@@ -18,11 +16,11 @@ import {
 	N8N_MATRIX,
 	N8N_OLDEST,
 	nodeItems,
-	PACKAGE_ROOT,
 	portBase,
 	transcripts,
 	type Host,
 	type N8nTarget,
+	workDir,
 } from '../../tools/n8n-host';
 import { check } from './api';
 
@@ -34,13 +32,7 @@ if (process.env.E2E_N8N && TARGET.n8n !== process.env.E2E_N8N) {
 		`E2E_N8N=${process.env.E2E_N8N} is not in N8N_MATRIX (${N8N_MATRIX.map((t) => t.n8n).join(', ')})`,
 	);
 }
-// Outside the checkout: the installed package must resolve n8n-workflow and @n8n/ai-node-sdk the way a
-// real install does (n8n's own, or none on n8n 2.8.4), not this checkout's dev copies up the tree.
-const WORK = join(
-	tmpdir(),
-	`n8n-nodes-replicate-e2e-${createHash('sha256').update(PACKAGE_ROOT).digest('hex').slice(0, 8)}`,
-	`n8n-${TARGET.n8n}`,
-);
+const WORK = workDir(`n8n-${TARGET.n8n}`);
 const results: Array<{ name: string; ok: boolean; error?: string; ms: number }> = [];
 
 export { check };

@@ -15,10 +15,10 @@ import {
 	n8n,
 	N8N_NEWEST,
 	N8N_OLDEST,
-	PACKAGE_ROOT,
 	portBase,
 	start,
 	type Host,
+	workDir,
 } from '../../tools/n8n-host';
 import { check, getExecution, isFinished, until } from './api';
 
@@ -28,7 +28,7 @@ const fixture = (name: string) =>
 async function main() {
 	ensureN8n(N8N_OLDEST);
 	ensureN8n(N8N_NEWEST);
-	const work = join(PACKAGE_ROOT, '.e2e', 'upgrade');
+	const work = workDir('upgrade');
 	const port = portBase() + 5;
 	const emu = await startEmulator({ speed: 5, rateLimits: false });
 	const old = createHost(work, { target: N8N_OLDEST, port });

@@ -24,6 +24,7 @@ import {
 	transcripts,
 	type Host,
 	type Started,
+	workDir,
 } from '../../tools/n8n-host';
 import { startPostgres, startRedis, type Service } from './services';
 import { check, listExecutions } from '../e2e/api';
@@ -32,7 +33,7 @@ import type { IDataObject } from 'n8n-workflow';
 
 const TARGET = N8N_OLDEST;
 const RUNS = Number(process.env.QUEUE_RUNS ?? 20);
-const WORK = join(PACKAGE_ROOT, '.e2e', 'queue');
+const WORK = workDir('queue');
 const CRED = { id: 'replCredQueue001', name: 'Replicate (emulator)' };
 const results: Array<{ name: string; ok: boolean; note?: string }> = [];
 const figures: string[] = [];

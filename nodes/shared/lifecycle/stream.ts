@@ -136,8 +136,8 @@ async function* readStream(
 	const hangUp = new AbortController();
 	const linked = anySignal([job.signal, hangUp.signal]);
 	let expired = false;
-	// The Timeout's watchdog; it stops waiting when the stream is hung up. (Not n8n-workflow's
-	// sleepWithAbort: newer n8n-workflow releases do not export it.)
+	// The Timeout's watchdog; it ends (and clears its timer) when the stream is hung up. (Not
+	// n8n-workflow's sleepWithAbort: n8n 2.41's n8n-workflow no longer exports it.)
 	void pause(Math.max(0, deadline - Date.now()), hangUp.signal).then(() => {
 		if (hangUp.signal.aborted) return;
 		expired = true;

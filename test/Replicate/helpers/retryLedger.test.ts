@@ -37,56 +37,8 @@ const params = runParams(
 	{ seconds: 0 },
 	{ download: false, maxConcurrency: 200 },
 );
-/** Each output item carries its own prediction, and the emulator made no other. */
-function expectOnePredictionEach(items: INodeExecutionData[], made: number) {
-	expect(items.every((i) => i.json.status === 'succeeded')).toBe(true);
-	expect(new Set(items.map((i) => i.json.id)).size).toBe(items.length);
-	expect(made).toBe(items.length);
-}
 
-describe('Retry On Fail at scale: one prediction per item', () => {
-	test('a 20,000-item batch whose last create fails once: the retry makes one more prediction, not 20,000', async () => {
-		const before = creates();
-		const predictions = ctx.emu.store.predictions.size;
-		ctx.emu.addFault({ method: 'POST', path: /\/predictions$/, nth: 20_000, status: 422 });
-		const { items, error } = await runNode({
-			parameters: params,
-			credentials: creds(),
-			input: batch(20_000, 'big'),
-			nodeSettings: retry,
-		});
-		expect(error).toBeUndefined();
-		expect(items).toHaveLength(20_000);
-		expectOnePredictionEach(items, ctx.emu.store.predictions.size - predictions);
-		expect(creates() - before).toBe(20_001); // 20,000 + the one refused, repeated
-		expect(ledgerSize()).toEqual({ runs: 0, entries: 0, bytes: 0 }); // the run succeeded: forgotten
-	}, 240_000);
-
-	test('two executions of 6,000 items at once, each with failed creates: each item predicted once', async () => {
-		const before = creates();
-		const predictions = ctx.emu.store.predictions.size;
-		// Two creates fail (the 5,000th and the 11,000th overall, whichever execution sent them).
-		ctx.emu.addFault({ method: 'POST', path: /\/predictions$/, nth: 5_000, status: 422 });
-		ctx.emu.addFault({ method: 'POST', path: /\/predictions$/, nth: 11_000, status: 422 });
-		const [a, b] = await Promise.all(
-			['twoA', 'twoB'].map((tag) =>
-				runNode({
-					parameters: params,
-					credentials: creds(),
-					input: batch(6_000, tag),
-					nodeSettings: retry,
-				}),
-			),
-		);
-		expect(a.error).toBeUndefined();
-		expect(b.error).toBeUndefined();
-		expect(a.items).toHaveLength(6_000);
-		expect(b.items).toHaveLength(6_000);
-		expectOnePredictionEach([...a.items, ...b.items], ctx.emu.store.predictions.size - predictions);
-		expect(creates() - before).toBe(12_002);
-		expect(ledgerSize()).toEqual({ runs: 0, entries: 0, bytes: 0 });
-	}, 240_000);
-
+describe('Retry On Fail: a run n8n cannot retry any more', () => {
 	test('a run whose every try fails is forgotten after its last try', async () => {
 		const before = creates();
 		ctx.emu.addFault({ method: 'POST', path: /\/predictions$/, status: 422 });
