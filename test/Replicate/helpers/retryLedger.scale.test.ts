@@ -4,39 +4,11 @@
 // `npm run test:scale` (CI runs it), not in `npm test`; retryLedger.test.ts holds the rest.
 import type { INodeExecutionData } from 'n8n-workflow';
 
-import { replicateCredentials, runNode } from '../../harness/n8n';
-import { useEmulator } from '../../helpers/emulator';
-import { runParams } from '../../helpers/params';
+import { runNode } from '../../harness/n8n';
+import { useRetryBatches } from '../../helpers/retryBatches';
 import { ledgerSize } from '../../../nodes/Replicate/helpers/retryLedger';
-import { resetPacing, timings } from '../../../nodes/shared/transport';
 
-// Instant runs; responses are not checked against the spec here (other files do), to keep 32,000
-// creates quick.
-const ctx = useEmulator({ speed: 100, startupMs: 0, validateResponses: false });
-const creds = () => replicateCredentials(ctx.emu.baseUrl, ctx.emu.token);
-const saved = { ...timings };
-beforeAll(() => {
-	// 20,000 creates at Replicate's pace would take half an hour: the pace (and every other wait)
-	// runs 100 times faster here, faster than these creates can go. (Much faster, and the backoff of
-	// a poll's retries after a dropped connection ends before the machine recovers.)
-	timings.scale = 1 / 100;
-	resetPacing();
-});
-afterAll(() => {
-	Object.assign(timings, saved);
-	resetPacing();
-});
-
-const retry = { retryOnFail: true, maxTries: 3, waitBetweenTries: 0 };
-const creates = () =>
-	ctx.emu.requests().filter((r) => /predictions\.create$/.test(r.operationId ?? '')).length;
-const batch = (n: number, tag: string) =>
-	Array.from({ length: n }, (_, i) => ({ json: { label: `${tag}-${i}` } }));
-const params = runParams(
-	'emulator/sleep',
-	{ seconds: 0 },
-	{ download: false, maxConcurrency: 200 },
-);
+const { ctx, credentials: creds, creates, batch, params, retry } = useRetryBatches();
 /** Each output item carries its own prediction, and the emulator made no other. */
 function expectOnePredictionEach(items: INodeExecutionData[], made: number) {
 	expect(items.every((i) => i.json.status === 'succeeded')).toBe(true);
