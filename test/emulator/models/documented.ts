@@ -132,6 +132,80 @@ function llama3Instruct(llama: ModelDef): ModelDef {
 	};
 }
 
+/**
+ * meta/meta-llama-3-70b-instruct, input as its version fbfb20b4 documents it (a plain `{prompt}`
+ * template, no system prompt; output a token iterator). Answers as the emulator's llama-chat does.
+ */
+function llama3Instruct70b(llama: ModelDef): ModelDef {
+	const num = (title: string, d: number, description: string, order: number) => ({
+		type: 'number',
+		title,
+		default: d,
+		description,
+		'x-order': order,
+	});
+	return {
+		...llama,
+		owner: 'meta',
+		name: 'meta-llama-3-70b-instruct',
+		description: 'A 70 billion parameter language model from Meta, fine tuned for chat completions',
+		official: true,
+		openapi: cogSchema({
+			properties: {
+				prompt: {
+					type: 'string',
+					title: 'Prompt',
+					default: '',
+					description: 'Prompt',
+					'x-order': 0,
+				},
+				min_tokens: {
+					type: 'integer',
+					title: 'Min Tokens',
+					default: 0,
+					description: 'The minimum number of tokens the model should generate as output.',
+					'x-order': 1,
+				},
+				max_tokens: {
+					type: 'integer',
+					title: 'Max Tokens',
+					default: 512,
+					description: 'The maximum number of tokens the model should generate as output.',
+					'x-order': 2,
+				},
+				temperature: num(
+					'Temperature',
+					0.6,
+					'The value used to modulate the next token probabilities.',
+					3,
+				),
+				top_p: num('Top P', 0.9, 'A probability threshold for generating the output.', 4),
+				top_k: {
+					type: 'integer',
+					title: 'Top K',
+					default: 50,
+					description:
+						'The number of highest probability tokens to consider for generating the output.',
+					'x-order': 5,
+				},
+				presence_penalty: num('Presence Penalty', 1.15, 'Presence penalty', 6),
+				frequency_penalty: num('Frequency Penalty', 0.2, 'Frequency penalty', 7),
+				prompt_template: {
+					type: 'string',
+					title: 'Prompt Template',
+					default: '{prompt}',
+					description:
+						'Prompt template. The string `{prompt}` will be substituted for the input prompt.',
+					'x-order': 8,
+				},
+			},
+			output: (llama.openapi as { components: { schemas: { Output: Record<string, unknown> } } })
+				.components.schemas.Output,
+		}),
+		readme: '# meta-llama-3-70b-instruct (emulated)\n\nAnswers with an echo of its prompt.\n',
+	};
+}
+
 /** The first bytes of an ISO base media file (an `ftyp` box), so the stand-in video is typed as MP4. */
 const MP4_HEAD = Buffer.from('000000186674797069736f6d0000020069736f6d69736f32', 'hex');
 
@@ -197,5 +271,5 @@ const videoModel: ModelDef = {
 
 /** The documented models, built on the emulator's own image and Llama 3 models. */
 export function documentedModels(image: ModelDef, llama: ModelDef): ModelDef[] {
-	return [fluxSchnell(image), llama3Instruct(llama), videoModel];
+	return [fluxSchnell(image), llama3Instruct(llama), llama3Instruct70b(llama), videoModel];
 }
