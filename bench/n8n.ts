@@ -36,7 +36,7 @@ function workflow(id: string, path: string, size: number) {
 		nodes: [
 			{
 				name: 'Download',
-				type: 'n8n-nodes-replicate.replicate',
+				type: '@n8n-nodes-replicate/n8n-nodes-replicate.replicate',
 				typeVersion: 1,
 				parameters: runParams('emulator/big-file', { size_bytes: size }),
 				credentials: { replicateApi: { id: 'replCredBench001', name: 'Replicate (emulator)' } },

@@ -27,6 +27,7 @@ import {
 	portBase,
 	start,
 	type Started,
+	PACKAGE_NAME,
 } from '../tools/n8n-host';
 
 const MINUTE = 60_000;
@@ -54,7 +55,7 @@ function workflow() {
 			},
 			{
 				name: 'Replicate',
-				type: 'n8n-nodes-replicate.replicate',
+				type: '@n8n-nodes-replicate/n8n-nodes-replicate.replicate',
 				typeVersion: 1.1,
 				credentials: { replicateApi: { id: 'benchQueueCred01', name: 'Replicate (bench)' } },
 				parameters: runParams(
@@ -151,10 +152,7 @@ export async function queueBench(opts: { record?: (line: string) => void } = {})
 				binaryMode: 'database',
 				env,
 			});
-			scaleInstalledNode(
-				join(h.userFolder, '.n8n', 'nodes', 'node_modules', 'n8n-nodes-replicate'),
-				SPEED,
-			);
+			scaleInstalledNode(join(h.userFolder, '.n8n', 'nodes', 'node_modules', PACKAGE_NAME), SPEED);
 			return h;
 		};
 		const main = host('main', base + 2);

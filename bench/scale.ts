@@ -31,6 +31,7 @@ import {
 	portBase,
 	start,
 	type Started,
+	PACKAGE_NAME,
 } from '../tools/n8n-host';
 
 export interface ScaleCase {
@@ -79,7 +80,7 @@ function workflow(id: string, path: string, typeVersion: number, c: ScaleCase) {
 			},
 			{
 				name: 'Replicate',
-				type: 'n8n-nodes-replicate.replicate',
+				type: '@n8n-nodes-replicate/n8n-nodes-replicate.replicate',
 				typeVersion,
 				credentials: { replicateApi: { id: 'benchScaleCred01', name: 'Replicate (bench)' } },
 				// The timeout is model time too: 10 minutes of it.
@@ -132,7 +133,7 @@ async function runCase(
 	try {
 		const port = portBase() + 30;
 		const host = createHost(dir, { port, brokerPort: port + 2 });
-		const nodesDir = join(host.userFolder, '.n8n', 'nodes', 'node_modules', 'n8n-nodes-replicate');
+		const nodesDir = join(host.userFolder, '.n8n', 'nodes', 'node_modules', PACKAGE_NAME);
 		if (root !== PACKAGE_ROOT) {
 			rmSync(join(nodesDir, 'dist'), { recursive: true, force: true });
 			cpSync(join(root, 'dist'), join(nodesDir, 'dist'), { recursive: true });

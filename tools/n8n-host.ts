@@ -310,7 +310,7 @@ export function createHost(
 	mkdirSync(workDir, { recursive: true });
 	const userFolder = opts.userFolder ?? join(workDir, 'home');
 	if (opts.userFolder) rmSync(userFolder, { recursive: true, force: true });
-	const nodesDir = join(userFolder, '.n8n', 'nodes', 'node_modules', 'n8n-nodes-replicate');
+	const nodesDir = join(userFolder, '.n8n', 'nodes', 'node_modules', PACKAGE_NAME);
 	mkdirSync(nodesDir, { recursive: true });
 	if (opts.link) {
 		// Development: n8n loads the working tree's dist/ (a rebuild shows after an n8n restart). Only dist/

@@ -72,7 +72,7 @@ async function runChain(options: IDataObject, input: IDataObject[]) {
 	const chat: INode = {
 		id: 'a1b2c3d4-0000-4000-8000-000000000021',
 		name: 'Replicate Chat Model',
-		type: 'n8n-nodes-replicate.lmChatReplicate',
+		type: '@n8n-nodes-replicate/n8n-nodes-replicate.lmChatReplicate',
 		typeVersion: 1,
 		position: [0, 200],
 		parameters: {

@@ -75,14 +75,14 @@ async function chat(url: string, message: string, file?: Blob) {
 export default async function ({ host, emu, work, scenario }: E2EContext) {
 	const exported = readFileSync(join(work, 'nodes.json'), 'utf8');
 	await scenario(
-		'the chat model node loads with the others (n8n-nodes-replicate.lmChatReplicate)',
+		'the chat model node loads with the others (@n8n-nodes-replicate/n8n-nodes-replicate.lmChatReplicate)',
 		async () => {
 			check(
-				exported.includes('"name":"n8n-nodes-replicate.lmChatReplicate"'),
+				exported.includes('"name":"@n8n-nodes-replicate/n8n-nodes-replicate.lmChatReplicate"'),
 				'lmChatReplicate not loaded',
 			);
 			check(
-				exported.includes('"name":"n8n-nodes-replicate.replicateTrigger"'),
+				exported.includes('"name":"@n8n-nodes-replicate/n8n-nodes-replicate.replicateTrigger"'),
 				'the trigger is missing',
 			);
 		},

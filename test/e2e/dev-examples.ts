@@ -93,7 +93,7 @@ async function main() {
 					},
 					{
 						name: 'Replicate Chat Model',
-						type: 'n8n-nodes-replicate.lmChatReplicate',
+						type: '@n8n-nodes-replicate/n8n-nodes-replicate.lmChatReplicate',
 						parameters: {
 							source: 'model',
 							model: { __rl: true, mode: 'id', value: 'emulator/chat-fails' },

@@ -28,7 +28,7 @@ function workflow(id: string, credentialId: string) {
 	const node = (name: string, x: number, parameters: object) => ({
 		id: `9a7e0000-0000-4000-8000-${id.slice(-4)}${String(x).padStart(8, '0')}`,
 		name,
-		type: 'n8n-nodes-replicate.replicate',
+		type: '@n8n-nodes-replicate/n8n-nodes-replicate.replicate',
 		typeVersion: 1,
 		position: [x, 0],
 		parameters,

@@ -76,7 +76,7 @@ const runNodeJson = (
 ) => ({
 	id: `7a1f0c7e-0012-4000-8000-0000000000${name === 'Run' ? '02' : '03'}`,
 	name,
-	type: 'n8n-nodes-replicate.replicate',
+	type: '@n8n-nodes-replicate/n8n-nodes-replicate.replicate',
 	typeVersion: 1,
 	position: [220, 0],
 	parameters,
@@ -89,7 +89,7 @@ const runNodeJson = (
 const hardware = {
 	id: '7a1f0c7e-0012-4000-8000-000000000004',
 	name: 'Hardware',
-	type: 'n8n-nodes-replicate.replicate',
+	type: '@n8n-nodes-replicate/n8n-nodes-replicate.replicate',
 	typeVersion: 1,
 	position: [-110, 0],
 	parameters: { resource: 'hardware', operation: 'getMany' },
@@ -156,7 +156,7 @@ const triggerWorkflow = {
 		{
 			id: '7a1f0c7e-0012-4000-8000-000000000010',
 			name: 'Replicate Trigger',
-			type: 'n8n-nodes-replicate.replicateTrigger',
+			type: '@n8n-nodes-replicate/n8n-nodes-replicate.replicateTrigger',
 			typeVersion: 1,
 			position: [0, 0],
 			webhookId: 'e2e-reliability-trigger',

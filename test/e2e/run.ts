@@ -72,12 +72,12 @@ async function main() {
 	const nodes = await n8n(host, ['export:nodes', `--output=${join(WORK, 'nodes.json')}`]);
 	const exported = readFileSync(join(WORK, 'nodes.json'), 'utf8');
 	await scenario(
-		'package loads as a community package (n8n-nodes-replicate.replicate)',
+		'package loads as a community package (@n8n-nodes-replicate/n8n-nodes-replicate.replicate)',
 		async () => {
 			check(nodes.code === 0, `export:nodes failed: ${nodes.stderr}`);
 			check(
-				exported.includes('"name":"n8n-nodes-replicate.replicate"'),
-				'node type n8n-nodes-replicate.replicate not loaded',
+				exported.includes('"name":"@n8n-nodes-replicate/n8n-nodes-replicate.replicate"'),
+				'node type @n8n-nodes-replicate/n8n-nodes-replicate.replicate not loaded',
 			);
 		},
 	);

@@ -33,7 +33,7 @@ function node(name: string, x: number, parameters: object, extra: object = {}) {
 	return {
 		id: `5ec0e2e0-0000-4000-8000-${String(x).padStart(12, '0')}`,
 		name,
-		type: 'n8n-nodes-replicate.replicate',
+		type: '@n8n-nodes-replicate/n8n-nodes-replicate.replicate',
 		typeVersion: 1,
 		position: [x, 0],
 		parameters,

@@ -96,7 +96,7 @@ function trainingWorkflow(o: {
 			binaryPropertyOutput: 'data',
 		}),
 		{
-			...node('04', 'Fine-Tune', 'n8n-nodes-replicate.replicate', 1.1, {
+			...node('04', 'Fine-Tune', '@n8n-nodes-replicate/n8n-nodes-replicate.replicate', 1.1, {
 				resource: 'training',
 				operation: 'create',
 				model: { __rl: true, mode: 'id', value: 'emulator/lora-trainer' },
@@ -114,7 +114,7 @@ function trainingWorkflow(o: {
 			credentials,
 		},
 		{
-			...node('05', 'Generate', 'n8n-nodes-replicate.replicate', 1.1, {
+			...node('05', 'Generate', '@n8n-nodes-replicate/n8n-nodes-replicate.replicate', 1.1, {
 				resource: 'prediction',
 				operation: 'run',
 				runTarget: 'model',
@@ -241,12 +241,18 @@ export default async function ({ host, emu, work, scenario }: E2EContext) {
 					settings: { executionOrder: 'v1' },
 					nodes: [
 						{
-							...node('01', 'Replicate Trigger', 'n8n-nodes-replicate.replicateTrigger', 1, {
-								kinds: ['training'],
-								events: ['completed'],
-								statuses: ['succeeded', 'failed', 'canceled', 'aborted'],
-								options: {},
-							}),
+							...node(
+								'01',
+								'Replicate Trigger',
+								'@n8n-nodes-replicate/n8n-nodes-replicate.replicateTrigger',
+								1,
+								{
+									kinds: ['training'],
+									events: ['completed'],
+									statuses: ['succeeded', 'failed', 'canceled', 'aborted'],
+									options: {},
+								},
+							),
 							webhookId: 'e2e-replicate-training-trigger',
 							credentials,
 						},

@@ -25,7 +25,7 @@ function context(call: EditorCall, path: string): LoadOptionsContext {
 	const node: INode = {
 		id: 'a1b2c3d4-0000-4000-8000-0000000000e1',
 		name: 'Replicate',
-		type: 'n8n-nodes-replicate.replicate',
+		type: '@n8n-nodes-replicate/n8n-nodes-replicate.replicate',
 		typeVersion: 1,
 		position: [0, 0],
 		parameters: call.parameters as INode['parameters'],

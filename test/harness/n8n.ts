@@ -43,7 +43,7 @@ export function stub<T>(): T {
 	}) as T;
 }
 
-const PACKAGE = 'n8n-nodes-replicate';
+const PACKAGE = '@n8n-nodes-replicate/n8n-nodes-replicate';
 const NODE_TYPES: Record<string, INodeType> = {
 	[`${PACKAGE}.replicate`]: new Replicate(),
 	[`${PACKAGE}.replicateTrigger`]: new ReplicateTrigger(),

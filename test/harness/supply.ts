@@ -25,7 +25,7 @@ export function supplyContext(opts: SupplyOptions) {
 	const node: INode = {
 		id: 'a1b2c3d4-0000-4000-8000-000000000016',
 		name: 'Replicate Chat Model',
-		type: 'n8n-nodes-replicate.lmChatReplicate',
+		type: '@n8n-nodes-replicate/n8n-nodes-replicate.lmChatReplicate',
 		typeVersion: 1,
 		position: [0, 0],
 		parameters: opts.parameters as INode['parameters'],

@@ -22,7 +22,7 @@ export interface Answer {
 export const NODE: INode = {
 	id: 'node-1',
 	name: 'Replicate',
-	type: 'n8n-nodes-replicate.replicate',
+	type: '@n8n-nodes-replicate/n8n-nodes-replicate.replicate',
 	typeVersion: 1,
 	position: [0, 0],
 	parameters: {},

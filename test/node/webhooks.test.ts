@@ -226,7 +226,7 @@ describe('Run: Wait for Webhook', () => {
 		baseUrl?: string,
 	) {
 		return callWebhook({
-			type: 'n8n-nodes-replicate.replicate',
+			type: '@n8n-nodes-replicate/n8n-nodes-replicate.replicate',
 			nodeId: NODE_ID,
 			nodeName: 'Replicate',
 			parameters: parameters as Record<string, unknown> as never,

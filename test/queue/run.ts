@@ -94,9 +94,16 @@ const webhookNode = (id: string, path: string) =>
 		{ webhookId: `queue-${path}` },
 	);
 const runNode = (id: string, model: string, fields: IDataObject, options: IDataObject = {}) =>
-	node(id, 'Run', 'n8n-nodes-replicate.replicate', 1, runParams(model, fields, options), {
-		credentials: { replicateApi: CRED },
-	});
+	node(
+		id,
+		'Run',
+		'@n8n-nodes-replicate/n8n-nodes-replicate.replicate',
+		1,
+		runParams(model, fields, options),
+		{
+			credentials: { replicateApi: CRED },
+		},
+	);
 const workflow = (id: string, name: string, nodes: unknown[]) => ({
 	id,
 	name,

@@ -50,7 +50,7 @@ function workflow(credential: { id: string; name: string }, a: Buffer, b: Buffer
 	const replicate = (name: string, model: string, x: number, extra: object = {}) => ({
 		id: `f11e5000-0000-4000-8000-00000000000${x / 200}`,
 		name,
-		type: 'n8n-nodes-replicate.replicate',
+		type: '@n8n-nodes-replicate/n8n-nodes-replicate.replicate',
 		typeVersion: 1.1,
 		position: [x, 0],
 		parameters: {

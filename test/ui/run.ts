@@ -16,7 +16,14 @@ import { join, relative } from 'node:path';
 import { chromium, selectors, type Browser, type Locator, type Page } from 'playwright-core';
 
 import { startEmulator, type Emulator } from '../emulator';
-import { createHost, ensureN8n, N8N_MATRIX, N8N_OLDEST, PACKAGE_ROOT } from '../../tools/n8n-host';
+import {
+	createHost,
+	ensureN8n,
+	N8N_MATRIX,
+	N8N_OLDEST,
+	PACKAGE_NAME,
+	PACKAGE_ROOT,
+} from '../../tools/n8n-host';
 import { startEditor, type Editor } from './editor-host';
 import { editorApi, filesIn } from './files';
 
@@ -102,7 +109,7 @@ async function main() {
 	const emu: Emulator = await startEmulator({ speed: 5, rateLimits: false });
 	const host = createHost(join(WORK, 'n8n'), { port: PORT, target: TARGET });
 	mkdirSync(SHOTS, { recursive: true });
-	const installed = join(host.userFolder, '.n8n', 'nodes', 'node_modules', 'n8n-nodes-replicate');
+	const installed = join(host.userFolder, '.n8n', 'nodes', 'node_modules', PACKAGE_NAME);
 	const packed = checkSourceMaps(installed);
 	log(`PASS packed package: ${packed.files} files, ${packed.maps} source maps, none dangling`);
 

@@ -26,7 +26,7 @@ function issuesOf(model: string, schema: ResourceMapperField[], value: object) {
 	const node: INode = {
 		id: 'n1',
 		name: 'Replicate',
-		type: 'n8n-nodes-replicate.replicate',
+		type: '@n8n-nodes-replicate/n8n-nodes-replicate.replicate',
 		typeVersion: 1.1,
 		position: [0, 0],
 		parameters: parameters as INode['parameters'],

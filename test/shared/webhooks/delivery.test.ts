@@ -147,7 +147,7 @@ describe('rejected deliveries are logged with the reason', () => {
 	test("Wait for Webhook's resume endpoint logs a delivery it refuses", async () => {
 		const d = delivery({ id: 'p5', status: 'succeeded' }, { secret: OTHER_SECRET });
 		const forged = await callWebhook({
-			type: 'n8n-nodes-replicate.replicate',
+			type: '@n8n-nodes-replicate/n8n-nodes-replicate.replicate',
 			nodeName: 'Replicate',
 			parameters: runParams('emulator/sdxl-lite', {}, {}, { waitMode: 'webhook' }) as never,
 			credentials: { replicateApi: creds().replicateApi },
@@ -164,7 +164,7 @@ describe('rejected deliveries are logged with the reason', () => {
 		]);
 		const unexpected = delivery({ id: 'p6', status: 'succeeded' });
 		const notWaiting = await callWebhook({
-			type: 'n8n-nodes-replicate.replicate',
+			type: '@n8n-nodes-replicate/n8n-nodes-replicate.replicate',
 			nodeName: 'Replicate',
 			parameters: runParams('emulator/sdxl-lite', {}, {}, { waitMode: 'webhook' }) as never,
 			credentials: { replicateApi: creds().replicateApi },

@@ -270,7 +270,7 @@ describe('Training → Create: Wait for Webhook', () => {
 				15_000,
 			);
 			const resumed = await callWebhook({
-				type: 'n8n-nodes-replicate.replicate',
+				type: '@n8n-nodes-replicate/n8n-nodes-replicate.replicate',
 				nodeId: NODE_ID,
 				nodeName: 'Replicate',
 				parameters: parameters as never,
