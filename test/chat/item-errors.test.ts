@@ -85,7 +85,7 @@ async function runChain(options: IDataObject, input: IDataObject[]) {
 	const chain: INode = {
 		id: 'a1b2c3d4-0000-4000-8000-000000000022',
 		name: 'Chain',
-		type: 'n8n-nodes-replicate.askingChain',
+		type: '@n8n-nodes-replicate/n8n-nodes-replicate.askingChain',
 		typeVersion: 1,
 		position: [200, 0],
 		parameters: {},

@@ -294,7 +294,7 @@ describe('what the editor renders from the descriptions', () => {
 		const node: INode = {
 			id: 'n1',
 			name: 'N',
-			type: `n8n-nodes-replicate.${name}`,
+			type: `@n8n-nodes-replicate/n8n-nodes-replicate.${name}`,
 			typeVersion: 1,
 			position: [0, 0],
 			parameters,
