@@ -7,7 +7,7 @@ import { supplyContext } from '../test/harness/supply';
 import { chatSchema } from '../nodes/LmChatReplicate/chat/mapping';
 import { ReplicateChatModel } from '../nodes/LmChatReplicate/chat/model';
 import { readSettings } from '../nodes/LmChatReplicate/LmChatReplicate.node';
-import { resolveModel } from '../nodes/shared/models/targets';
+import { resolveModel } from '../nodes/common/models/targets';
 import type { Message } from '@n8n/ai-node-sdk';
 import type { IExecuteFunctions } from 'n8n-workflow';
 

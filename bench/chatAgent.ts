@@ -13,8 +13,8 @@ import { supplyContext } from '../test/harness/supply';
 import { chatSchema } from '../nodes/LmChatReplicate/chat/mapping';
 import { ReplicateChatModel } from '../nodes/LmChatReplicate/chat/model';
 import { readSettings } from '../nodes/LmChatReplicate/LmChatReplicate.node';
-import { SseParser } from '../nodes/shared/lifecycle/sse';
-import { resolveModel } from '../nodes/shared/models/targets';
+import { SseParser } from '../nodes/common/lifecycle/sse';
+import { resolveModel } from '../nodes/common/models/targets';
 
 const RUNS = 9;
 const CALC = {

@@ -9,8 +9,8 @@ import { median, say, shutdownN8nCore, spread, verdict } from './lib';
 import { startEmulator, type Emulator } from '../test/emulator';
 import { replicateCredentials, runNode } from '../test/harness/n8n';
 import { runParams } from '../test/helpers/params';
-import { pollTimings } from '../nodes/shared/lifecycle/schedule';
-import { timings } from '../nodes/shared/transport';
+import { pollTimings } from '../nodes/common/lifecycle/schedule';
+import { timings } from '../nodes/common/transport';
 
 const results: string[] = [];
 const record = (line: string) => {

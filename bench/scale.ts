@@ -96,7 +96,7 @@ function workflow(id: string, path: string, typeVersion: number, c: ScaleCase) {
 
 /** The node's waits divided by `speed` in the installed copy (timings.scale in transport/timings.js). */
 export function scaleInstalledNode(nodesDir: string, speed: number) {
-	const file = join(nodesDir, 'dist', 'nodes', 'shared', 'transport', 'timings.js');
+	const file = join(nodesDir, 'dist', 'nodes', 'common', 'transport', 'timings.js');
 	const src = readFileSync(file, 'utf8');
 	const patched = src.replace(/(\n\s*scale:\s*)1,/, `$1${1 / speed},`);
 	if (patched === src) throw new Error(`timings.scale not found in ${file}`);

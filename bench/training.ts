@@ -2,8 +2,8 @@
 // 6000 steps, 200 ms of model time each): the requests the node makes while it waits, against what
 // its poll schedule (lifecycle/schedule.ts, `training`) allows. Time-scaled like the other request
 // benches: the emulator and the node's waits run `SCALE` times faster, so figures are in model time.
-import { pollDelay, pollSchedules } from '../nodes/shared/lifecycle/schedule';
-import { timings } from '../nodes/shared/transport';
+import { pollDelay, pollSchedules } from '../nodes/common/lifecycle/schedule';
+import { timings } from '../nodes/common/transport';
 import { startEmulator } from '../test/emulator';
 import { replicateCredentials, runNode } from '../test/harness/n8n';
 import { zip } from '../test/helpers/zip';

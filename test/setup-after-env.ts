@@ -1,4 +1,4 @@
-import { timings } from '../nodes/shared/transport';
+import { timings } from '../nodes/common/transport';
 
 // The node's own waits (retry backoff, Retry-After, poll intervals, download retries) run at 1/20 of
 // production in every test file, so no test waits seconds for a backoff. A file that tests the

@@ -8,8 +8,8 @@ import type {
 } from 'n8n-workflow';
 import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 
-import { deploymentLocator, modelLocator } from '../shared/models/pickers';
-import { resolveDeployment, resolveModel } from '../shared/models/targets';
+import { deploymentLocator, modelLocator } from '../common/models/pickers';
+import { resolveDeployment, resolveModel } from '../common/models/targets';
 import { ChatMappingError, chatSchema } from './chat/mapping';
 import {
 	ReplicateChatModel as ChatModel,
@@ -20,8 +20,8 @@ import { toolCallingOption } from './chat/options';
 import { keepImages } from './chat/passthrough';
 import type { SchemaOf } from './chat/tools';
 import { searchDeployments, searchLanguageModels } from './listSearch';
-import { type DescribedForBuilder } from '../shared/builderHints';
-import { readDeploymentRef, readModelRef } from '../shared/readers';
+import { type DescribedForBuilder } from '../common/builderHints';
+import { readDeploymentRef, readModelRef } from '../common/readers';
 
 /** The first n8n release that ships @n8n/ai-node-sdk (this node is tested on 2.41.1). */
 export const MIN_N8N_VERSION = '2.16';

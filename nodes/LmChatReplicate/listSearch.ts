@@ -2,8 +2,8 @@
 // user types), and the account's deployments.
 import type { IDataObject, ILoadOptionsFunctions, INodeListSearchResult } from 'n8n-workflow';
 
-import { searchModels } from '../shared/models/pickers';
-import { apiRequest } from '../shared/transport';
+import { searchModels } from '../common/models/pickers';
+import { apiRequest } from '../common/transport';
 
 export const LANGUAGE_COLLECTION = 'language-models';
 
@@ -27,4 +27,4 @@ export async function searchLanguageModels(
 	};
 }
 
-export { searchDeployments } from '../shared/models/pickers';
+export { searchDeployments } from '../common/models/pickers';

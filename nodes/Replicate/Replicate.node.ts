@@ -11,7 +11,7 @@ import { properties, subtitle } from './actions/properties';
 import { RESUME_WEBHOOKS, resumeWebhook } from './helpers/resume';
 import { listSearch, loadOptions, resourceMapping } from './methods';
 import { router } from './actions/router';
-import { type DescribedForBuilder } from '../shared/builderHints';
+import { type DescribedForBuilder } from '../common/builderHints';
 
 export class Replicate implements INodeType {
 	description: DescribedForBuilder = {

@@ -8,20 +8,20 @@ import type {
 } from 'n8n-workflow';
 import { NodeApiError, NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 
-import { answer, checkDelivery, eventOf, reject } from '../shared/webhooks/delivery';
-import { maxFileSizeOption, outputOptions, predictionItems } from '../shared/files/output';
-import { trainingItems } from '../shared/files/trainingOutput';
-import { getPrediction } from '../shared/lifecycle/predictions';
-import { redactSecrets, secretsOf } from '../shared/models/secrets';
-import { fetchDefaultSecret } from '../shared/webhooks/secret';
-import { asNodeError } from '../shared/transport';
+import { answer, checkDelivery, eventOf, reject } from '../common/webhooks/delivery';
+import { maxFileSizeOption, outputOptions, predictionItems } from '../common/files/output';
+import { trainingItems } from '../common/files/trainingOutput';
+import { getPrediction } from '../common/lifecycle/predictions';
+import { redactSecrets, secretsOf } from '../common/models/secrets';
+import { fetchDefaultSecret } from '../common/webhooks/secret';
+import { asNodeError } from '../common/transport';
 import {
 	DEFAULT_TOLERANCE_SECONDS,
 	signingKey,
 	toleranceProblem,
-} from '../shared/webhooks/signature';
-import { schemaOfPrediction } from '../shared/models/targets';
-import { type DescribedForBuilder } from '../shared/builderHints';
+} from '../common/webhooks/signature';
+import { schemaOfPrediction } from '../common/models/targets';
+import { type DescribedForBuilder } from '../common/builderHints';
 
 /**
  * Whether a delivery is a training's. A `urls.get` under /trainings/ says so; otherwise the body

@@ -8,7 +8,7 @@ import { callWebhook, readBinary, replicateCredentials, runNode } from '../harne
 import { until, useEmulator } from '../helpers/emulator';
 import { rl, runParams } from '../helpers/params';
 import { signWebhook } from '../emulator';
-import { timings } from '../../nodes/shared/transport';
+import { timings } from '../../nodes/common/transport';
 
 const ctx = useEmulator({ speed: 20 });
 // The node's own waits (retry backoff, Retry-After, polls) run at the emulator's speed too.

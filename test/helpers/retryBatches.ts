@@ -4,7 +4,7 @@
 import { replicateCredentials } from '../harness/n8n';
 import { useEmulator } from './emulator';
 import { runParams } from './params';
-import { resetPacing, timings } from '../../nodes/shared/transport';
+import { resetPacing, timings } from '../../nodes/common/transport';
 
 export function useRetryBatches() {
 	// Instant runs; responses are not checked against the spec here (other files do), to keep tens of

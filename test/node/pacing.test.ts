@@ -7,7 +7,7 @@ import type { IDataObject } from 'n8n-workflow';
 import { Emulator, type LogEntry } from '../emulator';
 import { replicateCredentials, runNode } from '../harness/n8n';
 import { runParams } from '../helpers/params';
-import { RATE_LIMITS, resetPacing, timings } from '../../nodes/shared/transport';
+import { RATE_LIMITS, resetPacing, timings } from '../../nodes/common/transport';
 
 const SPEED = 20;
 const MINUTE = 60_000 / SPEED;

@@ -8,9 +8,9 @@ import { signWebhook } from '../emulator';
 import { callWebhook, replicateCredentials, runNode, type WebhookResult } from '../harness/n8n';
 import { until, useEmulator } from '../helpers/emulator';
 import { rl, runParams } from '../helpers/params';
-import { pollDelay, pollSchedules, pollTimings } from '../../nodes/shared/lifecycle/schedule';
-import * as transport from '../../nodes/shared/transport';
-import { scaled, timings } from '../../nodes/shared/transport';
+import { pollDelay, pollSchedules, pollTimings } from '../../nodes/common/lifecycle/schedule';
+import * as transport from '../../nodes/common/transport';
+import { scaled, timings } from '../../nodes/common/transport';
 
 const SPEED = 10;
 const ctx = useEmulator({ speed: SPEED });

@@ -13,7 +13,7 @@ import { rl, runParams } from '../helpers/params';
 import { Replicate } from '../../nodes/Replicate/Replicate.node';
 import { ReplicateTrigger } from '../../nodes/ReplicateTrigger/ReplicateTrigger.node';
 import { getInputFields } from '../../nodes/Replicate/methods/resourceMapping';
-import { signingKey, verifyDelivery } from '../../nodes/shared/webhooks/signature';
+import { signingKey, verifyDelivery } from '../../nodes/common/webhooks/signature';
 
 const TOKEN = 'r8_inputTestToken0123456789abcdef';
 let api: HostileServer;

@@ -12,9 +12,9 @@ import {
 } from '../helpers/hostile';
 import { runParams } from '../helpers/params';
 import { signWebhook } from '../emulator';
-import { outboundUrlProblem, isLocalHost, rebase, redactText } from '../../nodes/shared/transport';
-import { safeFileName } from '../../nodes/shared/files/names';
-import { timings } from '../../nodes/shared/transport';
+import { outboundUrlProblem, isLocalHost, rebase, redactText } from '../../nodes/common/transport';
+import { safeFileName } from '../../nodes/common/files/names';
+import { timings } from '../../nodes/common/transport';
 
 const TOKEN = 'r8_hostileTestToken0123456789abcdef';
 const SCHEMA = {

@@ -2,7 +2,7 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import { signWebhook } from '../emulator';
-import { verifyDelivery } from '../../nodes/shared/webhooks/signature';
+import { verifyDelivery } from '../../nodes/common/webhooks/signature';
 import { callWebhook, replicateCredentials, runNode } from '../harness/n8n';
 import { recordingServer, until, useEmulator } from '../helpers/emulator';
 import { runParams } from '../helpers/params';

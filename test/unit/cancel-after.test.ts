@@ -14,7 +14,7 @@ import {
 	readCancelAfter,
 	type WaitSettings,
 } from '../../nodes/Replicate/actions/prediction/options';
-import { outputOptions } from '../../nodes/shared/files/output';
+import { outputOptions } from '../../nodes/common/files/output';
 
 const node = { name: 'Replicate' } as INode;
 

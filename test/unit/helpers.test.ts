@@ -2,11 +2,11 @@
 // file names and MIME types, the prediction's shape, the poll schedule. Milliseconds each.
 import { NodeOperationError, type INode } from 'n8n-workflow';
 
-import { parseModelRef } from '../../nodes/shared/models/modelRef';
-import { binaryName, formatPrediction, nestingDepth } from '../../nodes/shared/files/output';
-import { safeFileName } from '../../nodes/shared/files/names';
-import { inputSchema, outputFiles, prepareInput } from '../../nodes/shared/models/schema';
-import { retryAfterMs } from '../../nodes/shared/transport';
+import { parseModelRef } from '../../nodes/common/models/modelRef';
+import { binaryName, formatPrediction, nestingDepth } from '../../nodes/common/files/output';
+import { safeFileName } from '../../nodes/common/files/names';
+import { inputSchema, outputFiles, prepareInput } from '../../nodes/common/models/schema';
+import { retryAfterMs } from '../../nodes/common/transport';
 
 const node = { name: 'Replicate' } as INode;
 const V = 'a'.repeat(64);

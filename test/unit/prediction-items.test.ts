@@ -15,7 +15,7 @@ import {
 	outputOptions,
 	predictionItems,
 	type OutputOptions,
-} from '../../nodes/shared/files/output';
+} from '../../nodes/common/files/output';
 
 const node = { name: 'Replicate' } as INode;
 const MB = 1024 * 1024;

@@ -12,8 +12,8 @@ import {
 	parseDeploymentRef,
 	parseModelRef,
 	parseOwnerName,
-} from '../../nodes/shared/models/modelRef';
-import { readDeploymentRef, readModelRef, readPredictionId } from '../../nodes/shared/readers';
+} from '../../nodes/common/models/modelRef';
+import { readDeploymentRef, readModelRef, readPredictionId } from '../../nodes/common/readers';
 
 const node = { name: 'Replicate' } as INode;
 const V = 'b'.repeat(64);

@@ -9,7 +9,7 @@ import {
 	outputFiles,
 	prepareInput,
 	type InputSchema,
-} from '../../nodes/shared/models/schema';
+} from '../../nodes/common/models/schema';
 
 const node = { name: 'Replicate' } as INode;
 

@@ -12,8 +12,8 @@ import {
 	FILES_API_MAX_BYTES,
 	uploadBytes,
 	type UploadContext,
-} from '../../shared/files/files';
-import type { InputSchema } from '../../shared/models/schema';
+} from '../../common/files/files';
+import type { InputSchema } from '../../common/models/schema';
 import type { Message as ChatMessage } from '@n8n/ai-node-sdk';
 
 export interface ImageInput {

@@ -17,7 +17,7 @@ import {
 	inputSchema,
 	type InputSchema,
 	type JsonSchema,
-} from '../../shared/models/schema';
+} from '../../common/models/schema';
 import { inst, llama3, neutraliseInst, neutraliseLlama3, transcript, type Turn } from './formats';
 import { imageInput, type ImageInput } from './images';
 import { callsText, resultsText, toolInstructions, type ToolSpec } from './tools';

@@ -1,5 +1,5 @@
 // A Replicate language model as the SDK's chat model. generate() and stream() run their prediction
-// through the shared lifecycle (nodes/shared/lifecycle): sync hold, polling or the event stream, the
+// through the shared lifecycle (nodes/common/lifecycle): sync hold, polling or the event stream, the
 // Timeout, cancel on a stop. This file only maps messages in and the outcome out.
 import type {
 	ChatModel,
@@ -12,13 +12,13 @@ import type {
 import type { IDataObject, INode, ISupplyDataFunctions } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
-import type { Prediction } from '../../shared/lifecycle/predictions';
-import { pollSchedules } from '../../shared/lifecycle/schedule';
-import { anySignal, streamJob } from '../../shared/lifecycle/stream';
-import { run, start, type Job, type Outcome } from '../../shared/lifecycle/wait';
-import { prepareInput } from '../../shared/models/schema';
-import type { Target } from '../../shared/models/targets';
-import { asNodeError } from '../../shared/transport';
+import type { Prediction } from '../../common/lifecycle/predictions';
+import { pollSchedules } from '../../common/lifecycle/schedule';
+import { anySignal, streamJob } from '../../common/lifecycle/stream';
+import { run, start, type Job, type Outcome } from '../../common/lifecycle/wait';
+import { prepareInput } from '../../common/models/schema';
+import type { Target } from '../../common/models/targets';
+import { asNodeError } from '../../common/transport';
 import { chatImages, imageValues } from './images';
 import { buildInput, ChatMappingError, outputText, type ChatSchema } from './mapping';
 import { toolSpecs, type BoundTool, type SchemaOf, type ToolSpec } from './tools';

@@ -1,9 +1,9 @@
 // Resource locators for files and collections, and the webhook options with their reader (every
-// other parameter reader is in nodes/shared/readers.ts).
+// other parameter reader is in nodes/common/readers.ts).
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { httpUrl } from '../../shared/readers';
+import { httpUrl } from '../../common/readers';
 
 export const fileLocator: INodeProperties = {
 	displayName: 'File',

@@ -1,6 +1,6 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import { propertyHint } from '../../shared/builderHints';
+import { propertyHint } from '../../common/builderHints';
 import { resourceList } from './resources';
 
 /** Each resource's Operation list, then its operations' fields, all from the resource map. */

@@ -4,8 +4,8 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-wor
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import { retryLedger } from '../helpers/retryLedger';
-import { objectAt } from '../../shared/readers';
-import { asNodeError, cancelSignal } from '../../shared/transport';
+import { objectAt } from '../../common/readers';
+import { asNodeError, cancelSignal } from '../../common/transport';
 import { findOperation } from './resources';
 import type { Batch, Operation } from './types';
 

@@ -12,7 +12,7 @@ import {
 	apiRequestAllItems,
 	type ApiRequest,
 	type RetryPolicy,
-} from '../../shared/transport';
+} from '../../common/transport';
 import { returnAllOrLimit } from './common.descriptions';
 import { jsonItems, type Operation } from './types';
 

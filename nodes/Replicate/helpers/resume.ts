@@ -17,14 +17,14 @@ import type {
 } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { answer, checkDelivery, reject } from '../../shared/webhooks/delivery';
-import { formatPrediction, outputOptions, predictionItems } from '../../shared/files/output';
-import { trainingItems, formatTraining } from '../../shared/files/trainingOutput';
-import { getPrediction, isTerminal, noun } from '../../shared/lifecycle/predictions';
-import { redactSecrets, secretsOf } from '../../shared/models/secrets';
-import { locatorText } from '../../shared/readers';
-import { DEFAULT_TOLERANCE_SECONDS } from '../../shared/webhooks/signature';
-import { schemaOfPrediction } from '../../shared/models/targets';
+import { answer, checkDelivery, reject } from '../../common/webhooks/delivery';
+import { formatPrediction, outputOptions, predictionItems } from '../../common/files/output';
+import { trainingItems, formatTraining } from '../../common/files/trainingOutput';
+import { getPrediction, isTerminal, noun } from '../../common/lifecycle/predictions';
+import { redactSecrets, secretsOf } from '../../common/models/secrets';
+import { locatorText } from '../../common/readers';
+import { DEFAULT_TOLERANCE_SECONDS } from '../../common/webhooks/signature';
+import { schemaOfPrediction } from '../../common/models/targets';
 
 /** The resume URL: POST /webhook-waiting/<execution>/<node id>[?signature=<n8n's resume token>]. */
 export const RESUME_WEBHOOKS: IWebhookDescription[] = [

@@ -6,10 +6,10 @@
 import type { ILoadOptionsFunctions } from 'n8n-workflow';
 import { ExpressionError, NodeApiError, NodeOperationError } from 'n8n-workflow';
 
-import { parseDeploymentRef, parseModelRef } from '../../shared/models/modelRef';
-import { inputSchema, type InputKind, type InputSchema } from '../../shared/models/schema';
-import { isParameterAbsent, readEditorLocator } from '../../shared/readers';
-import { resolveDeployment, resolveModel, type Target } from '../../shared/models/targets';
+import { parseDeploymentRef, parseModelRef } from '../../common/models/modelRef';
+import { inputSchema, type InputKind, type InputSchema } from '../../common/models/schema';
+import { isParameterAbsent, readEditorLocator } from '../../common/readers';
+import { resolveDeployment, resolveModel, type Target } from '../../common/models/targets';
 import { LATEST, VERSION_ID } from './mapperFields';
 
 const LABELS: Record<string, string> = {

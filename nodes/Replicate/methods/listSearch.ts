@@ -5,10 +5,10 @@ import type {
 } from 'n8n-workflow';
 import { NodeApiError } from 'n8n-workflow';
 
-import { parseModelRef } from '../../shared/models/modelRef';
-import { listPage, searchDeployments, searchModels } from '../../shared/models/pickers';
-import { objectAt, readEditorLocator } from '../../shared/readers';
-import { asNodeError } from '../../shared/transport';
+import { parseModelRef } from '../../common/models/modelRef';
+import { listPage, searchDeployments, searchModels } from '../../common/models/pickers';
+import { objectAt, readEditorLocator } from '../../common/readers';
+import { asNodeError } from '../../common/transport';
 import { LATEST } from './mapperFields';
 
 /** The Version list's entry for "the latest version" (Run and Create only). */

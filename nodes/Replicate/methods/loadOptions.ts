@@ -1,9 +1,9 @@
 import type { IDataObject, ILoadOptionsFunctions, INodePropertyOptions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { fileInputs, humanise } from '../../shared/models/inputs';
-import { apiRequest } from '../../shared/transport';
-import type { InputKind } from '../../shared/models/schema';
+import { fileInputs, humanise } from '../../common/models/inputs';
+import { apiRequest } from '../../common/transport';
+import type { InputKind } from '../../common/models/schema';
 import { editorSchema } from './editorTarget';
 
 export async function getHardware(this: ILoadOptionsFunctions): Promise<INodePropertyOptions[]> {

@@ -2,8 +2,8 @@
 // "latest" entry. (Not in methods/index: every export there must be an editor method.)
 import type { FieldType, ResourceMapperField } from 'n8n-workflow';
 
-import { fileKind, humanise } from '../../shared/models/inputs';
-import { isSecret, type InputSchema, type JsonSchema } from '../../shared/models/schema';
+import { fileKind, humanise } from '../../common/models/inputs';
+import { isSecret, type InputSchema, type JsonSchema } from '../../common/models/schema';
 
 /** Replicate's version IDs are 64 hexadecimal characters (a SHA-256). */
 export const VERSION_ID = /^[a-f0-9]{64}$/i;

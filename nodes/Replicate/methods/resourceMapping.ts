@@ -1,7 +1,7 @@
 // The Model Inputs field mapper, and Training → Create's Training Inputs.
 import type { ILoadOptionsFunctions, ResourceMapperFields } from 'n8n-workflow';
 
-import type { InputKind } from '../../shared/models/schema';
+import type { InputKind } from '../../common/models/schema';
 import { editorSchema } from './editorTarget';
 import { toResourceMapperFields } from './mapperFields';
 

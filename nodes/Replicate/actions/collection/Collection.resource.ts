@@ -1,4 +1,4 @@
-import { isJsonObject, segment } from '../../../shared/readers';
+import { isJsonObject, segment } from '../../../common/readers';
 import { collectionLocator } from '../locators';
 import { simplifyModel } from '../model/Model.resource';
 import { simpleOperation } from '../simple';

@@ -1,12 +1,12 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { deploymentLocator } from '../../../shared/models/pickers';
+import { deploymentLocator } from '../../../common/models/pickers';
 import { simpleOperation } from '../simple';
 import { defineResource } from '../types';
 import { create } from './create.operation';
 import { checkInstances, hardwareField, instancesField } from './hardwareAndInstances';
-import { readDeploymentRef } from '../../../shared/readers';
+import { readDeploymentRef } from '../../../common/readers';
 
 const R = 'deployment';
 const deploymentField = deploymentLocator();

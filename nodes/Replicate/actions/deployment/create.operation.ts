@@ -1,14 +1,14 @@
 import type { IDataObject, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { versionOrLatest } from '../../../shared/models/targets';
-import { apiRequest } from '../../../shared/transport';
+import { versionOrLatest } from '../../../common/models/targets';
+import { apiRequest } from '../../../common/transport';
 import { versionLocator } from '../common.descriptions';
-import { modelLocator } from '../../../shared/models/pickers';
+import { modelLocator } from '../../../common/models/pickers';
 import { withDisplay } from '../simple';
 import { jsonItems, type Operation } from '../types';
 import { checkInstances, hardwareField, instancesField } from './hardwareAndInstances';
-import { readModelRef } from '../../../shared/readers';
+import { readModelRef } from '../../../common/readers';
 
 const description: INodeProperties[] = withDisplay('deployment', 'create', [
 	{

@@ -4,7 +4,7 @@ import { fileLocator } from '../locators';
 import { simpleOperation } from '../simple';
 import { defineResource } from '../types';
 import { upload } from './upload.operation';
-import { segment } from '../../../shared/readers';
+import { segment } from '../../../common/readers';
 
 const R = 'file';
 const filePath = function (this: IExecuteFunctions, i: number) {

@@ -1,7 +1,7 @@
 import type { IDataObject, INodeProperties } from 'n8n-workflow';
 
-import { binaryInfo, checkContentType, uploadBinary } from '../../../shared/files/files';
-import { readJsonObject } from '../../../shared/readers';
+import { binaryInfo, checkContentType, uploadBinary } from '../../../common/files/files';
+import { readJsonObject } from '../../../common/readers';
 import { withDisplay } from '../simple';
 import { jsonItems, type Operation } from '../types';
 

@@ -1,8 +1,8 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { httpUrl, modelPath, objectAt } from '../../../shared/readers';
-import { modelLocator } from '../../../shared/models/pickers';
+import { httpUrl, modelPath, objectAt } from '../../../common/readers';
+import { modelLocator } from '../../../common/models/pickers';
 import { simpleOperation } from '../simple';
 import { defineResource } from '../types';
 

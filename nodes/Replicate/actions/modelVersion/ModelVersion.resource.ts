@@ -1,10 +1,10 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
 import { versionLocator } from '../common.descriptions';
-import { modelLocator } from '../../../shared/models/pickers';
+import { modelLocator } from '../../../common/models/pickers';
 import { simpleOperation } from '../simple';
 import { defineResource } from '../types';
-import { modelPath, segment } from '../../../shared/readers';
+import { modelPath, segment } from '../../../common/readers';
 
 const R = 'modelVersion';
 const model = modelLocator({ description: 'The model whose versions to use' });

@@ -3,9 +3,9 @@
 // a field itself ({{ $binary.data }}). Everything is checked before any upload or prediction.
 import type { IBinaryData, IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
-import { assertUploadable, binaryInfo, type BinaryInfo } from '../../../shared/files/files';
-import { fileInputs, inputLabel } from '../../../shared/models/inputs';
-import type { InputSchema } from '../../../shared/models/schema';
+import { assertUploadable, binaryInfo, type BinaryInfo } from '../../../common/files/files';
+import { fileInputs, inputLabel } from '../../../common/models/inputs';
+import type { InputSchema } from '../../../common/models/schema';
 import { fail } from './options';
 
 export interface FileSource {

@@ -1,8 +1,8 @@
 import type { IDataObject, INodeProperties } from 'n8n-workflow';
 
-import { formatPrediction } from '../../../shared/files/output';
-import { redactSecrets, secretsOf } from '../../../shared/models/secrets';
-import { createPrediction } from '../../../shared/lifecycle/predictions';
+import { formatPrediction } from '../../../common/files/output';
+import { redactSecrets, secretsOf } from '../../../common/models/secrets';
+import { createPrediction } from '../../../common/lifecycle/predictions';
 import { readWebhook, webhookOptions } from '../locators';
 import { withDisplay } from '../simple';
 import { jsonItems, type Operation } from '../types';

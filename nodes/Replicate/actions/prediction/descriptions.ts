@@ -2,8 +2,8 @@
 import type { INodeProperties } from 'n8n-workflow';
 
 import { versionLocator } from '../common.descriptions';
-import { maxFileSizeOption } from '../../../shared/files/output';
-import { deploymentLocator, modelLocator } from '../../../shared/models/pickers';
+import { maxFileSizeOption } from '../../../common/files/output';
+import { deploymentLocator, modelLocator } from '../../../common/models/pickers';
 
 export const predictionIdField: INodeProperties = {
 	displayName: 'Prediction ID',

@@ -1,9 +1,9 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import { getPrediction } from '../../../shared/lifecycle/predictions';
+import { getPrediction } from '../../../common/lifecycle/predictions';
 import { jsonItems, type Operation } from '../types';
 import { predictionIdField } from './descriptions';
-import { readPredictionId } from '../../../shared/readers';
+import { readPredictionId } from '../../../common/readers';
 
 const description: INodeProperties[] = [
 	{

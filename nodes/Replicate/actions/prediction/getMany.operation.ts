@@ -1,7 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { apiRequestAllItems } from '../../../shared/transport';
+import { apiRequestAllItems } from '../../../common/transport';
 import { returnAllOrLimit } from '../common.descriptions';
 import { withDisplay } from '../simple';
 import { jsonItems, type Operation } from '../types';

@@ -2,15 +2,15 @@
 // JSON plus binary inputs, everything checkable locally checked before any upload or prediction.
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
-import { dataUri, DATA_URI_MAX_BYTES, uploadBinary } from '../../../shared/files/files';
-import { inputSchema, prepareInput, type InputKind } from '../../../shared/models/schema';
+import { dataUri, DATA_URI_MAX_BYTES, uploadBinary } from '../../../common/files/files';
+import { inputSchema, prepareInput, type InputKind } from '../../../common/models/schema';
 import {
 	readDeploymentRef,
 	readJsonObject,
 	readModelRef,
 	readOption,
-} from '../../../shared/readers';
-import { resolveDeployment, resolveModel, type Target } from '../../../shared/models/targets';
+} from '../../../common/readers';
+import { resolveDeployment, resolveModel, type Target } from '../../../common/models/targets';
 import type { Batch } from '../types';
 import { binarySources } from './binaryInputs';
 import { fail } from './options';

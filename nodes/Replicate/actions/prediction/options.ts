@@ -3,8 +3,8 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { outputOptions, type OutputOptions } from '../../../shared/files/output';
-import { numberFrom, readChoice, readOption } from '../../../shared/readers';
+import { outputOptions, type OutputOptions } from '../../../common/files/output';
+import { numberFrom, readChoice, readOption } from '../../../common/readers';
 
 export const MAX_TIMEOUT_SECONDS = 7 * 24 * 3600;
 

@@ -4,10 +4,10 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { formatPrediction, predictionItems } from '../../../shared/files/output';
-import { noun, type Prediction, type Resource } from '../../../shared/lifecycle/predictions';
-import { redactSecrets, secretsOf, type Secrets } from '../../../shared/models/secrets';
-import type { Outcome } from '../../../shared/lifecycle/wait';
+import { formatPrediction, predictionItems } from '../../../common/files/output';
+import { noun, type Prediction, type Resource } from '../../../common/lifecycle/predictions';
+import { redactSecrets, secretsOf, type Secrets } from '../../../common/models/secrets';
+import type { Outcome } from '../../../common/lifecycle/wait';
 import type { WaitSettings } from './options';
 
 /**

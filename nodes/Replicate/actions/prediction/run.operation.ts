@@ -1,13 +1,13 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError, WAIT_INDEFINITELY } from 'n8n-workflow';
 
-import { formatPrediction } from '../../../shared/files/output';
-import { redactSecrets, secretsOf } from '../../../shared/models/secrets';
-import { isTerminal } from '../../../shared/lifecycle/predictions';
-import { pollSchedules } from '../../../shared/lifecycle/schedule';
-import { outcomeOf, run as runJob, start, type Job } from '../../../shared/lifecycle/wait';
+import { formatPrediction } from '../../../common/files/output';
+import { redactSecrets, secretsOf } from '../../../common/models/secrets';
+import { isTerminal } from '../../../common/lifecycle/predictions';
+import { pollSchedules } from '../../../common/lifecycle/schedule';
+import { outcomeOf, run as runJob, start, type Job } from '../../../common/lifecycle/wait';
 import { callbackUrl, rememberPrediction, reserveWaitSlot } from '../../helpers/resume';
-import type { Target } from '../../../shared/models/targets';
+import type { Target } from '../../../common/models/targets';
 import { withDisplay } from '../simple';
 import type { Operation, OperationResult } from '../types';
 import {
@@ -27,7 +27,7 @@ import {
 	type WaitSettings,
 } from './options';
 import { outcomeItems } from './outcome';
-import { propertyHint } from '../../../shared/builderHints';
+import { propertyHint } from '../../../common/builderHints';
 
 const show = { show: { resource: ['prediction'], operation: ['run'] } };
 

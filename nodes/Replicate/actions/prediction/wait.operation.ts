@@ -1,15 +1,15 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import { getPrediction } from '../../../shared/lifecycle/predictions';
-import { pollSchedules } from '../../../shared/lifecycle/schedule';
-import { waitFor } from '../../../shared/lifecycle/wait';
-import { schemaOfPrediction } from '../../../shared/models/targets';
+import { getPrediction } from '../../../common/lifecycle/predictions';
+import { pollSchedules } from '../../../common/lifecycle/schedule';
+import { waitFor } from '../../../common/lifecycle/wait';
+import { schemaOfPrediction } from '../../../common/models/targets';
 import type { Operation } from '../types';
 import { concurrencyOption, predictionIdField, waitAndOutputOptions } from './descriptions';
 import { memo } from './input';
 import { maxConcurrent, readWaitSettings } from './options';
 import { outcomeItems } from './outcome';
-import { readPredictionId } from '../../../shared/readers';
+import { readPredictionId } from '../../../common/readers';
 
 const show = { show: { resource: ['prediction'], operation: ['wait'] } };
 

@@ -3,7 +3,7 @@ import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { simpleOperation } from '../simple';
 import { defineResource } from '../types';
 import { create } from './create.operation';
-import { readPredictionId } from '../../../shared/readers';
+import { readPredictionId } from '../../../common/readers';
 
 const R = 'training';
 const trainingId: INodeProperties = {

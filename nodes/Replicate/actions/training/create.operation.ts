@@ -1,16 +1,16 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { NodeOperationError, WAIT_INDEFINITELY } from 'n8n-workflow';
 
-import { formatTraining, trainingItems } from '../../../shared/files/trainingOutput';
-import { isTerminal } from '../../../shared/lifecycle/predictions';
-import { pollSchedules } from '../../../shared/lifecycle/schedule';
-import { outcomeOf, start, waitFor, type Job } from '../../../shared/lifecycle/wait';
-import { parseOwnerName, type ModelRef } from '../../../shared/models/modelRef';
-import { inputSchema } from '../../../shared/models/schema';
-import { redactSecrets, secretsOf, type Secrets } from '../../../shared/models/secrets';
-import { resolveModel, versionOrLatest, type Target } from '../../../shared/models/targets';
-import { readJsonObject, readModelRef, readOption } from '../../../shared/readers';
-import { apiRequest } from '../../../shared/transport';
+import { formatTraining, trainingItems } from '../../../common/files/trainingOutput';
+import { isTerminal } from '../../../common/lifecycle/predictions';
+import { pollSchedules } from '../../../common/lifecycle/schedule';
+import { outcomeOf, start, waitFor, type Job } from '../../../common/lifecycle/wait';
+import { parseOwnerName, type ModelRef } from '../../../common/models/modelRef';
+import { inputSchema } from '../../../common/models/schema';
+import { redactSecrets, secretsOf, type Secrets } from '../../../common/models/secrets';
+import { resolveModel, versionOrLatest, type Target } from '../../../common/models/targets';
+import { readJsonObject, readModelRef, readOption } from '../../../common/readers';
+import { apiRequest } from '../../../common/transport';
 import { callbackUrl, rememberPrediction, reserveWaitSlot } from '../../helpers/resume';
 import { readWebhook } from '../locators';
 import { memo, readInput } from '../prediction/input';

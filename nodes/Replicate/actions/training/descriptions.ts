@@ -5,9 +5,9 @@
 import type { INodeProperties, INodePropertyCollection } from 'n8n-workflow';
 
 import { versionLocator } from '../common.descriptions';
-import { modelLocator } from '../../../shared/models/pickers';
+import { modelLocator } from '../../../common/models/pickers';
 import { webhookOptions } from '../locators';
-import { maxFileSizeOption } from '../../../shared/files/output';
+import { maxFileSizeOption } from '../../../common/files/output';
 import { secretInputsField, targetAndInputFields } from '../prediction/descriptions';
 import { destinationFields } from './destination';
 

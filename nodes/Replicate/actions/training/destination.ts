@@ -6,9 +6,9 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties, JsonObject } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
-import { parseOwnerName } from '../../../shared/models/modelRef';
-import { locatorText } from '../../../shared/readers';
-import { apiRequest, asNodeError } from '../../../shared/transport';
+import { parseOwnerName } from '../../../common/models/modelRef';
+import { locatorText } from '../../../common/readers';
+import { apiRequest, asNodeError } from '../../../common/transport';
 import { memo } from '../prediction/input';
 import type { Batch } from '../types';
 

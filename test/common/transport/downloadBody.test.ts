@@ -1,7 +1,7 @@
 // The parts a download body passes through: byte counting and the read-ahead buffer.
 import { Readable } from 'node:stream';
 
-import { countBytes, readAhead } from '../../../nodes/shared/transport/downloadBody';
+import { countBytes, readAhead } from '../../../nodes/common/transport/downloadBody';
 
 const chunks = (...sizes: number[]) => Readable.from(sizes.map((n) => Buffer.alloc(n, 1)));
 

@@ -1,6 +1,6 @@
 // The HTTP side of a download: where the credential goes, and the retry budget.
-import { resetPacing } from '../../../nodes/shared/transport/pacing';
-import { openDownload } from '../../../nodes/shared/transport/fileRequest';
+import { resetPacing } from '../../../nodes/common/transport/pacing';
+import { openDownload } from '../../../nodes/common/transport/fileRequest';
 import { fakeContext, type Answer } from '../../helpers/fakeTransport';
 
 const API = 'https://api.replicate.com/v1';

@@ -1,6 +1,6 @@
 // A prediction's stream URL is handed back by the API: it is fetched under the outbound-URL policy
 // on every hop and never with the credential.
-import { openEventStream } from '../../../nodes/shared/transport/eventStream';
+import { openEventStream } from '../../../nodes/common/transport/eventStream';
 import { fakeContext } from '../../helpers/fakeTransport';
 
 const sse = {

@@ -1,7 +1,7 @@
 // The errors the transport raises: Replicate's problem answers in one sentence each, no secret in any.
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
-import { apiError, asNodeError, networkError } from '../../../nodes/shared/transport/errors';
+import { apiError, asNodeError, networkError } from '../../../nodes/common/transport/errors';
 import { NODE, TOKEN } from '../../helpers/fakeTransport';
 
 const ctx = { getNode: () => NODE };

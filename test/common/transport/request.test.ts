@@ -1,7 +1,7 @@
 // An API request: its URL on the Base URL (any path), Retry-After in both forms, and errors that
 // name the Base URL when it may be the cause.
-import { resetPacing } from '../../../nodes/shared/transport/pacing';
-import { apiRequest, retryAfterMs } from '../../../nodes/shared/transport/request';
+import { resetPacing } from '../../../nodes/common/transport/pacing';
+import { apiRequest, retryAfterMs } from '../../../nodes/common/transport/request';
 import { fakeContext, type Answer } from '../../helpers/fakeTransport';
 
 const CLOUDFLARE = 'https://gateway.ai.cloudflare.com/v1/acct123/gw1/replicate';

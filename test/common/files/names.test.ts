@@ -2,7 +2,7 @@
 // the file host sends. Both come from outside: the name must stay one safe file name whatever the
 // URL holds, and the MIME type must be a MIME type. (The node does not read Content-Disposition:
 // Replicate's file URLs carry the name in their path.) Pure, milliseconds each.
-import { fileNameFor, mimeFor, safeFileName } from '../../../nodes/shared/files/names';
+import { fileNameFor, mimeFor, safeFileName } from '../../../nodes/common/files/names';
 
 const bytes = (s: string) => Buffer.byteLength(s);
 

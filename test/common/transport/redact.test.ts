@@ -1,6 +1,6 @@
 // Secrets out of anything that may reach an error: the token, the extra header's value, any Bearer
 // value and anything like a Replicate token.
-import { redactDeep, redactText } from '../../../nodes/shared/transport/redact';
+import { redactDeep, redactText } from '../../../nodes/common/transport/redact';
 
 const TOKEN = 'r8_unitTestToken0123456789abcdef';
 const GATEWAY = 'cfGatewaySecret-987654321';

@@ -1,6 +1,6 @@
 // The rate-limit lanes on their own, on jest's fake clock: which request leaves when, with and
 // without Replicate's rate-limit headers.
-import { Lane, RATE_LIMITS } from '../../../nodes/shared/transport/pacing';
+import { Lane, RATE_LIMITS } from '../../../nodes/common/transport/pacing';
 
 const MINUTE = 60_000;
 const saved = JSON.parse(JSON.stringify(RATE_LIMITS)) as typeof RATE_LIMITS;

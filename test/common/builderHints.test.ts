@@ -4,7 +4,7 @@ import type { INodeProperties } from 'n8n-workflow';
 import { LmChatReplicate } from '../../nodes/LmChatReplicate/LmChatReplicate.node';
 import { Replicate } from '../../nodes/Replicate/Replicate.node';
 import { ReplicateTrigger } from '../../nodes/ReplicateTrigger/ReplicateTrigger.node';
-import type { DescribedForBuilder } from '../../nodes/shared/builderHints';
+import type { DescribedForBuilder } from '../../nodes/common/builderHints';
 
 const options = (name: string, resource: string) =>
 	(

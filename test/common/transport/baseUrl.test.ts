@@ -1,6 +1,6 @@
 // The credential's Base URL: checked before any request, at any path (gateways, root-mounted
 // proxies), URLs from answers moved onto it, and a 404 it may cause named.
-import { baseUrlNote, baseUrlProblem, rebase } from '../../../nodes/shared/transport/baseUrl';
+import { baseUrlNote, baseUrlProblem, rebase } from '../../../nodes/common/transport/baseUrl';
 
 const CLOUDFLARE = 'https://gateway.ai.cloudflare.com/v1/acct123/gw1/replicate';
 

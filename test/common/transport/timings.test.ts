@@ -1,6 +1,6 @@
 import { getEventListeners } from 'node:events';
 
-import { pause } from '../../../nodes/shared/transport/timings';
+import { pause } from '../../../nodes/common/transport/timings';
 
 test("pause() leaves no abort listener behind (n8n-workflow 2.8's sleepWithAbort does, one per call)", async () => {
 	const controller = new AbortController();

@@ -3,7 +3,7 @@
 import { replicateCredentials, runNode } from '../../harness/n8n';
 import { useEmulator } from '../../helpers/emulator';
 import { runParams } from '../../helpers/params';
-import { StreamedFile } from '../../../nodes/shared/files/multipart';
+import { StreamedFile } from '../../../nodes/common/files/multipart';
 
 const ctx = useEmulator({ speed: 20 });
 const creds = () => replicateCredentials(ctx.emu.baseUrl, ctx.emu.token);

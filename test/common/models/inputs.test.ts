@@ -1,7 +1,7 @@
 // Which model inputs take files, on schema shapes real Replicate models publish, and how errors and
 // the editor name an input.
-import { fileInputs, fileKind, humanise, inputLabel } from '../../../nodes/shared/models/inputs';
-import { inputSchema } from '../../../nodes/shared/models/schema';
+import { fileInputs, fileKind, humanise, inputLabel } from '../../../nodes/common/models/inputs';
+import { inputSchema } from '../../../nodes/common/models/schema';
 
 describe('fileKind', () => {
 	test.each([

@@ -1,7 +1,7 @@
 // One exchange and its redirects: the outbound-URL policy on every hop, the first included, and the
 // credential decided by where the request starts.
-import { connection } from '../../../nodes/shared/transport/connection';
-import { exchange, type ExchangeOptions } from '../../../nodes/shared/transport/exchange';
+import { connection } from '../../../nodes/common/transport/connection';
+import { exchange, type ExchangeOptions } from '../../../nodes/common/transport/exchange';
 import { fakeContext, type Answer } from '../../helpers/fakeTransport';
 
 const API = 'https://api.replicate.com/v1';

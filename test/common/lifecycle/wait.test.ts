@@ -1,11 +1,11 @@
-// The prediction lifecycle (nodes/shared/lifecycle/wait.ts) against the emulator, through a real
+// The prediction lifecycle (nodes/common/lifecycle/wait.ts) against the emulator, through a real
 // n8n-core context: one behaviour per test — the tagged outcomes, the deadline, a stop, the poll
 // schedule, and the resource path (predictions or trainings).
-import { cancelPrediction, getPrediction } from '../../../nodes/shared/lifecycle/predictions';
-import { pollDelay, type PollSchedule } from '../../../nodes/shared/lifecycle/schedule';
-import { run, start, waitFor, type Job } from '../../../nodes/shared/lifecycle/wait';
-import { resolveModel } from '../../../nodes/shared/models/targets';
-import * as transport from '../../../nodes/shared/transport';
+import { cancelPrediction, getPrediction } from '../../../nodes/common/lifecycle/predictions';
+import { pollDelay, type PollSchedule } from '../../../nodes/common/lifecycle/schedule';
+import { run, start, waitFor, type Job } from '../../../nodes/common/lifecycle/wait';
+import { resolveModel } from '../../../nodes/common/models/targets';
+import * as transport from '../../../nodes/common/transport';
 import { replicateCredentials } from '../../harness/n8n';
 import { supplyContext } from '../../harness/supply';
 import { until, useEmulator } from '../../helpers/emulator';

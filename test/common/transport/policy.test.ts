@@ -1,6 +1,6 @@
 // The one outbound-URL policy: which URLs from outside (output files, stream URLs, redirect hops)
 // the node may fetch, for a public Base URL and for a local one.
-import { isLocalHost, outboundUrlProblem } from '../../../nodes/shared/transport/policy';
+import { isLocalHost, outboundUrlProblem } from '../../../nodes/common/transport/policy';
 
 const API = 'https://api.replicate.com/v1';
 

@@ -1,11 +1,11 @@
-// Waiting by stream (nodes/shared/lifecycle/stream.ts) against the emulator's event streams, through a
+// Waiting by stream (nodes/common/lifecycle/stream.ts) against the emulator's event streams, through a
 // real n8n-core context: one behaviour per test — output then the outcome, a stream that cannot be
 // opened (read by polling, the prediction never canceled), the deadline, a stop, a consumer that
 // leaves, and an error event.
-import type { Prediction } from '../../../nodes/shared/lifecycle/predictions';
-import { streamJob, type StreamEvent } from '../../../nodes/shared/lifecycle/stream';
-import { start, type Job } from '../../../nodes/shared/lifecycle/wait';
-import { resolveModel } from '../../../nodes/shared/models/targets';
+import type { Prediction } from '../../../nodes/common/lifecycle/predictions';
+import { streamJob, type StreamEvent } from '../../../nodes/common/lifecycle/stream';
+import { start, type Job } from '../../../nodes/common/lifecycle/wait';
+import { resolveModel } from '../../../nodes/common/models/targets';
 import { replicateCredentials } from '../../harness/n8n';
 import { supplyContext } from '../../harness/supply';
 import { until, useEmulator } from '../../helpers/emulator';

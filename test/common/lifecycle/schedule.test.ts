@@ -1,7 +1,7 @@
-// The poll schedules (nodes/shared/lifecycle/schedule.ts): the n-th poll's delay, before scaling.
+// The poll schedules (nodes/common/lifecycle/schedule.ts): the n-th poll's delay, before scaling.
 import type { IDataObject } from 'n8n-workflow';
 
-import { pollDelay, pollSchedules, pollTimings } from '../../../nodes/shared/lifecycle/schedule';
+import { pollDelay, pollSchedules, pollTimings } from '../../../nodes/common/lifecycle/schedule';
 
 const first = (schedule: Parameters<typeof pollDelay>[0], count: number) =>
 	Array.from({ length: count }, (_, n) => pollDelay(schedule, n));

@@ -5,7 +5,7 @@ import {
 	SseLimitError,
 	SseParser,
 	type SseEvent,
-} from '../../../nodes/shared/lifecycle/sse';
+} from '../../../nodes/common/lifecycle/sse';
 
 const WIRE =
 	': hi\n\n' +

@@ -1,7 +1,7 @@
 // An output file into the binary store: data: URIs, the size limit before and while reading, the
 // status, and the name from where the bytes finally came from.
-import { downloadFile } from '../../../nodes/shared/transport/download';
-import { resetPacing } from '../../../nodes/shared/transport/pacing';
+import { downloadFile } from '../../../nodes/common/transport/download';
+import { resetPacing } from '../../../nodes/common/transport/pacing';
 import { fakeContext, type Answer } from '../../helpers/fakeTransport';
 
 beforeEach(() => resetPacing());

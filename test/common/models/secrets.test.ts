@@ -3,13 +3,13 @@
 import { NodeOperationError, type INode } from 'n8n-workflow';
 
 import { toResourceMapperFields } from '../../../nodes/Replicate/methods/mapperFields';
-import { inputSchema, prepareInput, secretNames } from '../../../nodes/shared/models/schema';
+import { inputSchema, prepareInput, secretNames } from '../../../nodes/common/models/schema';
 import {
 	REDACTED,
 	redactSecrets,
 	redactValues,
 	secretsOf,
-} from '../../../nodes/shared/models/secrets';
+} from '../../../nodes/common/models/secrets';
 
 const node = { name: 'Replicate' } as INode;
 const TOKEN = 'hf_abcdefghijklmnopqrstuvwxyz123456';

@@ -1,6 +1,6 @@
 // The credential as the transport reads it: the Base URL checked, the extra header checked and
 // kept among the secrets, each problem naming its field.
-import { connection } from '../../../nodes/shared/transport/connection';
+import { connection } from '../../../nodes/common/transport/connection';
 import { fakeContext, TOKEN } from '../../helpers/fakeTransport';
 
 const read = (credentials: Record<string, unknown>) =>

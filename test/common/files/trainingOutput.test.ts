@@ -1,6 +1,6 @@
 // The trained version as a reference Prediction → Run takes as its model (owner/name:version).
-import { parseModelRef } from '../../../nodes/shared/models/modelRef';
-import { formatTraining, versionRef } from '../../../nodes/shared/files/trainingOutput';
+import { parseModelRef } from '../../../nodes/common/models/modelRef';
+import { formatTraining, versionRef } from '../../../nodes/common/files/trainingOutput';
 
 const V = 'a'.repeat(64);
 

@@ -1,7 +1,7 @@
 // Return All through a gateway: Replicate's `next` cursors carry its /v1 path and host; each page is
 // asked of the Base URL, whatever its path.
-import { resetPacing } from '../../../nodes/shared/transport/pacing';
-import { apiRequestAllItems } from '../../../nodes/shared/transport/paginate';
+import { resetPacing } from '../../../nodes/common/transport/pacing';
+import { apiRequestAllItems } from '../../../nodes/common/transport/paginate';
 import { fakeContext, type Sent } from '../../helpers/fakeTransport';
 
 beforeEach(() => resetPacing());
